@@ -1,0 +1,51 @@
+// Neural-network building blocks composed from primitives: layerNorm, dropout, cross-entropy.
+
+import { Tensor } from '../../tensor.js';
+import { fmt } from '../../shape.js';
+import { uniformArray } from '../../random.js';
+import { checkInputs, requireFloat } from './util.js';
+import { gather } from './indexing.js';
+
+/** Normalises over the last axis (biased variance, like torch), then scales and shifts. */
+export function layerNorm(x: Tensor, weight: Tensor | undefined, bias: Tensor | undefined, eps: number): Tensor {
+  checkInputs('layerNorm', x);
+  requireFloat('layerNorm', x);
+  const d = x.shape[x.rank - 1];
+  for (const [name, p] of [['weight', weight], ['bias', bias]] as const) {
+    if (p && (p.rank !== 1 || p.shape[0] !== d)) {
+      throw new Error(`layerNorm: ${name} must be [${d}] for input ${fmt(x.shape)}, got ${fmt(p.shape)}`);
+    }
+  }
+  const centred = x.sub(x.mean(-1, true));
+  const variance = centred.mul(centred).mean(-1, true);
+  let y = centred.div(variance.add(eps).sqrt());
+  if (weight) y = y.mul(weight);
+  if (bias) y = y.add(bias);
+  return y;
+}
+
+/** Inverted dropout with a counter-based mask: the same seed drops the same elements on every backend. */
+export function dropout(x: Tensor, p: number, seed: number, training: boolean): Tensor {
+  checkInputs('dropout', x);
+  if (!(p >= 0 && p < 1)) throw new Error(`dropout: p must be in [0, 1), got ${p}`);
+  if (!training || p === 0) return x;
+  const u = uniformArray(x.size, seed);
+  const keepMask = new Float64Array(x.size);
+  for (let i = 0; i < u.length; i++) keepMask[i] = u[i] >= p ? 1 / (1 - p) : 0;
+  const mask = Tensor.fromStorage(x.backend.fromArray(castFor(x, keepMask), x.dtype), x.shape, x.backend);
+  return x.mul(mask);
+}
+
+function castFor(x: Tensor, values: Float64Array): Float32Array | Float64Array {
+  return x.dtype === 'float64' ? values : Float32Array.from(values);
+}
+
+/** Mean cross-entropy of logits [N, C] against int32 targets [N]. */
+export function crossEntropy(logits: Tensor, targets: Tensor): Tensor {
+  checkInputs('crossEntropy', logits, targets);
+  if (logits.rank !== 2 || targets.rank !== 1 || targets.shape[0] !== logits.shape[0]) {
+    throw new Error(`crossEntropy: expected logits [N, C] and targets [N], got ${fmt(logits.shape)} and ${fmt(targets.shape)}`);
+  }
+  const picked = gather(logits.logSoftmax(-1), 1, targets.reshape([-1, 1]));
+  return picked.mean().neg();
+}

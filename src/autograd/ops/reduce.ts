@@ -1,0 +1,77 @@
+// Reductions and the softmax family. softmax/logSoftmax/logsumexp are composed (max-shifted for stability),
+// so their gradients and higher-order gradients come from the primitives' rules.
+
+import type { Tensor } from '../../tensor.js';
+import { normAxes, normAxis } from '../../shape.js';
+import { record } from '../graph.js';
+import { checkInputs, output, requireFloat } from './util.js';
+
+type Axes = number | readonly number[] | undefined;
+
+function keptShape(shape: readonly number[], axes: readonly number[]): number[] {
+  return shape.map((d, i) => (axes.includes(i) ? 1 : d));
+}
+
+function finalShape(shape: readonly number[], axes: readonly number[], keepDims: boolean): number[] {
+  return keepDims ? keptShape(shape, axes) : shape.filter((_, i) => !axes.includes(i));
+}
+
+export function sum(x: Tensor, axesArg: Axes, keepDims: boolean): Tensor {
+  checkInputs('sum', x);
+  const axes = normAxes('sum', axesArg, x.rank);
+  const kept = keptShape(x.shape, axes);
+  const raw = output('sum', x.backend.reduce('sum', x.storage, x.shape, axes), kept, x.backend, [x]);
+  const out = record('sum', raw, [x], (g) => [g.broadcastTo(x.shape)]);
+  return keepDims ? out : out.reshape(finalShape(x.shape, axes, false));
+}
+
+export function mean(x: Tensor, axesArg: Axes, keepDims: boolean): Tensor {
+  requireFloat('mean', x);
+  const axes = normAxes('mean', axesArg, x.rank);
+  const count = axes.reduce((n, a) => n * x.shape[a], 1);
+  return sum(x, axes, keepDims).div(count);
+}
+
+/** max over axes; the gradient is shared equally among tied maxima. */
+export function max(x: Tensor, axesArg: Axes, keepDims: boolean): Tensor {
+  checkInputs('max', x);
+  const axes = normAxes('max', axesArg, x.rank);
+  if (axes.some((a) => x.shape[a] === 0)) throw new Error(`max: cannot reduce an empty axis of shape [${x.shape}]`);
+  const kept = keptShape(x.shape, axes);
+  const raw = output('max', x.backend.reduce('max', x.storage, x.shape, axes), kept, x.backend, [x]);
+  const out = record('max', raw, [x], (g) => {
+    const hits = x.eq(raw);
+    return [g.mul(hits).div(hits.sum(axes, true))];
+  });
+  return keepDims ? out : out.reshape(finalShape(x.shape, axes, false));
+}
+
+export function argmax(x: Tensor, axisArg: number, keepDims: boolean): Tensor {
+  checkInputs('argmax', x);
+  const axis = normAxis('argmax', axisArg, x.rank);
+  const out = output('argmax', x.backend.reduce('argmax', x.storage, x.shape, [axis]), keptShape(x.shape, [axis]), x.backend, [x]);
+  return keepDims ? out : out.reshape(finalShape(x.shape, [axis], false));
+}
+
+/** log(sum(exp(x))) with the max subtracted first; rows that are all -inf give -inf, not NaN. */
+export function logsumexp(x: Tensor, axesArg: Axes, keepDims: boolean): Tensor {
+  requireFloat('logsumexp', x);
+  const axes = normAxes('logsumexp', axesArg, x.rank);
+  const m = max(x.detach(), axes, true);
+  const shift = m.where(m.abs().lt(Infinity), 0);
+  const out = x.sub(shift).exp().sum(axes, true).log().add(shift);
+  return keepDims ? out : out.reshape(finalShape(x.shape, axes, false));
+}
+
+export function softmax(x: Tensor, axisArg: number): Tensor {
+  requireFloat('softmax', x);
+  const axis = normAxis('softmax', axisArg, x.rank);
+  const e = x.sub(max(x.detach(), [axis], true)).exp();
+  return e.div(e.sum(axis, true));
+}
+
+export function logSoftmax(x: Tensor, axisArg: number): Tensor {
+  requireFloat('logSoftmax', x);
+  const axis = normAxis('logSoftmax', axisArg, x.rank);
+  return x.sub(logsumexp(x, [axis], true));
+}

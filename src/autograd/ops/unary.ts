@@ -1,0 +1,76 @@
+// Elementwise unary ops. Primitives call the backend; activations are composed from primitives, or (where a
+// composition would have a wrong derivative at a kink, like softplus at 0) get their own rule in Tensor ops.
+
+import type { UnaryOp } from '../../backends/backend.js';
+import type { Tensor } from '../../tensor.js';
+import { noGrad, record, type BackwardRule } from '../graph.js';
+import { checkInputs, output, requireFloat } from './util.js';
+
+function primitive(op: UnaryOp, x: Tensor, backward: (g: Tensor, out: Tensor) => Tensor | null): Tensor {
+  checkInputs(op, x);
+  if (op !== 'neg' && op !== 'abs' && op !== 'sign') requireFloat(op, x);
+  const out = output(op, x.backend.unary(op, x.storage), x.shape, x.backend, [x]);
+  return record(op, out, [x], (g) => [backward(g, out)]);
+}
+
+export const neg = (x: Tensor): Tensor => primitive('neg', x, (g) => g.neg());
+export const exp = (x: Tensor): Tensor => primitive('exp', x, (g, out) => g.mul(out));
+export const log = (x: Tensor): Tensor => primitive('log', x, (g) => g.div(x));
+export const sqrt = (x: Tensor): Tensor => primitive('sqrt', x, (g, out) => g.div(out.mul(2)));
+export const tanh = (x: Tensor): Tensor => primitive('tanh', x, (g, out) => g.mul(out.mul(out).neg().add(1)));
+export const sigmoid = (x: Tensor): Tensor => primitive('sigmoid', x, (g, out) => g.mul(out.mul(out.neg().add(1))));
+export const abs = (x: Tensor): Tensor => primitive('abs', x, (g) => g.mul(x.sign()));
+export const sign = (x: Tensor): Tensor => primitive('sign', x, () => null);
+export const expm1 = (x: Tensor): Tensor => primitive('expm1', x, (g, out) => g.mul(out.add(1)));
+export const log1p = (x: Tensor): Tensor => primitive('log1p', x, (g) => g.div(x.add(1)));
+export const reciprocal = (x: Tensor): Tensor => primitive('reciprocal', x, (g, out) => g.mul(out.mul(out)).neg());
+
+/** An op whose forward is any composition (run without recording) and whose backward is given explicitly. */
+export function composite(op: string, inputs: Tensor[], forward: () => Tensor, backward: BackwardRule): Tensor {
+  checkInputs(op, ...inputs);
+  const out = noGrad(forward);
+  return record(op, out, inputs, backward);
+}
+
+/** relu(x) = x * (x > 0): gradient 0 at 0, like torch. */
+export function relu(x: Tensor): Tensor {
+  checkInputs('relu', x);
+  return x.mul(x.gt(0));
+}
+
+const GELU_C = Math.sqrt(2 / Math.PI);
+/** GPT-2's gelu (tanh form): 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). Smooth, so composed. */
+export function gelu(x: Tensor): Tensor {
+  checkInputs('gelu', x);
+  requireFloat('gelu', x);
+  const inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(GELU_C);
+  return x.mul(0.5).mul(inner.tanh().add(1));
+}
+
+/** softplus(x) = log(1 + e^x), computed as max(x, 0) + log1p(e^-|x|) so it never overflows; d/dx = sigmoid(x). */
+export function softplus(x: Tensor): Tensor {
+  requireFloat('softplus', x);
+  return composite('softplus', [x], () => x.relu().add(x.abs().neg().exp().log1p()), (g) => [g.mul(x.sigmoid())]);
+}
+
+/** log(sigmoid(x)) = -softplus(-x), stable for large |x|. */
+export function logSigmoid(x: Tensor): Tensor {
+  return softplus(x.neg()).neg();
+}
+
+/** log(1 - e^x) for x <= 0 (Maechler's log1mexp): log(-expm1(x)) near 0, log1p(-e^x) far from it. */
+export function log1mexp(x: Tensor): Tensor {
+  requireFloat('log1mexp', x);
+  return composite(
+    'log1mexp', [x],
+    () => {
+      const near = x.gt(-Math.LN2);
+      // each branch is evaluated where the other is selected too; clamp so neither produces NaN there
+      const nearVal = x.minimum(-1e-300).expm1().neg().log();
+      const farVal = x.minimum(-Math.LN2).exp().neg().log1p();
+      return nearVal.where(near, farVal);
+    },
+    // d/dx log(1 - e^x) = -e^x / (1 - e^x) = -1 / expm1(-x)
+    (g) => [g.div(x.neg().expm1()).neg()],
+  );
+}

@@ -1,0 +1,129 @@
+// The Backend interface: the small primitive set every backend implements.
+// Everything else (softmax, layerNorm, gelu, losses...) is composed from these in autograd/ops,
+// so a new backend only has to get this file's contract right.
+// Shapes here are already validated by the op layer; a backend may assume they are consistent.
+
+export type DType = 'float32' | 'float64' | 'int32';
+export type TypedArray = Float32Array | Float64Array | Int32Array;
+
+/** An opaque handle to a backend's buffer. Always contiguous, row-major. */
+export interface Storage {
+  readonly backend: string;
+  readonly dtype: DType;
+  readonly size: number;
+}
+
+export type UnaryOp =
+  | 'neg' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'abs' | 'sign' | 'sigmoid' | 'expm1' | 'log1p' | 'reciprocal';
+
+export type BinaryOp =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
+  | 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne';
+
+export type ReduceOp = 'sum' | 'max' | 'argmax';
+
+/** A read pattern over a contiguous buffer: element at multi-index i is at offset + sum(i[d] * strides[d]). */
+export interface StridedView {
+  shape: readonly number[];
+  strides: readonly number[];
+  offset: number;
+}
+
+export interface MatmulSpec {
+  /** Broadcast batch shape of the output. */
+  batchShape: readonly number[];
+  /** Element strides of each batch dim into a and b (0 where that operand is broadcast). */
+  aBatchStrides: readonly number[];
+  bBatchStrides: readonly number[];
+  m: number;
+  n: number;
+  k: number;
+  /** a is stored [k, m] per batch instead of [m, k]. */
+  transA: boolean;
+  /** b is stored [n, k] per batch instead of [k, n]. */
+  transB: boolean;
+}
+
+export interface MemoryInfo {
+  buffers: number;
+  bytes: number;
+}
+
+export interface Backend {
+  readonly name: string;
+  /** Which dtypes this backend can hold; the op layer turns anything else into a clear error. */
+  readonly dtypes: readonly DType[];
+
+  fromArray(data: TypedArray, dtype: DType): Storage;
+  zeros(size: number, dtype: DType): Storage;
+  /** Every backend can read asynchronously. */
+  read(s: Storage): Promise<TypedArray>;
+  /** Only backends whose memory the CPU can see synchronously implement this. */
+  readSync?(s: Storage): TypedArray;
+  dispose(s: Storage): void;
+  memory(): MemoryInfo;
+
+  /** out = op(x), elementwise. */
+  unary(op: UnaryOp, x: Storage): Storage;
+  /** out[i] = op(a[view a], b[view b]) over outShape; the views express broadcasting (stride 0). */
+  binary(op: BinaryOp, a: Storage, av: StridedView, b: Storage, bv: StridedView, outDtype: DType): Storage;
+  /** out = cond != 0 ? a : b, each read through its own view of outShape. */
+  where(cond: Storage, cv: StridedView, a: Storage, av: StridedView, b: Storage, bv: StridedView): Storage;
+  cast(x: Storage, dtype: DType): Storage;
+  /** Materialise a strided view (permute, slice, broadcastTo, transpose all reduce to this). */
+  copyStrided(x: Storage, view: StridedView): Storage;
+  /** Reduce over `axes` of a contiguous tensor of `shape`; the output is contiguous with those axes kept as size 1.
+   *  argmax returns int32 indices and takes exactly one axis. */
+  reduce(op: ReduceOp, x: Storage, shape: readonly number[], axes: readonly number[]): Storage;
+  matmul(a: Storage, b: Storage, spec: MatmulSpec): Storage;
+  /** Concatenate contiguous tensors along `axis`; `shapes[i]` is the shape of `xs[i]`. */
+  concat(xs: readonly Storage[], shapes: readonly (readonly number[])[], axis: number): Storage;
+  /** torch.gather: out[..i_axis..] = x[..index[..]..] along axis; index is int32 with the output's shape. */
+  gather(x: Storage, xShape: readonly number[], axis: number, index: Storage, indexShape: readonly number[]): Storage;
+  /** The adjoint of gather: zeros of outShape, then out[..index[..]..] += src[..] along axis. */
+  scatterAdd(outShape: readonly number[], axis: number, index: Storage, src: Storage, srcShape: readonly number[]): Storage;
+}
+
+export const DTYPE_BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4 };
+
+export function typedArrayFor(dtype: DType, size: number): TypedArray {
+  switch (dtype) {
+    case 'float32': return new Float32Array(size);
+    case 'float64': return new Float64Array(size);
+    case 'int32': return new Int32Array(size);
+  }
+}
+
+export function dtypeOfArray(a: TypedArray): DType {
+  if (a instanceof Float32Array) return 'float32';
+  if (a instanceof Float64Array) return 'float64';
+  return 'int32';
+}
+
+const backends = new Map<string, Backend>();
+
+export function registerBackend(b: Backend): void {
+  backends.set(b.name, b);
+}
+
+export function getRegisteredBackends(): Backend[] {
+  return [...backends.values()];
+}
+
+export function getBackend(name: string): Backend {
+  const b = backends.get(name);
+  if (!b) {
+    const hint = name === 'webgpu' ? ' (call `await initWebGPU()` first)' : '';
+    throw new Error(`backend '${name}' is not registered${hint}; registered: ${[...backends.keys()].join(', ')}`);
+  }
+  return b;
+}
+
+let defaultBackendName = 'cpu';
+export function setDefaultBackend(name: string): void {
+  getBackend(name);
+  defaultBackendName = name;
+}
+export function defaultBackend(): Backend {
+  return getBackend(defaultBackendName);
+}

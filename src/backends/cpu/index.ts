@@ -1,0 +1,87 @@
+// The CPU backend: pure TypeScript over typed arrays. The float64 path is the oracle all others are checked against.
+
+import type { Backend, BinaryOp, DType, MatmulSpec, ReduceOp, Storage, StridedView, TypedArray, UnaryOp } from '../backend.js';
+import { DTYPE_BYTES, typedArrayFor } from '../backend.js';
+import * as ew from './elementwise.js';
+import * as layout from './layout.js';
+import { matmul } from './matmul.js';
+import { reduce } from './reduce.js';
+
+export class CpuStorage implements Storage {
+  readonly backend = 'cpu';
+  constructor(readonly dtype: DType, readonly data: TypedArray) {}
+  get size(): number {
+    return this.data.length;
+  }
+}
+
+function arr(s: Storage): TypedArray {
+  return (s as CpuStorage).data;
+}
+
+export class CpuBackend implements Backend {
+  readonly name = 'cpu';
+  readonly dtypes = ['float32', 'float64', 'int32'] as const;
+  private live = 0;
+  private liveBytes = 0;
+
+  private wrap(dtype: DType, data: TypedArray): CpuStorage {
+    this.live++;
+    this.liveBytes += data.length * DTYPE_BYTES[dtype];
+    return new CpuStorage(dtype, data);
+  }
+
+  fromArray(data: TypedArray, dtype: DType): Storage {
+    const copy = typedArrayFor(dtype, data.length);
+    copy.set(data);
+    return this.wrap(dtype, copy);
+  }
+  zeros(size: number, dtype: DType): Storage {
+    return this.wrap(dtype, typedArrayFor(dtype, size));
+  }
+  async read(s: Storage): Promise<TypedArray> {
+    return this.readSync(s);
+  }
+  readSync(s: Storage): TypedArray {
+    return arr(s);
+  }
+  dispose(s: Storage): void {
+    this.live--;
+    this.liveBytes -= s.size * DTYPE_BYTES[s.dtype];
+  }
+  memory() {
+    return { buffers: this.live, bytes: this.liveBytes };
+  }
+
+  unary(op: UnaryOp, x: Storage): Storage {
+    return this.wrap(x.dtype, ew.unary(op, arr(x), x.dtype));
+  }
+  binary(op: BinaryOp, a: Storage, av: StridedView, b: Storage, bv: StridedView, outDtype: DType): Storage {
+    return this.wrap(outDtype, ew.binary(op, arr(a), av, arr(b), bv, outDtype));
+  }
+  where(cond: Storage, cv: StridedView, a: Storage, av: StridedView, b: Storage, bv: StridedView): Storage {
+    return this.wrap(a.dtype, ew.where(arr(cond), cv, arr(a), av, arr(b), bv, a.dtype));
+  }
+  cast(x: Storage, dtype: DType): Storage {
+    return this.wrap(dtype, ew.cast(arr(x), dtype));
+  }
+  copyStrided(x: Storage, view: StridedView): Storage {
+    return this.wrap(x.dtype, layout.copyStrided(arr(x), view, x.dtype));
+  }
+  reduce(op: ReduceOp, x: Storage, shape: readonly number[], axes: readonly number[]): Storage {
+    const dtype = op === 'argmax' ? 'int32' : x.dtype;
+    return this.wrap(dtype, reduce(op, arr(x), shape, axes, x.dtype));
+  }
+  matmul(a: Storage, b: Storage, spec: MatmulSpec): Storage {
+    return this.wrap(a.dtype, matmul(arr(a), arr(b), spec, a.dtype));
+  }
+  concat(xs: readonly Storage[], shapes: readonly (readonly number[])[], axis: number): Storage {
+    return this.wrap(xs[0].dtype, layout.concat(xs.map(arr), shapes, axis, xs[0].dtype));
+  }
+  gather(x: Storage, xShape: readonly number[], axis: number, index: Storage, indexShape: readonly number[]): Storage {
+    return this.wrap(x.dtype, layout.gather(arr(x), xShape, axis, arr(index) as Int32Array, indexShape, x.dtype));
+  }
+  scatterAdd(outShape: readonly number[], axis: number, index: Storage, src: Storage, srcShape: readonly number[]): Storage {
+    return this.wrap(src.dtype, layout.scatterAdd(outShape, axis, arr(index) as Int32Array, arr(src), srcShape, src.dtype));
+  }
+}

@@ -1,0 +1,73 @@
+// Data movement on the CPU: strided copies (permute/slice/broadcast), concat, gather and its adjoint scatter-add.
+
+import type { DType, StridedView, TypedArray } from '../backend.js';
+import { typedArrayFor } from '../backend.js';
+import { sizeOf, stridedOffsets } from './strided.js';
+
+export function copyStrided(x: TypedArray, view: StridedView, dtype: DType): TypedArray {
+  const offs = stridedOffsets(view);
+  const out = typedArrayFor(dtype, offs.length);
+  for (let i = 0; i < offs.length; i++) out[i] = x[offs[i]];
+  return out;
+}
+
+export function concat(xs: readonly TypedArray[], shapes: readonly (readonly number[])[], axis: number, dtype: DType): TypedArray {
+  const outer = sizeOf(shapes[0].slice(0, axis));
+  const chunks = shapes.map((s) => sizeOf(s.slice(axis)));
+  const row = chunks.reduce((p, q) => p + q, 0);
+  const out = typedArrayFor(dtype, outer * row);
+  let col = 0;
+  xs.forEach((x, t) => {
+    const c = chunks[t];
+    for (let o = 0; o < outer; o++) out.set(x.subarray(o * c, (o + 1) * c), o * row + col);
+    col += c;
+  });
+  return out;
+}
+
+function contiguousStrides(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    strides[d] = s;
+    s *= shape[d];
+  }
+  return strides;
+}
+
+/** For every element of indexShape, the offset into a tensor of `shape` with the `axis` coordinate zeroed. */
+function baseOffsets(shape: readonly number[], indexShape: readonly number[], axis: number): { offs: Int32Array; axisStride: number } {
+  const strides = contiguousStrides(shape);
+  const view = { shape: indexShape, strides: strides.map((s, d) => (d === axis ? 0 : s)), offset: 0 };
+  return { offs: stridedOffsets(view), axisStride: strides[axis] };
+}
+
+function checkIndex(op: string, v: number, size: number, axis: number): void {
+  if (v < 0 || v >= size) throw new Error(`${op}: index ${v} is out of range for axis ${axis} of size ${size}`);
+}
+
+export function gather(x: TypedArray, xShape: readonly number[], axis: number, index: Int32Array, indexShape: readonly number[], dtype: DType): TypedArray {
+  const { offs, axisStride } = baseOffsets(xShape, indexShape, axis);
+  const out = typedArrayFor(dtype, offs.length);
+  const size = xShape[axis];
+  for (let i = 0; i < offs.length; i++) {
+    const v = index[i];
+    checkIndex('gather', v, size, axis);
+    out[i] = x[offs[i] + v * axisStride];
+  }
+  return out;
+}
+
+export function scatterAdd(outShape: readonly number[], axis: number, index: Int32Array, src: TypedArray, srcShape: readonly number[], dtype: DType): TypedArray {
+  const { offs, axisStride } = baseOffsets(outShape, srcShape, axis);
+  const acc = new Float64Array(sizeOf(outShape));
+  const size = outShape[axis];
+  for (let i = 0; i < offs.length; i++) {
+    const v = index[i];
+    checkIndex('scatterAdd', v, size, axis);
+    acc[offs[i] + v * axisStride] += src[i];
+  }
+  const out = typedArrayFor(dtype, acc.length);
+  out.set(acc);
+  return out;
+}

@@ -1,0 +1,122 @@
+// Creating tensors: from JS data, constants, ranges and seeded random draws.
+
+import type { Backend, DType, TypedArray } from './backends/backend.js';
+import { defaultBackend, dtypeOfArray, getBackend, typedArrayFor } from './backends/backend.js';
+import { Tensor } from './tensor.js';
+import { checkShape, fmt, sizeOf } from './shape.js';
+import { normalArray, uniformArray } from './random.js';
+
+export interface TensorOptions {
+  shape?: readonly number[];
+  dtype?: DType;
+  requiresGrad?: boolean;
+  backend?: string | Backend;
+}
+
+type Nested = number | readonly Nested[];
+
+function resolveBackend(b: string | Backend | undefined): Backend {
+  if (b === undefined) return defaultBackend();
+  return typeof b === 'string' ? getBackend(b) : b;
+}
+
+function inferShape(data: Nested): number[] {
+  const shape: number[] = [];
+  let cur: Nested = data;
+  while (Array.isArray(cur)) {
+    shape.push(cur.length);
+    cur = cur[0] as Nested;
+  }
+  return shape;
+}
+
+function flatten(data: Nested, shape: readonly number[], out: number[], depth = 0): void {
+  if (depth === shape.length) {
+    if (typeof data !== 'number') throw new Error(`tensor: ragged or non-numeric data (expected a number at depth ${depth}, shape ${fmt(shape)})`);
+    out.push(data);
+    return;
+  }
+  if (!Array.isArray(data) || data.length !== shape[depth]) {
+    throw new Error(`tensor: ragged nested array: expected length ${shape[depth]} at depth ${depth} (shape ${fmt(shape)})`);
+  }
+  for (const d of data) flatten(d, shape, out, depth + 1);
+}
+
+function make(values: ArrayLike<number>, shape: readonly number[], opts: TensorOptions, dtype: DType): Tensor {
+  checkShape('tensor', shape);
+  const backend = resolveBackend(opts.backend);
+  if (!backend.dtypes.includes(dtype)) {
+    throw new Error(`tensor: backend '${backend.name}' has no ${dtype} (it supports ${backend.dtypes.join(', ')})`);
+  }
+  const arr = typedArrayFor(dtype, values.length);
+  arr.set(values);
+  const t = Tensor.fromStorage(backend.fromArray(arr, dtype), shape, backend);
+  if (opts.requiresGrad) t.requireGrad();
+  return t;
+}
+
+/** A tensor from a number, nested arrays or a typed array (with `shape` to give it more than one dim). */
+export function tensor(data: Nested | TypedArray, opts: TensorOptions = {}): Tensor {
+  let values: ArrayLike<number>;
+  let shape: readonly number[];
+  let dtype: DType = opts.dtype ?? 'float32';
+  if (ArrayBuffer.isView(data)) {
+    values = data;
+    dtype = opts.dtype ?? dtypeOfArray(data);
+    shape = opts.shape ?? [data.length];
+  } else {
+    const flat: number[] = [];
+    const inferred = inferShape(data);
+    flatten(data, inferred, flat);
+    values = flat;
+    shape = opts.shape ?? inferred;
+  }
+  if (sizeOf(shape) !== values.length) {
+    throw new Error(`tensor: ${values.length} values do not fill shape ${fmt(shape)} (${sizeOf(shape)} elements)`);
+  }
+  return make(values, shape, opts, dtype);
+}
+
+export function full(shape: readonly number[], value: number, opts: TensorOptions = {}): Tensor {
+  checkShape('full', shape);
+  const vals = new Float64Array(sizeOf(shape));
+  vals.fill(value);
+  return make(vals, shape, opts, opts.dtype ?? 'float32');
+}
+
+export const zeros = (shape: readonly number[], opts: TensorOptions = {}): Tensor => full(shape, 0, opts);
+export const ones = (shape: readonly number[], opts: TensorOptions = {}): Tensor => full(shape, 1, opts);
+export const zerosLike = (t: Tensor): Tensor => full(t.shape, 0, { dtype: t.dtype, backend: t.backend });
+export const onesLike = (t: Tensor): Tensor => full(t.shape, 1, { dtype: t.dtype, backend: t.backend });
+
+/** [start, stop) in steps of `step`; arange(n) is 0..n-1. */
+export function arange(start: number, stop?: number, step = 1, opts: TensorOptions = {}): Tensor {
+  const [lo, hi] = stop === undefined ? [0, start] : [start, stop];
+  if (step === 0) throw new Error('arange: step must not be 0');
+  const n = Math.max(0, Math.ceil((hi - lo) / step));
+  const vals = Array.from({ length: n }, (_, i) => lo + i * step);
+  const dtype = opts.dtype ?? ([lo, hi, step].every(Number.isInteger) ? 'int32' : 'float32');
+  return make(vals, [n], opts, dtype);
+}
+
+export interface RandomOptions extends TensorOptions {
+  seed: number;
+}
+
+/** Uniform in (low, high), reproducible from the seed on every backend. */
+export function rand(shape: readonly number[], opts: RandomOptions & { low?: number; high?: number }): Tensor {
+  checkShape('rand', shape);
+  const { low = 0, high = 1 } = opts;
+  const u = uniformArray(sizeOf(shape), opts.seed);
+  for (let i = 0; i < u.length; i++) u[i] = low + (high - low) * u[i];
+  return make(u, shape, opts, opts.dtype ?? 'float32');
+}
+
+/** Normal(mean, std), reproducible from the seed on every backend. */
+export function randn(shape: readonly number[], opts: RandomOptions & { mean?: number; std?: number }): Tensor {
+  checkShape('randn', shape);
+  const { mean = 0, std = 1 } = opts;
+  const z = normalArray(sizeOf(shape), opts.seed);
+  for (let i = 0; i < z.length; i++) z[i] = mean + std * z[i];
+  return make(z, shape, opts, opts.dtype ?? 'float32');
+}

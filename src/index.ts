@@ -1,0 +1,24 @@
+// slimegrad's public API.
+
+import { registerBackend } from './backends/backend.js';
+import { CpuBackend } from './backends/cpu/index.js';
+
+registerBackend(new CpuBackend());
+
+export { Tensor } from './tensor.js';
+export type { Backend, DType, Storage, TypedArray, MatmulSpec, StridedView, UnaryOp, BinaryOp, ReduceOp } from './backends/backend.js';
+export { registerBackend, getBackend, setDefaultBackend, defaultBackend } from './backends/backend.js';
+export { tensor, zeros, ones, full, zerosLike, onesLike, arange, rand, randn } from './creation.js';
+export type { TensorOptions, RandomOptions } from './creation.js';
+export { grad, valueAndGrad, vjp } from './autograd/functional.js';
+export { noGrad, enableGrad, isGradEnabled, detectAnomaly, setAnomalyDetection } from './autograd/graph.js';
+export { gradcheck, gradgradcheck } from './autograd/gradcheck.js';
+export type { GradcheckOptions, GradcheckResult } from './autograd/gradcheck.js';
+export { tidy, keep, memory } from './memory.js';
+export type { MemorySnapshot } from './memory.js';
+export { Rng, philox4x32 } from './random.js';
+export { add, sub, mul, div, pow, maximum, minimum, where } from './autograd/ops/binary.js';
+export { matmul } from './autograd/ops/matmul.js';
+export { concat } from './autograd/ops/layout.js';
+export { gather, scatterAdd, embedding } from './autograd/ops/indexing.js';
+export { layerNorm, dropout, crossEntropy } from './autograd/ops/nn.js';

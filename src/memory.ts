@@ -1,0 +1,83 @@
+// tidy / keep / dispose scopes and live-tensor accounting. A tensor created inside `tidy(fn)` is disposed when fn
+// returns unless it is returned or kept; leak tests read `memory()`.
+
+import { getRegisteredBackends } from './backends/backend.js';
+
+/** What memory.ts needs of a tensor (kept abstract so this file sits below tensor.ts). */
+export interface Disposable {
+  readonly isDisposed: boolean;
+  dispose(): void;
+}
+
+const scopes: Set<Disposable>[] = [];
+const kept = new WeakSet<Disposable>();
+let liveTensors = 0;
+
+export function trackTensor(t: Disposable): void {
+  liveTensors++;
+  if (scopes.length > 0 && !kept.has(t)) scopes[scopes.length - 1].add(t);
+}
+
+export function untrackTensor(): void {
+  liveTensors--;
+}
+
+function collect(value: unknown, into: Set<unknown>, seen = new Set<unknown>()): void {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return;
+  seen.add(value);
+  if ('isDisposed' in value && 'dispose' in value) {
+    into.add(value);
+    return;
+  }
+  if (Array.isArray(value)) for (const v of value) collect(v, into, seen);
+  else if (value instanceof Map) for (const v of value.values()) collect(v, into, seen);
+  else if (Object.getPrototypeOf(value) === Object.prototype) for (const v of Object.values(value)) collect(v, into, seen);
+}
+
+/** Runs fn and disposes every tensor it created except those it returns (anywhere in arrays/objects) or kept. */
+export function tidy<T>(fn: () => T): T {
+  const scope = new Set<Disposable>();
+  scopes.push(scope);
+  let result: T;
+  try {
+    result = fn();
+  } finally {
+    scopes.pop();
+  }
+  if (result instanceof Promise) {
+    throw new Error('tidy: fn returned a Promise; tidy only scopes synchronous work (await outside, tidy inside)');
+  }
+  const survivors = new Set<unknown>();
+  collect(result, survivors);
+  const parent = scopes[scopes.length - 1];
+  for (const t of scope) {
+    if (survivors.has(t)) parent?.add(t);
+    else if (!t.isDisposed && !kept.has(t)) t.dispose();
+  }
+  return result;
+}
+
+/** Exempts a tensor from every enclosing tidy (it lives until disposed). */
+export function keep<T extends Disposable>(t: T): T {
+  kept.add(t);
+  for (const s of scopes) s.delete(t);
+  return t;
+}
+
+export interface MemorySnapshot {
+  /** Tensors not yet disposed (views sharing a buffer count separately). */
+  tensors: number;
+  /** Per backend: live buffers and bytes. */
+  backends: Record<string, { buffers: number; bytes: number }>;
+  bytes: number;
+}
+
+export function memory(): MemorySnapshot {
+  const backends: Record<string, { buffers: number; bytes: number }> = {};
+  let bytes = 0;
+  for (const b of getRegisteredBackends()) {
+    backends[b.name] = b.memory();
+    bytes += backends[b.name].bytes;
+  }
+  return { tensors: liveTensors, backends, bytes };
+}

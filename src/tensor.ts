@@ -1,0 +1,248 @@
+// Tensor: shape, dtype, backend, a reference-counted buffer, and autograd fields. The methods are thin wrappers
+// over autograd/ops (the one allowed cycle: method wiring only).
+
+import type { Backend, DType, Storage, TypedArray } from './backends/backend.js';
+import { DTYPE_BYTES } from './backends/backend.js';
+import { computeGradients, type Node } from './autograd/graph.js';
+import { keep, trackTensor, untrackTensor } from './memory.js';
+import { fmt, sizeOf } from './shape.js';
+import * as bin from './autograd/ops/binary.js';
+import * as un from './autograd/ops/unary.js';
+import * as red from './autograd/ops/reduce.js';
+import * as lay from './autograd/ops/layout.js';
+import * as idx from './autograd/ops/indexing.js';
+import * as nnops from './autograd/ops/nn.js';
+import { matmul } from './autograd/ops/matmul.js';
+import { full } from './autograd/ops/util.js';
+
+type Operand = Tensor | number;
+type Axes = number | readonly number[];
+
+/** A backend buffer shared by a tensor and its views (reshape, detach); freed when the last one is disposed. */
+class SharedBuffer {
+  private refs = 1;
+  constructor(readonly storage: Storage, readonly backend: Backend) {}
+  retain(): this {
+    this.refs++;
+    return this;
+  }
+  release(): void {
+    if (--this.refs === 0) this.backend.dispose(this.storage);
+  }
+}
+
+let nextId = 0;
+
+export class Tensor {
+  readonly id = nextId++;
+  readonly shape: readonly number[];
+  requiresGrad = false;
+  grad: Tensor | null = null;
+  /** The op that produced this tensor, when it is part of a recorded graph. */
+  node: Node | null = null;
+  private buffer: SharedBuffer;
+  private disposed = false;
+
+  private constructor(buffer: SharedBuffer, shape: readonly number[]) {
+    this.buffer = buffer;
+    this.shape = Object.freeze([...shape]);
+    trackTensor(this);
+  }
+
+  /** Wraps a freshly made storage (ownership passes to the tensor). */
+  static fromStorage(storage: Storage, shape: readonly number[], backend: Backend): Tensor {
+    return new Tensor(new SharedBuffer(storage, backend), shape);
+  }
+
+  /** A new tensor over the same buffer (reshape, detach): no copy. */
+  static view(of: Tensor, shape: readonly number[]): Tensor {
+    of.assertAlive('view');
+    return new Tensor(of.buffer.retain(), shape);
+  }
+
+  get dtype(): DType {
+    return this.buffer.storage.dtype;
+  }
+  get backend(): Backend {
+    return this.buffer.backend;
+  }
+  get storage(): Storage {
+    return this.buffer.storage;
+  }
+  get size(): number {
+    return sizeOf(this.shape);
+  }
+  get rank(): number {
+    return this.shape.length;
+  }
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  assertAlive(op: string): void {
+    if (this.disposed) throw new Error(`${op}: tensor #${this.id} ${fmt(this.shape)} ${this.dtype} was disposed`);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.buffer.release();
+    untrackTensor();
+  }
+
+  /** Replaces this tensor's values with `value`'s (same shape and dtype), outside the graph: for optimizers. */
+  assign(value: Tensor): this {
+    this.assertAlive('assign');
+    value.assertAlive('assign');
+    if (value.dtype !== this.dtype || value.shape.join() !== this.shape.join() || value.backend !== this.backend) {
+      throw new Error(
+        `assign: expected ${fmt(this.shape)} ${this.dtype} on ${this.backend.name}, got ${fmt(value.shape)} ${value.dtype} on ${value.backend.name}`,
+      );
+    }
+    const old = this.buffer;
+    this.buffer = value.buffer.retain();
+    old.release();
+    return this;
+  }
+
+  // ---- reading values ----
+  async data(): Promise<TypedArray> {
+    this.assertAlive('data');
+    return (await this.backend.read(this.storage)).slice();
+  }
+  dataSync(): TypedArray {
+    this.assertAlive('dataSync');
+    if (!this.backend.readSync) {
+      throw new Error(`dataSync: backend '${this.backend.name}' cannot read synchronously; use await t.data()`);
+    }
+    return this.backend.readSync(this.storage).slice();
+  }
+  async item(): Promise<number> {
+    if (this.size !== 1) throw new Error(`item: expected a tensor with one element, got shape ${fmt(this.shape)}`);
+    return (await this.data())[0];
+  }
+  itemSync(): number {
+    if (this.size !== 1) throw new Error(`item: expected a tensor with one element, got shape ${fmt(this.shape)}`);
+    return this.dataSync()[0];
+  }
+  /** Nested JS arrays (a number for a scalar). */
+  async array(): Promise<unknown> {
+    return nest(await this.data(), this.shape);
+  }
+  arraySync(): unknown {
+    return nest(this.dataSync(), this.shape);
+  }
+  get bytes(): number {
+    return this.size * DTYPE_BYTES[this.dtype];
+  }
+  toString(): string {
+    return `Tensor(${fmt(this.shape)}, ${this.dtype}, ${this.backend.name}${this.requiresGrad ? ', requiresGrad' : ''})`;
+  }
+
+  // ---- autograd ----
+  /** Accumulates d(this)/d(leaf) into `.grad` of every leaf that requires grad. Non-scalars need a `gradient`. */
+  backward(gradient?: Tensor): void {
+    this.assertAlive('backward');
+    if (!this.requiresGrad) throw new Error(`backward: tensor ${fmt(this.shape)} does not require grad (no input requires grad, or it was made under noGrad)`);
+    let seed = gradient;
+    if (!seed) {
+      if (this.size !== 1) throw new Error(`backward: a gradient is needed for a non-scalar tensor of shape ${fmt(this.shape)}`);
+      seed = full(this.shape, 1, this.dtype, this.backend);
+    } else if (seed.shape.join() !== this.shape.join()) {
+      throw new Error(`backward: gradient shape ${fmt(seed.shape)} differs from tensor shape ${fmt(this.shape)}`);
+    }
+    const grads = computeGradients([this], [seed], undefined, false);
+    for (const [t, g] of grads) {
+      if (t.node !== null) continue;
+      const prev = t.grad;
+      // a fresh view per leaf: backward rules may hand the same gradient tensor to several inputs
+      t.grad = keep(prev ? prev.add(g) : g.detach());
+      prev?.dispose();
+    }
+  }
+  /** A tensor over the same values that no gradient flows through. */
+  detach(): Tensor {
+    return Tensor.view(this, this.shape);
+  }
+  /** Marks a leaf as a parameter/input whose `.grad` backward fills. */
+  requireGrad(on = true): this {
+    if (this.node) throw new Error('requireGrad: only leaf tensors (not results of ops) can be marked');
+    if (on && this.dtype === 'int32') throw new Error(`requireGrad: int32 tensors cannot require grad ${fmt(this.shape)}`);
+    this.requiresGrad = on;
+    return this;
+  }
+  zeroGrad(): void {
+    this.grad?.dispose();
+    this.grad = null;
+  }
+
+  // ---- elementwise ----
+  add(o: Operand): Tensor { return bin.add(this, o); }
+  sub(o: Operand): Tensor { return bin.sub(this, o); }
+  mul(o: Operand): Tensor { return bin.mul(this, o); }
+  div(o: Operand): Tensor { return bin.div(this, o); }
+  pow(o: Operand): Tensor { return bin.pow(this, o); }
+  maximum(o: Operand): Tensor { return bin.maximum(this, o); }
+  minimum(o: Operand): Tensor { return bin.minimum(this, o); }
+  lt(o: Operand): Tensor { return bin.compare('lt', this, o); }
+  le(o: Operand): Tensor { return bin.compare('le', this, o); }
+  gt(o: Operand): Tensor { return bin.compare('gt', this, o); }
+  ge(o: Operand): Tensor { return bin.compare('ge', this, o); }
+  eq(o: Operand): Tensor { return bin.compare('eq', this, o); }
+  ne(o: Operand): Tensor { return bin.compare('ne', this, o); }
+  /** this where cond != 0, other elsewhere. */
+  where(cond: Tensor, other: Operand): Tensor { return bin.where(cond, this, other); }
+  neg(): Tensor { return un.neg(this); }
+  exp(): Tensor { return un.exp(this); }
+  log(): Tensor { return un.log(this); }
+  sqrt(): Tensor { return un.sqrt(this); }
+  tanh(): Tensor { return un.tanh(this); }
+  sigmoid(): Tensor { return un.sigmoid(this); }
+  abs(): Tensor { return un.abs(this); }
+  sign(): Tensor { return un.sign(this); }
+  expm1(): Tensor { return un.expm1(this); }
+  log1p(): Tensor { return un.log1p(this); }
+  reciprocal(): Tensor { return un.reciprocal(this); }
+  square(): Tensor { return bin.mul(this, this); }
+  relu(): Tensor { return un.relu(this); }
+  gelu(): Tensor { return un.gelu(this); }
+  softplus(): Tensor { return un.softplus(this); }
+  logSigmoid(): Tensor { return un.logSigmoid(this); }
+  /** log(1 - exp(x)) for x <= 0, stable at both ends. */
+  log1mexp(): Tensor { return un.log1mexp(this); }
+
+  // ---- reductions ----
+  sum(axes?: Axes, keepDims = false): Tensor { return red.sum(this, axes, keepDims); }
+  mean(axes?: Axes, keepDims = false): Tensor { return red.mean(this, axes, keepDims); }
+  max(axes?: Axes, keepDims = false): Tensor { return red.max(this, axes, keepDims); }
+  min(axes?: Axes, keepDims = false): Tensor { return red.max(this.neg(), axes, keepDims).neg(); }
+  argmax(axis: number, keepDims = false): Tensor { return red.argmax(this, axis, keepDims); }
+  logsumexp(axes?: Axes, keepDims = false): Tensor { return red.logsumexp(this, axes, keepDims); }
+  softmax(axis = -1): Tensor { return red.softmax(this, axis); }
+  logSoftmax(axis = -1): Tensor { return red.logSoftmax(this, axis); }
+
+  // ---- linear algebra and layout ----
+  matmul(o: Tensor): Tensor { return matmul(this, o); }
+  reshape(shape: readonly number[]): Tensor { return lay.reshape(this, shape); }
+  transpose(dim0 = -2, dim1 = -1): Tensor { return lay.transpose(this, dim0, dim1); }
+  permute(perm: readonly number[]): Tensor { return lay.permute(this, perm); }
+  broadcastTo(shape: readonly number[]): Tensor { return lay.broadcastTo(this, shape); }
+  /** Per-axis [start, end) with negative indices counted from the end; missing axes are taken whole. */
+  slice(starts: readonly number[], ends?: readonly number[]): Tensor { return lay.slice(this, starts, ends); }
+  astype(dtype: DType): Tensor { return lay.astype(this, dtype); }
+  gather(axis: number, index: Tensor): Tensor { return idx.gather(this, axis, index); }
+
+  // ---- nn helpers ----
+  layerNorm(weight?: Tensor, bias?: Tensor, eps = 1e-5): Tensor { return nnops.layerNorm(this, weight, bias, eps); }
+  dropout(p: number, seed: number, training = true): Tensor { return nnops.dropout(this, p, seed, training); }
+}
+
+function nest(data: TypedArray, shape: readonly number[]): unknown {
+  if (shape.length === 0) return data[0];
+  const build = (offset: number, dim: number): unknown[] => {
+    const stride = sizeOf(shape.slice(dim + 1));
+    return Array.from({ length: shape[dim] }, (_, i) =>
+      dim === shape.length - 1 ? data[offset + i] : build(offset + i * stride, dim + 1));
+  };
+  return build(0, 0);
+}
