@@ -71,6 +71,7 @@ export function tensor(data: Nested | TypedArray, opts: TensorOptions = {}): Ten
     values = flat;
     shape = opts.shape ?? inferred;
   }
+  checkShape('tensor', shape);
   if (sizeOf(shape) !== values.length) {
     throw new Error(`tensor: ${values.length} values do not fill shape ${fmt(shape)} (${sizeOf(shape)} elements)`);
   }

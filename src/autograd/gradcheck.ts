@@ -27,15 +27,22 @@ export interface GradcheckResult {
 
 type Fn = (...xs: Tensor[]) => Tensor;
 
-/** A scalar version of f: non-scalar outputs are contracted with a fixed random cotangent (a vector-Jacobian check). */
-function scalarize(f: Fn, seed: number): Fn {
+/**
+ * A scalar version of f: non-scalar outputs are contracted with a fixed random cotangent (a vector-Jacobian check).
+ * The cotangent outlives the tidy scopes of single evaluations, so the caller releases it when done.
+ */
+function scalarize(f: Fn, seed: number): [Fn, () => void] {
   let cotangent: Tensor | null = null;
-  return (...xs: Tensor[]) => {
+  const fn: Fn = (...xs: Tensor[]) => {
     const y = f(...xs);
     if (y.size === 1) return y.reshape([]);
-    if (!cotangent || cotangent.size !== y.size) cotangent = keep(tensor(normalArray(y.size, seed), { shape: y.shape, dtype: 'float64' }));
+    if (!cotangent || cotangent.size !== y.size) {
+      cotangent?.dispose();
+      cotangent = keep(tensor(normalArray(y.size, seed), { shape: y.shape, dtype: 'float64' }));
+    }
     return y.mul(cotangent).sum();
   };
+  return [fn, () => cotangent?.dispose()];
 }
 
 function check64(inputs: Tensor[]): void {
@@ -50,7 +57,15 @@ function check64(inputs: Tensor[]): void {
 export function gradcheck(f: Fn, inputs: Tensor[], opts: GradcheckOptions = {}): GradcheckResult {
   check64(inputs);
   const { eps = 1e-6, atol = 1e-5, rtol = 1e-3, seed = 0 } = opts;
-  const g = scalarize(f, seed);
+  const [g, release] = scalarize(f, seed);
+  try {
+    return compare(g, inputs, eps, atol, rtol);
+  } finally {
+    release();
+  }
+}
+
+function compare(g: Fn, inputs: Tensor[], eps: number, atol: number, rtol: number): GradcheckResult {
   const analytic = tidy(() => grad(g, inputs.map((_, i) => i))(...inputs).map((t) => t.dataSync()));
   const evalAt = (values: Float64Array[]): number => tidy(() => noGrad(() =>
     g(...values.map((v, i) => tensor(v, { shape: inputs[i].shape, dtype: 'float64' }))).itemSync()));
@@ -94,12 +109,17 @@ export function gradcheck(f: Fn, inputs: Tensor[], opts: GradcheckOptions = {}):
 /** Checks second-order gradients: gradcheck of x -> <grad f(x), v> for a fixed random v. */
 export function gradgradcheck(f: Fn, inputs: Tensor[], opts: GradcheckOptions = {}): GradcheckResult {
   check64(inputs);
-  const g = scalarize(f, opts.seed ?? 0);
-  const directions = inputs.map((x, i) => tensor(normalArray(x.size, (opts.seed ?? 0) + 1000 + i), { shape: x.shape, dtype: 'float64' }));
+  const [g, release] = scalarize(f, opts.seed ?? 0);
+  const directions = inputs.map((x, i) => keep(tensor(normalArray(x.size, (opts.seed ?? 0) + 1000 + i), { shape: x.shape, dtype: 'float64' })));
   const firstOrder: Fn = (...xs) => {
     const gs = grad(g, xs.map((_, i) => i))(...xs);
     return gs.map((gi, i) => gi.mul(directions[i]).sum()).reduce((p, q) => p.add(q));
   };
-  const result = gradcheck(firstOrder, inputs, { atol: 1e-4, rtol: 1e-3, ...opts });
-  return { ...result, message: result.message.replace('gradcheck', 'gradgradcheck') };
+  try {
+    const result = gradcheck(firstOrder, inputs, { atol: 1e-4, rtol: 1e-3, ...opts });
+    return { ...result, message: result.message.replace('gradcheck', 'gradgradcheck') };
+  } finally {
+    release();
+    for (const d of directions) d.dispose();
+  }
 }

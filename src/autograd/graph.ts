@@ -60,6 +60,9 @@ export function detectAnomaly<T>(fn: () => T): T {
   }
 }
 
+/** What anomaly mode throws, so backward can tell a NaN/Inf inside a rule from any other failure. */
+export class AnomalyError extends Error {}
+
 export function checkFinite(t: Tensor, what: string): void {
   if (t.backend.readSync === undefined) {
     throw new Error(`anomaly detection needs synchronous reads; backend '${t.backend.name}' has none (use the cpu backend)`);
@@ -68,7 +71,7 @@ export function checkFinite(t: Tensor, what: string): void {
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     if (!Number.isFinite(v)) {
-      throw new Error(`anomaly: ${what} produced ${v} at flat index ${i} (shape ${fmt(t.shape)}, ${t.dtype})`);
+      throw new AnomalyError(`anomaly: ${what} produced ${v} at flat index ${i} (shape ${fmt(t.shape)}, ${t.dtype})`);
     }
   }
 }
@@ -136,7 +139,7 @@ export function computeGradients(
       const node = t.node;
       if (!g || !node || (isTarget?.has(t) && !node.inputs.some((x) => wanted.has(x)))) continue;
       const needs = node.inputs.map((x) => wanted.has(x));
-      const inputGrads = node.backward(g, needs);
+      const inputGrads = anomalyMode ? blameBackward(node, () => node.backward(g, needs)) : node.backward(g, needs);
       node.inputs.forEach((x, j) => {
         const gx = inputGrads[j];
         if (!needs[j] || !gx) return;
@@ -146,6 +149,16 @@ export function computeGradients(
     }
   });
   return grads;
+}
+
+/** A NaN/Inf met inside a backward rule is reported as that op's backward, not as the helper op that made it. */
+function blameBackward<T>(node: Node, rule: () => T): T {
+  try {
+    return rule();
+  } catch (e) {
+    if (!(e instanceof AnomalyError)) throw e;
+    throw new AnomalyError(`anomaly: backward of '${node.op}' (inputs ${node.inputs.map((x) => fmt(x.shape)).join(', ')}) produced a non-finite value; inside its rule, ${e.message.replace(/^anomaly: /, '')}`);
+  }
 }
 
 function accumulate(grads: Map<Tensor, Tensor>, t: Tensor, g: Tensor): void {

@@ -5,7 +5,7 @@ import type { Tensor } from '../../tensor.js';
 import { broadcastShapes, contiguousStrides, fmt } from '../../shape.js';
 import { record } from '../graph.js';
 import { sumTo } from './binary.js';
-import { checkInputs, output, promote, toDType } from './util.js';
+import { checkInputs, describe, output, promote, toDType } from './util.js';
 
 /** op(a) @ op(b) for tensors of rank >= 2, where op transposes the last two dims when its flag is set. */
 export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
@@ -46,7 +46,11 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean):
 export function matmul(x: Tensor, y: Tensor): Tensor {
   checkInputs('matmul', x, y);
   if (x.rank === 0 || y.rank === 0) throw new Error(`matmul: operands must have rank >= 1, got ${fmt(x.shape)} @ ${fmt(y.shape)}`);
-  if (x.dtype === 'int32' || y.dtype === 'int32') throw new Error(`matmul: expects float tensors, got ${x.dtype} @ ${y.dtype}`);
+  if (x.dtype === 'int32' || y.dtype === 'int32') throw new Error(`matmul: expects float tensors, got ${describe(x)} @ ${describe(y)}`);
+  // checked before 1-D operands are promoted, so the message shows the shapes the caller passed
+  const kx = x.shape[x.rank - 1];
+  const ky = y.rank === 1 ? y.shape[0] : y.shape[y.rank - 2];
+  if (kx !== ky) throw new Error(`matmul: inner dimensions differ: ${fmt(x.shape)} @ ${fmt(y.shape)} (${kx} vs ${ky})`);
   const dtype = promote(x.dtype, y.dtype);
   let a = toDType(x, dtype);
   let b = toDType(y, dtype);

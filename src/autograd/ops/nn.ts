@@ -27,6 +27,7 @@ export function layerNorm(x: Tensor, weight: Tensor | undefined, bias: Tensor | 
 /** Inverted dropout with a counter-based mask: the same seed drops the same elements on every backend. */
 export function dropout(x: Tensor, p: number, seed: number, training: boolean): Tensor {
   checkInputs('dropout', x);
+  requireFloat('dropout', x); // an int32 mask cannot hold 1/(1-p)
   if (!(p >= 0 && p < 1)) throw new Error(`dropout: p must be in [0, 1), got ${p}`);
   if (!training || p === 0) return x;
   const u = uniformArray(x.size, seed);
