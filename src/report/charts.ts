@@ -1,0 +1,142 @@
+// Charts as SVG strings, rendered headless in Node with vega-lite + vega (no canvas, no DOM, no network).
+// vega and vega-lite are dev dependencies loaded with dynamic import(), so the core library never needs them.
+
+import type { TopLevelSpec } from 'vega-lite';
+import type { Loader } from 'vega';
+
+export interface ChartPoint {
+  x: number;
+  y: number;
+  /** Lower edge of a shaded band around the line (e.g. mean - std over seeds); needs `hi` too. */
+  lo?: number;
+  hi?: number;
+}
+
+export interface ChartSeries {
+  name: string;
+  points: readonly ChartPoint[];
+}
+
+/** A labelled vertical rule, e.g. to mark a margin or a threshold on the x axis. */
+export interface ChartMarker {
+  x: number;
+  label: string;
+}
+
+export interface LineChartOptions {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  series: readonly ChartSeries[];
+  width?: number;
+  height?: number;
+  /** A logarithmic y axis; every y (and lo/hi) must then be > 0. */
+  logY?: boolean;
+  markers?: readonly ChartMarker[];
+}
+
+interface Row {
+  series: string;
+  x: number;
+  y: number;
+  lo?: number;
+  hi?: number;
+}
+
+function checkedRows(opts: LineChartOptions): Row[] {
+  if (opts.series.length === 0) throw new Error(`lineChart '${opts.title}': expected at least one series, got none`);
+  const names = new Set<string>();
+  const rows: Row[] = [];
+  for (const s of opts.series) {
+    if (names.has(s.name)) throw new Error(`lineChart '${opts.title}': series name '${s.name}' is used twice (names key the legend)`);
+    names.add(s.name);
+    for (const [i, p] of s.points.entries()) {
+      // not JSON.stringify: it would print NaN and Infinity as null
+      const shown = Object.entries(p).map(([k, v]) => `${k}=${v}`).join(', ');
+      const where = `lineChart '${opts.title}': series '${s.name}' point ${i}`;
+      const values = [p.x, p.y, ...(p.lo === undefined ? [] : [p.lo]), ...(p.hi === undefined ? [] : [p.hi])];
+      if (!values.every(Number.isFinite)) throw new Error(`${where} has a non-finite value (${shown})`);
+      if ((p.lo === undefined) !== (p.hi === undefined)) throw new Error(`${where}: a band needs both lo and hi, got (${shown})`);
+      if (opts.logY && values.slice(1).some((v) => v <= 0)) throw new Error(`${where}: a log y axis needs y, lo, hi > 0, got (${shown})`);
+      rows.push({ series: s.name, ...p });
+    }
+  }
+  return rows;
+}
+
+/** The vega-lite spec lineChart renders: an escape hatch for callers who want to tweak it before renderVegaLite. */
+export function lineChartSpec(opts: LineChartOptions): TopLevelSpec {
+  const rows = checkedRows(opts);
+  const order = opts.series.map((s) => s.name);
+  const x = { field: 'x', type: 'quantitative' as const, title: opts.xLabel };
+  const yScale = opts.logY ? { type: 'log' as const } : { zero: false };
+  // stroke symbols, so the legend shows lines rather than the bands' pale swatches
+  const legend = { symbolType: 'stroke', symbolStrokeWidth: 2, symbolOpacity: 1 };
+  const color = { field: 'series', type: 'nominal' as const, title: null, sort: order, legend };
+  const layers: TopLevelSpec[] = [];
+  const banded = rows.filter((r) => r.lo !== undefined);
+  if (banded.length > 0) {
+    layers.push({
+      data: { values: banded },
+      mark: { type: 'area', opacity: 0.2 },
+      encoding: { x, y: { field: 'lo', type: 'quantitative', scale: yScale, title: opts.yLabel }, y2: { field: 'hi' }, color },
+    } as TopLevelSpec);
+  }
+  layers.push({
+    data: { values: rows },
+    mark: { type: 'line', strokeWidth: 2 },
+    encoding: { x, y: { field: 'y', type: 'quantitative', scale: yScale, title: opts.yLabel }, color },
+  } as TopLevelSpec);
+  if (opts.markers && opts.markers.length > 0) {
+    const data = { values: opts.markers.map((m) => ({ x: m.x, label: m.label })) };
+    layers.push({ data, mark: { type: 'rule', strokeDash: [4, 4], color: '#666' }, encoding: { x: { field: 'x', type: 'quantitative' } } } as TopLevelSpec);
+    layers.push({
+      data,
+      mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, dy: 3, y: 0, color: '#444' },
+      encoding: { x: { field: 'x', type: 'quantitative' }, text: { field: 'label' } },
+    } as TopLevelSpec);
+  }
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: opts.title,
+    width: opts.width ?? 480,
+    height: opts.height ?? 300,
+    background: 'white',
+    layer: layers,
+    config: { legend: { orient: 'right' } },
+  } as TopLevelSpec;
+}
+
+/**
+ * Charts are offline artefacts: any attempt to fetch data, images or fonts is a bug. vega only logs a failed load
+ * and renders on, so the loader records what it refused and the render then fails loudly.
+ */
+function offlineLoader(refused: string[]): Loader {
+  const refuse = async (uri: string): Promise<never> => {
+    refused.push(uri);
+    throw new Error(`charts: refusing to load '${uri}'`);
+  };
+  return { load: refuse, sanitize: refuse, http: refuse, file: refuse };
+}
+
+/** Renders any vega-lite spec to an SVG string, headless and offline. */
+export async function renderVegaLite(spec: TopLevelSpec): Promise<string> {
+  const [vl, vega] = await Promise.all([import('vega-lite'), import('vega')]);
+  const compiled = vl.compile(spec).spec;
+  const refused: string[] = [];
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none', loader: offlineLoader(refused), logLevel: vega.None });
+  try {
+    const svg = await view.toSVG();
+    if (refused.length > 0) {
+      throw new Error(`charts: refusing to load ${refused.map((u) => `'${u}'`).join(', ')}: charts render offline, so inline the data (data.values)`);
+    }
+    return svg;
+  } finally {
+    view.finalize();
+  }
+}
+
+/** One line per series (with an optional lo/hi band), a legend, axis titles: an SVG string. */
+export async function lineChart(opts: LineChartOptions): Promise<string> {
+  return renderVegaLite(lineChartSpec(opts));
+}
