@@ -1,0 +1,89 @@
+// TRL's preference data format as JSON Lines: one object per line with string fields `prompt`, `chosen`,
+// `rejected` (TRL's "standard" format; the conversational format with message lists is not supported). Every
+// problem is reported with its line number, so a user can fix their file before any training starts.
+
+import { readFile, writeFile } from 'node:fs/promises';
+
+export interface PreferenceExample {
+  prompt: string;
+  chosen: string;
+  rejected: string;
+}
+
+/** A row as read from a file: the example and the 1-based line it came from. */
+export interface NumberedExample extends PreferenceExample {
+  line: number;
+}
+
+export class JsonlError extends Error {
+  constructor(readonly file: string, readonly line: number, problem: string) {
+    super(`${file}:${line}: ${problem}`);
+    this.name = 'JsonlError';
+  }
+}
+
+const FIELDS = ['prompt', 'chosen', 'rejected'] as const;
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}
+
+function checkRow(value: unknown, file: string, line: number): NumberedExample {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new JsonlError(file, line, `expected a JSON object with "prompt", "chosen" and "rejected", got ${describe(value)}`);
+  }
+  const row = value as Record<string, unknown>;
+  for (const field of FIELDS) {
+    const v = row[field];
+    if (v === undefined) throw new JsonlError(file, line, `field "${field}" is missing (TRL preference rows need "prompt", "chosen" and "rejected")`);
+    if (typeof v !== 'string') {
+      const hint = Array.isArray(v) ? ' (conversational message lists are not supported; give plain strings)' : '';
+      throw new JsonlError(file, line, `field "${field}" must be a string, got ${describe(v)}${hint}`);
+    }
+  }
+  for (const field of ['chosen', 'rejected'] as const) {
+    if (row[field] === '') throw new JsonlError(file, line, `field "${field}" is empty (a completion needs at least one character)`);
+  }
+  return { prompt: row.prompt as string, chosen: row.chosen as string, rejected: row.rejected as string, line };
+}
+
+/** Parses JSONL text; `file` names the source in errors. Blank lines are skipped; an empty file is an error. */
+export function parsePreferenceJsonl(text: string, file = '<input>'): NumberedExample[] {
+  const rows: NumberedExample[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const source = lines[i].replace(/\r$/, '');
+    if (source.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(source);
+    } catch (e) {
+      throw new JsonlError(file, i + 1, `not valid JSON (${(e as Error).message})`);
+    }
+    rows.push(checkRow(value, file, i + 1));
+  }
+  if (rows.length === 0) throw new JsonlError(file, 1, 'the file has no rows (expected one JSON object per line)');
+  return rows;
+}
+
+/** Reads and validates a TRL preference JSONL file; unreadable files are reported by path. */
+export async function readPreferenceJsonl(path: string): Promise<NumberedExample[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read data file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return parsePreferenceJsonl(text, path);
+}
+
+/** One JSON object per line with exactly the TRL fields (extra properties of the examples are left out). */
+export function formatPreferenceJsonl(examples: readonly PreferenceExample[]): string {
+  return examples.map((e) => JSON.stringify({ prompt: e.prompt, chosen: e.chosen, rejected: e.rejected }) + '\n').join('');
+}
+
+export async function writePreferenceJsonl(path: string, examples: readonly PreferenceExample[]): Promise<void> {
+  await writeFile(path, formatPreferenceJsonl(examples), 'utf8');
+}
