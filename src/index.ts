@@ -22,3 +22,5 @@ export { matmul } from './autograd/ops/matmul.js';
 export { concat } from './autograd/ops/layout.js';
 export { gather, scatterAdd, embedding } from './autograd/ops/indexing.js';
 export { layerNorm, dropout, crossEntropy } from './autograd/ops/nn.js';
+export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';

@@ -1,0 +1,22 @@
+// GPT-2's feed-forward block: expand 4x, GELU (tanh form), project back, residual dropout.
+
+import type { Tensor } from '../tensor.js';
+import { Module } from './module.js';
+import { Linear } from './linear.js';
+import type { ForwardContext } from './attention.js';
+import type { InitOptions } from './init.js';
+
+export class MLP extends Module {
+  readonly cFc: Linear;
+  readonly cProj: Linear;
+
+  constructor(nEmbd: number, opts: { seeds: () => number; projStd: number } & Omit<InitOptions, 'seed'>) {
+    super();
+    this.cFc = this.registerModule('c_fc', new Linear(nEmbd, 4 * nEmbd, { ...opts, seed: opts.seeds() }));
+    this.cProj = this.registerModule('c_proj', new Linear(4 * nEmbd, nEmbd, { ...opts, seed: opts.seeds(), std: opts.projStd }));
+  }
+
+  forward(x: Tensor, ctx: ForwardContext): Tensor {
+    return this.cProj.forward(this.cFc.forward(x).gelu()).dropout(ctx.dropout, ctx.nextSeed(), ctx.training);
+  }
+}

@@ -1,0 +1,35 @@
+// SGD with optional momentum and L2 weight decay, as torch.optim.SGD (dampening 0, no Nesterov):
+//   g <- g + wd * p;  buf <- momentum * buf + g;  p <- p - lr * buf
+
+import type { Tensor } from '../tensor.js';
+import { Optimizer, type ParamsInput } from './optimizer.js';
+
+export interface SGDOptions {
+  lr: number;
+  momentum?: number;
+  weightDecay?: number;
+}
+
+export class SGD extends Optimizer {
+  readonly momentum: number;
+  readonly weightDecay: number;
+
+  constructor(params: ParamsInput, opts: SGDOptions) {
+    super('SGD', params, opts.lr);
+    this.momentum = opts.momentum ?? 0;
+    this.weightDecay = opts.weightDecay ?? 0;
+    if (!(this.momentum >= 0 && this.momentum < 1)) throw new Error(`SGD: momentum must be in [0, 1), got ${this.momentum}`);
+    if (!(this.weightDecay >= 0)) throw new Error(`SGD: weightDecay must be >= 0, got ${this.weightDecay}`);
+  }
+
+  protected update(name: string, p: Tensor, grad: Tensor): void {
+    let g = this.weightDecay > 0 ? grad.add(p.mul(this.weightDecay)) : grad;
+    if (this.momentum > 0) {
+      // the buffer starts at zero, so the first step uses g itself, as torch does
+      const buf = this.slot('momentum_buffer', name, p);
+      buf.assign(buf.mul(this.momentum).add(g));
+      g = buf;
+    }
+    p.assign(p.sub(g.mul(this.lr)));
+  }
+}
