@@ -24,3 +24,4 @@ export { gather, scatterAdd, embedding } from './autograd/ops/indexing.js';
 export { layerNorm, dropout, crossEntropy } from './autograd/ops/nn.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
+export * as losses from './losses/index.js';

@@ -1,0 +1,33 @@
+// SFT / NLL: -lbar(y_w), the token-mean cross-entropy of the chosen completion, averaged over pairs. The rejected
+// completion is optional: when given, it is only measured (its log-probs are logged), never trained on.
+
+import { resolveConfig } from './config.js';
+import { output, pairStats, standardMetrics } from './pairs.js';
+import { policyRewards } from './rewards.js';
+import { noGrad } from '../autograd/graph.js';
+import type { LossConfig, LossOutput, PreferenceInputs } from './types.js';
+
+export type SftInputs = Pick<PreferenceInputs, 'chosenLogps' | 'chosenMask'> & Partial<PreferenceInputs>;
+
+export function sft(inputs: SftInputs, config?: LossConfig): LossOutput {
+  resolveConfig('sft', {}, {}, config);
+  const withRejected = inputs.rejectedLogps !== undefined || inputs.rejectedMask !== undefined;
+  // without a rejected side, the chosen one stands in for it so the shared checks and reductions apply unchanged
+  const full: PreferenceInputs = withRejected
+    ? (inputs as PreferenceInputs)
+    : { ...inputs, rejectedLogps: inputs.chosenLogps, rejectedMask: inputs.chosenMask };
+  const s = pairStats('sft', full, false);
+  const terms = { nll: s.chosen.mean.mean().neg() };
+  if (withRejected) {
+    // SFT has no beta: its rewards are the plain mean log-probs, so rewards/margins reads as lbar_w - lbar_l
+    const [rw, rl] = policyRewards(s, 'mean', 1);
+    return output(terms, (t) => standardMetrics(s, 'mean', rw, rl, t));
+  }
+  return output(terms, (t) => noGrad(() => ({
+    'logps/chosen': s.chosen.mean.detach().mean(),
+    'nll_loss': s.chosen.mean.detach().mean().neg(),
+    'lbar/chosen': s.chosen.mean.detach().mean(),
+    'sumlogp/chosen': s.chosen.sum.detach().mean(),
+    'terms/nll': t.nll.detach(),
+  })));
+}
