@@ -25,3 +25,4 @@ export { layerNorm, dropout, crossEntropy } from './autograd/ops/nn.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as losses from './losses/index.js';
+export * as data from './data/index.js';
