@@ -26,6 +26,7 @@ export function sum(x: Tensor, axesArg: Axes, keepDims: boolean): Tensor {
 }
 
 export function mean(x: Tensor, axesArg: Axes, keepDims: boolean): Tensor {
+  checkInputs('mean', x);
   requireFloat('mean', x);
   const axes = normAxes('mean', axesArg, x.rank);
   const count = axes.reduce((n, a) => n * x.shape[a], 1);
@@ -55,6 +56,7 @@ export function argmax(x: Tensor, axisArg: number, keepDims: boolean): Tensor {
 
 /** log(sum(exp(x))) with the max subtracted first; rows that are all -inf give -inf, not NaN. */
 export function logsumexp(x: Tensor, axesArg: Axes, keepDims: boolean): Tensor {
+  checkInputs('logsumexp', x);
   requireFloat('logsumexp', x);
   const axes = normAxes('logsumexp', axesArg, x.rank);
   const m = max(x.detach(), axes, true);
@@ -64,6 +66,7 @@ export function logsumexp(x: Tensor, axesArg: Axes, keepDims: boolean): Tensor {
 }
 
 export function softmax(x: Tensor, axisArg: number): Tensor {
+  checkInputs('softmax', x);
   requireFloat('softmax', x);
   const axis = normAxis('softmax', axisArg, x.rank);
   const e = x.sub(max(x.detach(), [axis], true)).exp();
@@ -71,6 +74,7 @@ export function softmax(x: Tensor, axisArg: number): Tensor {
 }
 
 export function logSoftmax(x: Tensor, axisArg: number): Tensor {
+  checkInputs('logSoftmax', x);
   requireFloat('logSoftmax', x);
   const axis = normAxis('logSoftmax', axisArg, x.rank);
   return x.sub(logsumexp(x, [axis], true));

@@ -55,6 +55,8 @@ export function softplus(x: Tensor): Tensor {
 
 /** log(sigmoid(x)) = -softplus(-x), stable for large |x|. */
 export function logSigmoid(x: Tensor): Tensor {
+  checkInputs('logSigmoid', x);
+  requireFloat('logSigmoid', x);
   return softplus(x.neg()).neg();
 }
 
