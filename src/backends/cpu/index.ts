@@ -4,8 +4,9 @@ import type { Backend, BinaryOp, DType, MatmulSpec, ReduceOp, Storage, StridedVi
 import { DTYPE_BYTES, typedArrayFor } from '../backend.js';
 import * as ew from './elementwise.js';
 import * as layout from './layout.js';
-import { matmul } from './matmul.js';
+import { matmulInto } from './matmul.js';
 import { reduce } from './reduce.js';
+import { sizeOf } from './strided.js';
 
 export class CpuStorage implements Storage {
   readonly backend = 'cpu';
@@ -73,7 +74,9 @@ export class CpuBackend implements Backend {
     return this.wrap(dtype, reduce(op, arr(x), shape, axes, x.dtype));
   }
   matmul(a: Storage, b: Storage, spec: MatmulSpec): Storage {
-    return this.wrap(a.dtype, matmul(arr(a), arr(b), spec, a.dtype));
+    const out = typedArrayFor(a.dtype, sizeOf(spec.batchShape) * spec.m * spec.n);
+    matmulInto(arr(a), arr(b), out, spec);
+    return this.wrap(a.dtype, out);
   }
   concat(xs: readonly Storage[], shapes: readonly (readonly number[])[], axis: number): Storage {
     return this.wrap(xs[0].dtype, layout.concat(xs.map(arr), shapes, axis, xs[0].dtype));
