@@ -2,7 +2,7 @@
 
 import { Tensor } from '../tensor.js';
 import { fmt } from '../shape.js';
-import { computeGradients, enableGrad, isGradEnabled, record } from './graph.js';
+import { computeGradients, dependsOnOthers, enableGrad, isGradEnabled, record } from './graph.js';
 import { full } from './ops/util.js';
 
 type Fn = (...args: Tensor[]) => Tensor;
@@ -21,11 +21,13 @@ function traced(x: Tensor): Tensor {
  * each argument. Differentiable itself when the arguments are being traced (grad of grad).
  */
 export function vjp(f: Fn, args: Tensor[]): [Tensor, (cotangent: Tensor) => Tensor[]] {
-  // grad works even inside noGrad (as in JAX); only the result's own differentiability follows the outer mode
-  const createGraph = isGradEnabled() && args.some((a) => a.requiresGrad);
   const inputs = args.map(traced);
   const out = enableGrad(() => f(...inputs));
   if (!(out instanceof Tensor)) throw new Error('vjp: the function must return a Tensor');
+  // grad works even inside noGrad (as in JAX); only the result's own differentiability follows the outer mode.
+  // The backward is recorded when something outside this call may differentiate it: a traced argument, or a
+  // traced tensor that f captured.
+  const createGraph = isGradEnabled() && (args.some((a) => a.requiresGrad) || dependsOnOthers(out, new Set(inputs)));
   const pullback = (cotangent: Tensor): Tensor[] => {
     if (cotangent.shape.join() !== out.shape.join()) {
       throw new Error(`vjp: cotangent shape ${fmt(cotangent.shape)} differs from output shape ${fmt(out.shape)}`);

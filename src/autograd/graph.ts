@@ -85,6 +85,23 @@ export function record(op: string, out: Tensor, inputs: readonly Tensor[], backw
   return out;
 }
 
+/**
+ * True when `root` depends on a tensor requiring grad other than through `inputs`: e.g. one captured by a closure
+ * from an outer grad, whose derivative then needs the backward pass recorded.
+ */
+export function dependsOnOthers(root: Tensor, inputs: ReadonlySet<Tensor>): boolean {
+  const stack = [root];
+  const seen = new Set<Tensor>();
+  while (stack.length > 0) {
+    const t = stack.pop()!;
+    if (seen.has(t) || inputs.has(t) || !t.requiresGrad) continue;
+    seen.add(t);
+    if (t.node === null) return true;
+    stack.push(...t.node.inputs);
+  }
+  return false;
+}
+
 /** Tensors reachable from `roots` through nodes, inputs before outputs. */
 function topoOrder(roots: readonly Tensor[]): Tensor[] {
   const order: Tensor[] = [];
