@@ -8,6 +8,7 @@ registerBackend(new CpuBackend());
 export { Tensor } from './tensor.js';
 export type { Backend, DType, Storage, TypedArray, MatmulSpec, StridedView, UnaryOp, BinaryOp, ReduceOp } from './backends/backend.js';
 export { registerBackend, getBackend, setDefaultBackend, defaultBackend } from './backends/backend.js';
+export { initWebGPU, WebGPUBackend } from './backends/webgpu/index.js';
 export { tensor, zeros, ones, full, zerosLike, onesLike, arange, rand, randn } from './creation.js';
 export type { TensorOptions, RandomOptions } from './creation.js';
 export { grad, valueAndGrad, vjp } from './autograd/functional.js';

@@ -1,0 +1,88 @@
+// Size-bucketed reuse of GPU buffers. Creating a GPUBuffer is costly (a driver allocation, often zero-filled), and a
+// training step frees and re-requests the same sizes every iteration, so freed buffers wait here for reuse.
+//
+// Hazard this file guards against: queue.writeBuffer (uploads) runs on the queue timeline *immediately*, ahead of
+// commands still sitting in an unsubmitted encoder. A buffer released while such commands may still read it can be
+// handed out for a kernel's output (the encoder keeps command order), but not for an upload, until that encoder has
+// been submitted. So released buffers wait in `recent` until `onSubmit()`.
+
+/** Rounds a byte size up to its bucket: quarter steps between powers of two, so at most 25% is wasted. */
+export function bucketBytes(bytes: number): number {
+  const b = Math.max(16, Math.ceil(bytes / 4) * 4);
+  const step = Math.max(4, 2 ** (Math.floor(Math.log2(b)) - 2));
+  return Math.ceil(b / step) * step;
+}
+
+export interface PoolInfo {
+  /** Buffers resting in the pool, not owned by any tensor. */
+  freeBuffers: number;
+  freeBytes: number;
+}
+
+export class BufferPool {
+  private readonly free = new Map<number, GPUBuffer[]>();
+  private readonly recent = new Map<number, GPUBuffer[]>();
+  private freeBuffers = 0;
+  private freeBytes = 0;
+
+  constructor(private readonly device: GPUDevice, private readonly maxFreeBytes: number) {}
+
+  /** A buffer of at least `bytes` with STORAGE | COPY_SRC | COPY_DST usage. `forUpload` excludes `recent` buffers. */
+  acquire(bytes: number, forUpload: boolean): GPUBuffer {
+    const size = bucketBytes(bytes);
+    const hit = this.take(this.free, size) ?? (forUpload ? undefined : this.take(this.recent, size));
+    if (hit) return hit;
+    return this.device.createBuffer({
+      size,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    });
+  }
+
+  /** `pending` says whether an unsubmitted encoder might still use the buffer. */
+  release(buf: GPUBuffer, pending: boolean): void {
+    if (this.freeBytes + buf.size > this.maxFreeBytes) {
+      // over the cap: give the memory back rather than hoard it (destroy waits for queued work that uses it)
+      buf.destroy();
+      return;
+    }
+    this.freeBuffers++;
+    this.freeBytes += buf.size;
+    const into = pending ? this.recent : this.free;
+    const list = into.get(buf.size);
+    if (list) list.push(buf);
+    else into.set(buf.size, [buf]);
+  }
+
+  /** The encoder was submitted: every buffer released so far is safe for uploads too. */
+  onSubmit(): void {
+    for (const [size, list] of this.recent) {
+      const dst = this.free.get(size);
+      if (dst) dst.push(...list);
+      else this.free.set(size, list);
+    }
+    this.recent.clear();
+  }
+
+  info(): PoolInfo {
+    return { freeBuffers: this.freeBuffers, freeBytes: this.freeBytes };
+  }
+
+  /** Destroys every pooled buffer (live ones stay with their tensors). */
+  clear(): void {
+    for (const m of [this.free, this.recent]) {
+      for (const list of m.values()) for (const b of list) b.destroy();
+      m.clear();
+    }
+    this.freeBuffers = 0;
+    this.freeBytes = 0;
+  }
+
+  private take(from: Map<number, GPUBuffer[]>, size: number): GPUBuffer | undefined {
+    const buf = from.get(size)?.pop();
+    if (buf) {
+      this.freeBuffers--;
+      this.freeBytes -= size;
+    }
+    return buf;
+  }
+}

@@ -1,0 +1,81 @@
+// Reductions (sum, max, argmax) as workgroup tree reductions: one workgroup per output element, each thread folding
+// a strided share of the row, then a log2(64)-step tree in workgroup memory. Any set of axes is first brought to
+// [kept..., reduced...] order by a strided copy (skipped when the layout already is), so the kernel only ever sees
+// contiguous rows. The order of every addition is fixed, so results are bit-identical run to run.
+
+import type { DType, ReduceOp } from '../backend.js';
+import type { Runner } from './runner.js';
+import { copyStrided } from './layout.js';
+import { PARAMS, SPECIAL, WORKGROUP, binding, load, wgslType } from './wgsl.js';
+
+/** Does `cand` (value v at index j) beat the running best (a at ia)? NaN wins like torch (the first NaN for argmax);
+ *  ties go to the lower index, so argmax is the first maximum as on the CPU. */
+function betterFn(dtype: DType): string {
+  if (dtype === 'int32') return 'fn better(v: i32, j: u32, a: i32, ia: u32) -> bool { return v > a || (v == a && j < ia); }';
+  return `
+fn better(v: f32, j: u32, a: f32, ia: u32) -> bool {
+  if (is_nan(a)) { return is_nan(v) && j < ia; }
+  if (is_nan(v)) { return true; }
+  return v > a || (v == a && j < ia);
+}`;
+}
+
+function kernel(op: ReduceOp, dtype: DType): string {
+  const T = wgslType(dtype);
+  const isSum = op === 'sum';
+  const ident = isSum ? `${T}(0)` : dtype === 'int32' ? '(-2147483647i - 1i)' : '-inf()';
+  const fold = isSum ? 'acc = acc + v;' : 'if (better(v, j, acc, idx)) { acc = v; idx = j; }';
+  const merge = isSum
+    ? 'sv[lid] = sv[lid] + sv[lid + s];'
+    : 'if (better(sv[lid + s], si[lid + s], sv[lid], si[lid])) { sv[lid] = sv[lid + s]; si[lid] = si[lid + s]; }';
+  const result = op === 'argmax' ? 'bitcast<u32>(select(i32(si[0]), 0i, si[0] == 0xffffffffu))' : 'bitcast<u32>(sv[0])';
+  return PARAMS + SPECIAL + (isSum ? '' : betterFn(dtype)) + binding(1, 'X', 'read') + binding(2, 'Y', 'read_write') + `
+var<workgroup> sv: array<${T}, ${WORKGROUP}>;
+var<workgroup> si: array<u32, ${WORKGROUP}>;
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  // p(0) = rows, p(1) = row length; the row index is uniform across the workgroup, so this return is too
+  let row = wid.y * nwg.x + wid.x;
+  if (row >= p(0)) { return; }
+  let r = p(1);
+  let base = row * r;
+  var acc: ${T} = ${ident};
+  var idx: u32 = 0xffffffffu;
+  for (var j = lid; j < r; j += ${WORKGROUP}u) {
+    let v = ${load(dtype, 'X[base + j]')};
+    ${fold}
+  }
+  sv[lid] = acc;
+  si[lid] = idx;
+  workgroupBarrier();
+  for (var s = ${WORKGROUP / 2}u; s > 0u; s = s >> 1u) {
+    if (lid < s) { ${merge} }
+    workgroupBarrier();
+  }
+  if (lid == 0u) { Y[row] = ${result}; }
+}
+`;
+}
+
+export function reduce(rt: Runner, op: ReduceOp, x: GPUBuffer, shape: readonly number[], axes: readonly number[], dtype: DType): GPUBuffer {
+  const reduced = (d: number): boolean => axes.includes(d);
+  const rows = shape.reduce((n, d, i) => (reduced(i) ? n : n * d), 1);
+  const r = shape.reduce((n, d, i) => (reduced(i) ? n * d : n), 1);
+  if (axes.length === 0 && op !== 'argmax') {
+    return copyStrided(rt, x, { shape: [rows], strides: [1], offset: 0 });
+  }
+  // already [kept..., reduced...] when no kept axis of size > 1 comes after a reduced axis of size > 1
+  const firstReduced = shape.findIndex((d, i) => reduced(i) && d > 1);
+  const inOrder = firstReduced < 0 || shape.every((d, i) => i < firstReduced || reduced(i) || d === 1);
+  let src = x;
+  if (!inOrder) {
+    const strides = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
+    const perm = [...shape.keys()].filter((d) => !reduced(d)).concat([...axes]);
+    src = copyStrided(rt, x, { shape: perm.map((d) => shape[d]), strides: perm.map((d) => strides[d]), offset: 0 });
+  }
+  const out = rt.output(op, rows * 4);
+  rt.dispatch(`reduce:${op}:${dtype}`, () => kernel(op, dtype), [rows, r], [src, out], rows);
+  if (src !== x) rt.release(src);
+  return out;
+}
