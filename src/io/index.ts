@@ -1,0 +1,9 @@
+// io: safetensors and Hugging Face GPT-2 checkpoints.
+
+export { encodeSafetensors, decodeSafetensors, type RawTensor, type SafetensorsContents } from './safetensors.js';
+export { toHfConfig, fromHfConfig, type HfGpt2Config } from './gpt2-config.js';
+export {
+  saveCheckpoint, loadCheckpoint, modelFiles, modelFromFiles,
+  MODEL_FILE, CONFIG_FILE, OPTIMIZER_FILE, STATE_FILE,
+  type SaveCheckpointOptions, type LoadedCheckpoint, type LoadOptions,
+} from './checkpoint.js';
