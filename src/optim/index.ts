@@ -3,5 +3,5 @@
 export { Optimizer, type OptimizerState, type ParamsInput } from './optimizer.js';
 export { SGD, type SGDOptions } from './sgd.js';
 export { Adam, AdamW, defaultDecayFilter, type AdamOptions, type AdamWOptions } from './adam.js';
-export { clipGradNorm } from './clip.js';
+export { clipGradNorm, gradNorm } from './clip.js';
 export { constantLr, linearWarmupDecay, cosineWithWarmup, type LrSchedule, type WarmupDecayOptions } from './schedule.js';

@@ -1,0 +1,141 @@
+// Supervised fine-tuning / language-model training: next-token cross-entropy over the loss-masked targets, with
+// an LR schedule, gradient clipping, metrics, a progress bar, periodic evaluation and checkpoints. All randomness
+// (batches, dropout) comes from one Rng that is checkpointed, so a resumed run continues bit-identically.
+
+import type { Tensor } from '../tensor.js';
+import { noGrad } from '../autograd/graph.js';
+import { tidy } from '../memory.js';
+import type { Rng } from '../random.js';
+import type { GPT } from '../nn/gpt.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { clipGradNorm, gradNorm } from '../optim/clip.js';
+import { constantLr, type LrSchedule } from '../optim/schedule.js';
+import { tokenLogps } from '../losses/logprobs.js';
+import type { LmBatch } from '../data/batching.js';
+import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
+import type { MetricsRecord, MetricsSink } from './metrics.js';
+import { ProgressBar } from './progress.js';
+
+/** Mean negative log-likelihood of the targets selected by lossMask (every counted token weighs the same). */
+export function lmLoss(model: GPT, batch: LmBatch, rng?: Rng): Tensor {
+  if (!(batch.tokens > 0)) throw new Error(`lmLoss: the batch has no target tokens in its loss mask (inputs [${batch.inputs.shape}])`);
+  const logps = tokenLogps(model.forward(batch.inputs, { rng }), batch.targets);
+  return logps.where(batch.lossMask, 0).sum().div(-batch.tokens);
+}
+
+/** Mean per-token loss over batches, in eval mode (no dropout), without recording a graph. */
+export async function evaluateLoss(model: GPT, batches: readonly LmBatch[]): Promise<number> {
+  const wasTraining = model.training;
+  model.eval();
+  let total = 0;
+  let tokens = 0;
+  try {
+    for (const b of batches) {
+      const loss = tidy(() => noGrad(() => lmLoss(model, b).mul(b.tokens)));
+      total += await loss.item();
+      loss.dispose();
+      tokens += b.tokens;
+    }
+  } finally {
+    model.train(wasTraining);
+  }
+  return total / tokens;
+}
+
+export interface SftOptions {
+  model: GPT;
+  optimizer: Optimizer;
+  /** The run's random stream: batch sampling and dropout draw from it. */
+  rng: Rng;
+  /** The batch for a step. Draw randomness only from `rng`, so a resumed run sees the same batches. */
+  nextBatch: (step: number, rng: Rng) => LmBatch;
+  /** Train until this many steps are done (counting from 0, including steps before startStep). */
+  steps: number;
+  /** Steps already done (when resuming); default 0. */
+  startStep?: number;
+  /** Default: the optimizer's current lr throughout. */
+  schedule?: LrSchedule;
+  /** Clip the global gradient norm to this; the norm is logged either way. */
+  gradClip?: number;
+  metrics?: MetricsSink;
+  /** true: a progress bar on stdout. */
+  progress?: boolean | ProgressBar;
+  evaluate?: { every: number; run: (model: GPT, step: number) => Promise<MetricsRecord> | MetricsRecord };
+  checkpoint?: { dir: string; every: number; configExtra?: Record<string, unknown> };
+  onStep?: (record: MetricsRecord) => void;
+}
+
+/** Runs the loop; returns the per-step metrics. Throws (leaving the parameters as they were) on a non-finite loss. */
+export async function trainSft(o: SftOptions): Promise<MetricsRecord[]> {
+  const { model, optimizer, rng, steps, startStep = 0 } = o;
+  if (!(Number.isInteger(steps) && Number.isInteger(startStep) && 0 <= startStep && startStep <= steps)) {
+    throw new Error(`trainSft: need integers 0 <= startStep <= steps, got startStep ${startStep}, steps ${steps}`);
+  }
+  const schedule = o.schedule ?? constantLr(optimizer.lr);
+  const params = model.parameters();
+  const bar = o.progress === true ? new ProgressBar(steps - startStep, { label: 'sft' }) : o.progress || null;
+  const history: MetricsRecord[] = [];
+  const started = Date.now();
+  model.train();
+  for (let step = startStep; step < steps; step++) {
+    const t0 = Date.now();
+    optimizer.lr = schedule(step);
+    const [loss, norm, tokens] = tidy(() => {
+      const batch = o.nextBatch(step, rng);
+      const l = lmLoss(model, batch, rng);
+      l.backward();
+      const n = o.gradClip === undefined ? gradNorm(params) : clipGradNorm(params, o.gradClip);
+      return [l, n, batch.tokens] as const;
+    });
+    const [lossValue, normValue] = [await loss.item(), await norm.item()];
+    loss.dispose();
+    norm.dispose();
+    if (!Number.isFinite(lossValue) || !Number.isFinite(normValue)) {
+      optimizer.zeroGrad();
+      throw new Error(`trainSft: non-finite ${Number.isFinite(lossValue) ? 'gradient norm' : 'loss'} at step ${step} (loss ${lossValue}, grad norm ${normValue}, lr ${optimizer.lr}); the parameters were left as they were before this step`);
+    }
+    optimizer.step();
+    optimizer.zeroGrad();
+    const seconds = (Date.now() - t0) / 1000;
+    const record: MetricsRecord = {
+      step: step + 1, loss: lossValue, learning_rate: optimizer.lr, grad_norm: normValue,
+      num_tokens: tokens, tokens_per_second: tokens / Math.max(seconds, 1e-3), elapsed_seconds: (Date.now() - started) / 1000,
+    };
+    if (o.evaluate && ((step + 1) % o.evaluate.every === 0 || step + 1 === steps)) Object.assign(record, await o.evaluate.run(model, step + 1));
+    history.push(record);
+    o.metrics?.log(record);
+    o.onStep?.(record);
+    bar?.update(step + 1 - startStep, `loss ${lossValue.toFixed(4)}${typeof record.eval_loss === 'number' ? ` eval ${record.eval_loss.toFixed(4)}` : ''}`);
+    if (o.checkpoint && ((step + 1) % o.checkpoint.every === 0 || step + 1 === steps)) {
+      await saveCheckpoint(o.checkpoint.dir, model, { optimizer, step: step + 1, rng, configExtra: o.checkpoint.configExtra });
+    }
+  }
+  bar?.finish();
+  return history;
+}
+
+export interface ResumedRun {
+  model: GPT;
+  optimizer: Optimizer;
+  rng: Rng;
+  step: number;
+}
+
+/** Loads a checkpoint saved by trainSft and rebuilds the optimizer (from `makeOptimizer`) with its saved state. */
+export async function resumeSft(dir: string, makeOptimizer: (model: GPT) => Optimizer): Promise<ResumedRun> {
+  const ck = await loadCheckpoint(dir);
+  if (!ck.rng || !ck.optimizerState) {
+    ck.model.dispose();
+    throw new Error(`resumeSft: ${dir} holds no ${ck.rng ? 'optimizer state' : 'rng state'}; it was not saved by a training loop`);
+  }
+  try {
+    const optimizer = makeOptimizer(ck.model);
+    optimizer.loadState(ck.optimizerState);
+    return { model: ck.model, optimizer, rng: ck.rng, step: ck.step };
+  } catch (e) {
+    ck.model.dispose();
+    throw e;
+  } finally {
+    for (const t of ck.optimizerState.tensors.values()) t.dispose();
+  }
+}
