@@ -1,0 +1,52 @@
+// Numerically stable forms at extreme inputs: no overflow to NaN/Inf, values from closed forms worked by hand.
+
+import { describe, expect, it } from 'vitest';
+import type { Tensor } from '../../src/index.js';
+import { crossEntropy, grad, tensor } from '../../src/index.js';
+
+const f64 = (data: number[]): Tensor => tensor(data, { dtype: 'float64' });
+const vals = (t: Tensor): number[] => Array.from(t.dataSync());
+
+describe('stable forms at extreme inputs', () => {
+  it('softplus, logSigmoid and sigmoid at +-800', () => {
+    const x = f64([-800, -100, 100, 800]);
+    const [a, b, c, d] = vals(x.softplus());
+    expect([a, c, d]).toEqual([0, 100, 800]);
+    expect(b).toBeCloseTo(Math.exp(-100), 55); // log(1 + e^-100) = e^-100 to double precision
+    const ls = vals(x.logSigmoid());
+    expect([ls[0], ls[1], ls[3]]).toEqual([-800, -100, -0]);
+    expect(ls[2] / -Math.exp(-100)).toBeCloseTo(1, 12);
+    expect(vals(x.sigmoid())).toEqual([0, Math.exp(-100) / (1 + Math.exp(-100)), 1 / (1 + Math.exp(-100)), 1]);
+    expect(vals(grad((v: Tensor) => v.softplus().sum())(x))).toEqual(vals(x.sigmoid()));
+  });
+
+  it('logsumexp, softmax and logSoftmax with huge logits and -inf rows', () => {
+    expect(f64([1000, 1000]).logsumexp().itemSync()).toBeCloseTo(1000 + Math.LN2, 10);
+    expect(f64([-Infinity, -Infinity]).logsumexp().itemSync()).toBe(-Infinity);
+    expect(vals(f64([1000, 0]).softmax())).toEqual([1, 0]);
+    expect(vals(f64([1000, 0]).logSoftmax())).toEqual([0, -1000]);
+    expect(vals(grad((v: Tensor) => v.logsumexp())(f64([1000, 1000])))).toEqual([0.5, 0.5]);
+  });
+
+  it('log1mexp near 0 and far from it; expm1 and log1p at tiny x', () => {
+    const [near, far] = vals(f64([-1e-10, -50]).log1mexp());
+    expect(near).toBeCloseTo(Math.log(1e-10), 8); // 1 - e^-1e-10 = 1e-10 (1 - 5e-11)
+    expect(far / -Math.exp(-50)).toBeCloseTo(1, 12);
+    expect(f64([1e-10]).expm1().itemSync() / 1e-10).toBeCloseTo(1, 9);
+    expect(f64([1e-10]).log1p().itemSync() / 1e-10).toBeCloseTo(1, 9);
+  });
+
+  it('crossEntropy with a logit gap of 1000', () => {
+    const logits = tensor([[1000, 0], [1000, 0]], { dtype: 'float64' });
+    expect(crossEntropy(logits, tensor([1, 0], { dtype: 'int32' })).itemSync()).toBeCloseTo(500, 10);
+    const g = grad((l: Tensor) => crossEntropy(l, tensor([1, 0], { dtype: 'int32' })))(logits);
+    // d/dlogits = (softmax - onehot) / N
+    expect(vals(g)).toEqual([0.5, -0.5, 0, 0]);
+  });
+
+  it('max and maximum split the gradient equally between ties', () => {
+    expect(vals(grad((v: Tensor) => v.max())(f64([2, 5, 5])))).toEqual([0, 0.5, 0.5]);
+    expect(vals(grad((v: Tensor) => v.maximum(f64([1, 3])).sum())(f64([1, 2])))).toEqual([0.5, 0]);
+    expect(vals(grad((v: Tensor) => v.relu().sum())(f64([-1, 0, 2])))).toEqual([0, 0, 1]);
+  });
+});
