@@ -30,7 +30,9 @@ describe('trainSft', () => {
       first.dispose();
       const resumed = await resumeSft(dir, makeOptimizer);
       expect(resumed.step).toBe(4);
-      const secondLog = await trainSft({ ...resumed, nextBatch, steps: 8, startStep: resumed.step, schedule, gradClip: 0.5 });
+      const mem = new MemoryMetrics();
+      const secondLog = await trainSft({ ...resumed, nextBatch, steps: 8, startStep: resumed.step, schedule, gradClip: 0.5, metrics: mem });
+      expect(mem.records.map((r) => r.step)).toEqual([5, 6, 7, 8]);
 
       expect(bits(resumed.model)).toEqual(bits(straight));
       expect(secondLog.map((r) => r.loss)).toEqual(straightLog.slice(4).map((r) => r.loss));
