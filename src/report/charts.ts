@@ -71,7 +71,7 @@ export function lineChartSpec(opts: LineChartOptions): TopLevelSpec {
   const x = { field: 'x', type: 'quantitative' as const, title: opts.xLabel };
   const yScale = opts.logY ? { type: 'log' as const } : { zero: false };
   // stroke symbols, so the legend shows lines rather than the bands' pale swatches
-  const legend = { symbolType: 'stroke', symbolStrokeWidth: 2, symbolOpacity: 1 };
+  const legend = { symbolType: 'stroke', symbolStrokeWidth: 2, symbolOpacity: 1, labelLimit: 360 };
   const color = { field: 'series', type: 'nominal' as const, title: null, sort: order, legend };
   const layers: TopLevelSpec[] = [];
   const banded = rows.filter((r) => r.lo !== undefined);
