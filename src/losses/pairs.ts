@@ -78,7 +78,8 @@ export function pairStats(loss: string, inputs: PreferenceInputs, needsReference
   }
   if (!needsReference) return { chosen, rejected };
   if (refChosenLogps === undefined || refRejectedLogps === undefined) {
-    throw new Error(`${loss}: needs the reference model's log-probs (refChosenLogps and refRejectedLogps, per-token [B, T], computed without gradient); got ${refChosenLogps === undefined ? 'no refChosenLogps' : ''}${refChosenLogps === undefined && refRejectedLogps === undefined ? ' and ' : ''}${refRejectedLogps === undefined ? 'no refRejectedLogps' : ''}`);
+    const missing = [refChosenLogps === undefined && 'refChosenLogps', refRejectedLogps === undefined && 'refRejectedLogps'].filter(Boolean);
+    throw new Error(`${loss}: needs the reference model's log-probs (refChosenLogps and refRejectedLogps, per-token [B, T], computed without gradient); missing ${missing.join(' and ')}`);
   }
   checkTensor(loss, 'refChosenLogps', refChosenLogps);
   checkTensor(loss, 'refRejectedLogps', refRejectedLogps);

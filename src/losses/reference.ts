@@ -11,7 +11,7 @@ import type { PreferenceBatch, SequenceBatch } from './batch.js';
 export type LogitsFn = (ids: Tensor) => Tensor;
 
 export interface ReferenceLogps {
-  /** Per-token [B, T], zero off the mask: pass straight to a loss as refChosenLogps. */
+  /** Per-token [B, T]: pass straight to a loss as refChosenLogps (values off the mask are ignored by the losses). */
   refChosenLogps: Tensor;
   refRejectedLogps: Tensor;
 }
