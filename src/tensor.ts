@@ -162,6 +162,7 @@ export class Tensor {
   }
   /** A tensor over the same values that no gradient flows through. */
   detach(): Tensor {
+    this.assertAlive('detach');
     return Tensor.view(this, this.shape);
   }
   /** Marks a leaf as a parameter/input whose `.grad` backward fills. */
@@ -215,7 +216,7 @@ export class Tensor {
   sum(axes?: Axes, keepDims = false): Tensor { return red.sum(this, axes, keepDims); }
   mean(axes?: Axes, keepDims = false): Tensor { return red.mean(this, axes, keepDims); }
   max(axes?: Axes, keepDims = false): Tensor { return red.max(this, axes, keepDims); }
-  min(axes?: Axes, keepDims = false): Tensor { return red.max(this.neg(), axes, keepDims).neg(); }
+  min(axes?: Axes, keepDims = false): Tensor { return red.min(this, axes, keepDims); }
   argmax(axis: number, keepDims = false): Tensor { return red.argmax(this, axis, keepDims); }
   logsumexp(axes?: Axes, keepDims = false): Tensor { return red.logsumexp(this, axes, keepDims); }
   softmax(axis = -1): Tensor { return red.softmax(this, axis); }

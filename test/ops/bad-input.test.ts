@@ -86,7 +86,7 @@ describe('incompatible shapes', () => {
 describe('bad axes', () => {
   const x = zeros([2, 3]);
   it.each([
-    ['sum', () => x.sum(2)], ['mean', () => x.mean(-3)], ['max', () => x.max([0, 5])], ['logsumexp', () => x.logsumexp(7)],
+    ['sum', () => x.sum(2)], ['mean', () => x.mean(-3)], ['max', () => x.max([0, 5])], ['min', () => x.min(-3)], ['logsumexp', () => x.logsumexp(7)],
     ['softmax', () => x.softmax(2)], ['logSoftmax', () => x.logSoftmax(-3)], ['transpose', () => x.transpose(0, 2)],
     ['argmax', () => x.argmax(4)], ['concat', () => concat([x, x], 2)], ['gather', () => x.gather(3, zeros([2, 3], { dtype: 'int32' }))],
   ])('%s names the axis and the rank', (op, f) => {
@@ -142,6 +142,18 @@ describe('bad indices', () => {
   });
   it('crossEntropy: shapes must be [N, C] and [N]', () => {
     expect(thrown(() => crossEntropy(zeros([2, 3]), zeros([3], { dtype: 'int32' }))).message).toBe('crossEntropy: expected logits [N, C] and targets [N], got [2,3] and [3]');
+    expect(thrown(() => crossEntropy(zeros([1, 2]), zeros([1]))).message).toBe('crossEntropy: targets must be int32 class indices, got [1] float32');
+    expect(thrown(() => crossEntropy(zeros([1, 2], { dtype: 'int32' }), zeros([1], { dtype: 'int32' }))).message).toBe(
+      "crossEntropy: expects a float tensor, got [1,2] int32 (use .astype('float32'))",
+    );
+  });
+});
+
+describe('layerNorm arguments', () => {
+  it('needs rank >= 1 and weight/bias matching the last axis', () => {
+    expect(thrown(() => zeros([]).layerNorm()).message).toBe('layerNorm: needs a tensor of rank >= 1 (it normalises the last axis), got []');
+    expect(thrown(() => zeros([1, 2]).layerNorm(zeros([3]))).message).toBe('layerNorm: weight must be [2] for input [1,2], got [3]');
+    expect(thrown(() => zeros([1, 2]).layerNorm(undefined, zeros([2, 1]))).message).toBe('layerNorm: bias must be [2] for input [1,2], got [2,1]');
   });
 });
 
@@ -163,20 +175,28 @@ describe('int32 into float-only ops', () => {
 });
 
 describe('disposed tensors', () => {
-  const dead = (): Tensor => {
-    const t = tensor([1, 2]);
+  const dead = (shape = [2], dtype: 'float32' | 'int32' = 'float32'): Tensor => {
+    const t = zeros(shape, { dtype });
     t.dispose();
     return t;
   };
-  const USES: Array<[string, (t: Tensor) => unknown]> = [
-    ['add', (t) => t.add(1)], ['mul', (t) => tensor([1, 2]).mul(t)], ['exp', (t) => t.exp()], ['sum', (t) => t.sum()],
-    ['mean', (t) => t.mean()], ['logsumexp', (t) => t.logsumexp()], ['logSoftmax', (t) => t.logSoftmax()], ['logSigmoid', (t) => t.logSigmoid()],
-    ['reshape', (t) => t.reshape([2, 1])], ['matmul', (t) => t.matmul(tensor([1, 2]))],
-    ['gather', (t) => t.gather(0, tensor([0], { dtype: 'int32' }))], ['softmax', (t) => t.softmax()], ['concat', (t) => concat([t, t])],
+  const USES: Array<[string, (t: Tensor) => unknown, Tensor?]> = [
+    ...BINARY.map(([op, f]): [string, (t: Tensor) => unknown] => [op, (t) => f(tensor([1, 2]), t)]),
+    ['add', (t) => t.add(1)], ['where', (t) => where(tensor([1, 0]), t, 0)],
+    ['neg', (t) => t.neg()], ['exp', (t) => t.exp()], ['log', (t) => t.log()], ['sqrt', (t) => t.sqrt()], ['tanh', (t) => t.tanh()],
+    ['sigmoid', (t) => t.sigmoid()], ['relu', (t) => t.relu()], ['gelu', (t) => t.gelu()], ['softplus', (t) => t.softplus()],
+    ['logSigmoid', (t) => t.logSigmoid()], ['abs', (t) => t.abs()], ['expm1', (t) => t.expm1()], ['log1p', (t) => t.log1p()],
+    ['log1mexp', (t) => t.log1mexp()], ['sum', (t) => t.sum()], ['mean', (t) => t.mean()], ['max', (t) => t.max()], ['min', (t) => t.min()],
+    ['logsumexp', (t) => t.logsumexp()], ['softmax', (t) => t.softmax()], ['logSoftmax', (t) => t.logSoftmax()],
+    ['matmul', (t) => t.matmul(tensor([1, 2]))], ['reshape', (t) => t.reshape([2, 1])], ['transpose', (t) => t.transpose(), dead([1, 2])],
+    ['permute', (t) => t.permute([0])], ['broadcastTo', (t) => t.broadcastTo([3, 2])], ['slice', (t) => t.slice([1])],
+    ['concat', (t) => concat([t, t])], ['gather', (t) => t.gather(0, tensor([0], { dtype: 'int32' }))],
+    ['embedding', (t) => embedding(tensor([[1, 2]]), t), dead([2], 'int32')], ['layerNorm', (t) => t.layerNorm()],
+    ['dropout', (t) => t.dropout(0.5, 1)], ['crossEntropy', (t) => crossEntropy(t, tensor([0], { dtype: 'int32' })), dead([1, 2])],
     ['dataSync', (t) => t.dataSync()], ['backward', (t) => t.backward()], ['detach', (t) => t.detach()],
   ];
-  it.each(USES)('%s refuses a disposed tensor, naming it', (op, use) => {
-    expect(thrown(() => use(dead())).message).toMatch(new RegExp(`^(${op}|view): tensor #\\d+ \\[2\\] float32 was disposed$`));
+  it.each(USES)('%s refuses a disposed tensor, naming it', (op, use, t = dead()) => {
+    expect(thrown(() => use(t)).message).toBe(`${op}: tensor #${t.id} ${fmt(t.shape)} ${t.dtype} was disposed`);
   });
   it('await data() rejects too', async () => {
     await expect(dead().data()).rejects.toThrow(/^data: tensor #\d+ \[2\] float32 was disposed$/);

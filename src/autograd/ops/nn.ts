@@ -10,6 +10,7 @@ import { gather } from './indexing.js';
 export function layerNorm(x: Tensor, weight: Tensor | undefined, bias: Tensor | undefined, eps: number): Tensor {
   checkInputs('layerNorm', x);
   requireFloat('layerNorm', x);
+  if (x.rank === 0) throw new Error('layerNorm: needs a tensor of rank >= 1 (it normalises the last axis), got []');
   const d = x.shape[x.rank - 1];
   for (const [name, p] of [['weight', weight], ['bias', bias]] as const) {
     if (p && (p.rank !== 1 || p.shape[0] !== d)) {
@@ -47,6 +48,8 @@ export function crossEntropy(logits: Tensor, targets: Tensor): Tensor {
   if (logits.rank !== 2 || targets.rank !== 1 || targets.shape[0] !== logits.shape[0]) {
     throw new Error(`crossEntropy: expected logits [N, C] and targets [N], got ${fmt(logits.shape)} and ${fmt(targets.shape)}`);
   }
+  requireFloat('crossEntropy', logits);
+  if (targets.dtype !== 'int32') throw new Error(`crossEntropy: targets must be int32 class indices, got ${fmt(targets.shape)} ${targets.dtype}`);
   const picked = gather(logits.logSoftmax(-1), 1, targets.reshape([-1, 1]));
   return picked.mean().neg();
 }

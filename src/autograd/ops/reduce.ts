@@ -47,6 +47,11 @@ export function max(x: Tensor, axesArg: Axes, keepDims: boolean): Tensor {
   return keepDims ? out : out.reshape(finalShape(x.shape, axes, false));
 }
 
+export function min(x: Tensor, axesArg: Axes, keepDims: boolean): Tensor {
+  checkInputs('min', x);
+  return max(x.neg(), normAxes('min', axesArg, x.rank), keepDims).neg();
+}
+
 export function argmax(x: Tensor, axisArg: number, keepDims: boolean): Tensor {
   checkInputs('argmax', x);
   const axis = normAxis('argmax', axisArg, x.rank);
