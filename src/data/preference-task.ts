@@ -1,6 +1,6 @@
 // The showcase's synthetic preference task: carry-free addition in a strict answer template.
 //
-//   prompt   "Q: 23+41=? "      chosen "A: 64."      rejected "A: 68."
+//   prompt "23+41="      chosen "A:64."      rejected "A:68."
 //
 // Chosen and rejected share the template and differ only in content (one answer digit), so a parser can score any
 // generation for format validity (does it match the template?) and correctness (is the number the sum?). The sums
@@ -34,15 +34,15 @@ export interface AdditionTask {
 
 export const ADDITION_DEFAULTS = { digits: 2, trainSize: 1024, heldOutSize: 128 } as const;
 
-/** The answer template, anchored: "A: " then a number without leading zeros then "." and nothing else. */
-const ANSWER_PATTERN = /^A: (0|[1-9]\d*)\.$/;
+/** The answer template, anchored: "A:" then a number without leading zeros then "." and nothing else. */
+const ANSWER_PATTERN = /^A:(0|[1-9]\d*)\.$/;
 
 export function additionPrompt(a: number, b: number): string {
-  return `Q: ${a}+${b}=? `;
+  return `${a}+${b}=`;
 }
 
 export function additionResponse(answer: number | string): string {
-  return `A: ${answer}.`;
+  return `A:${answer}.`;
 }
 
 /** How many distinct carry-free problems exist with `digits`-digit operands (leading digits non-zero). */
@@ -119,7 +119,7 @@ export function generateAdditionTask(options: AdditionTaskOptions): AdditionTask
 }
 
 export interface AnswerScore {
-  /** The text matches "A: <digits>." exactly (the generation also has to have stopped; see scoreGeneration). */
+  /** The text matches "A:<digits>." exactly (the generation also has to have stopped; see scoreGeneration). */
   formatValid: boolean;
   /** The parsed number, when the format is valid. */
   value: number | null;

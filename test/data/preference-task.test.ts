@@ -33,11 +33,11 @@ describe('addition preference task', () => {
   });
 
   it('the parser rejects malformed answers', () => {
-    for (const bad of ['', 'A: 64', 'A:64.', 'A: 64. ', ' A: 64.', 'a: 64.', 'A: 6a.', 'A: .', 'A: 064.', 'A: 64.A: 64.', 'A: 64.\n']) {
+    for (const bad of ['', 'A:64', 'A: 64.', 'A:64. ', ' A:64.', 'a:64.', 'A:6a.', 'A:.', 'A:064.', 'A:64.A:64.', 'A:64.\n', 'A:-4.']) {
       expect(parseAnswer(bad).formatValid, JSON.stringify(bad)).toBe(false);
     }
     fc.assert(fc.property(fc.string(), (s) => {
-      fc.pre(!/^A: (0|[1-9]\d*)\.$/.test(s));
+      fc.pre(!/^A:(0|[1-9]\d*)\.$/.test(s));
       expect(parseAnswer(s)).toEqual({ formatValid: false, value: null });
     }));
   });
