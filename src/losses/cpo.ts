@@ -2,7 +2,7 @@
 // completion likely while the preference term separates the pair.
 
 import { nonNegative, positive, resolveConfig } from './config.js';
-import { output, pairStats, standardMetrics } from './pairs.js';
+import { assemble, pairStats, standardMetrics } from './pairs.js';
 import { policyRewards } from './rewards.js';
 import type { LossConfig, LossOutput, PreferenceInputs } from './types.js';
 
@@ -21,5 +21,5 @@ export function cpo(inputs: PreferenceInputs, config?: CpoConfig & LossConfig): 
     nll: s.chosen.mean.mean().mul(-c.alpha),
   };
   const [rw, rl] = policyRewards(s, 'sum', c.beta);
-  return output(terms, (t) => standardMetrics(s, 'sum', rw, rl, t));
+  return assemble(terms, (t) => standardMetrics(s, 'sum', rw, rl, t));
 }

@@ -2,7 +2,7 @@
 // h = (sum-l_w - sum-l_l) - (ref_w - ref_l).
 
 import { resolveConfig, positive, type KeyRule } from './config.js';
-import { output, pairStats, referenceMargin, standardMetrics } from './pairs.js';
+import { assemble, pairStats, referenceMargin, standardMetrics } from './pairs.js';
 import { referenceRewards } from './rewards.js';
 import type { LossConfig, LossOutput, PreferenceInputs } from './types.js';
 
@@ -27,7 +27,7 @@ export function dpo(inputs: PreferenceInputs, config?: DpoConfig & LossConfig): 
   let perPair = z.logSigmoid().mul(-(1 - c.labelSmoothing));
   if (c.labelSmoothing > 0) perPair = perPair.sub(z.neg().logSigmoid().mul(c.labelSmoothing));
   const [rw, rl] = referenceRewards(s, 'sum', c.beta);
-  return output({ preference: perPair.mean() }, (terms) => standardMetrics(s, 'sum', rw, rl, terms));
+  return assemble({ preference: perPair.mean() }, (terms) => standardMetrics(s, 'sum', rw, rl, terms));
 }
 
 export const ROBUST_DEFAULTS = { beta: 0.1, labelSmoothing: 0 } as const;
@@ -45,5 +45,5 @@ export function robust(inputs: PreferenceInputs, config?: DpoConfig & LossConfig
   const eps = c.labelSmoothing;
   const perPair = z.logSigmoid().mul(-(1 - eps)).add(z.neg().logSigmoid().mul(eps)).div(1 - 2 * eps);
   const [rw, rl] = referenceRewards(s, 'sum', c.beta);
-  return output({ preference: perPair.mean() }, (terms) => standardMetrics(s, 'sum', rw, rl, terms));
+  return assemble({ preference: perPair.mean() }, (terms) => standardMetrics(s, 'sum', rw, rl, terms));
 }

@@ -1,7 +1,7 @@
 // Hinge loss on the reference margin (SLiC-style): ReLU(1 - beta h), zero once beta h >= 1.
 
 import { resolveConfig, positive } from './config.js';
-import { output, pairStats, referenceMargin, standardMetrics } from './pairs.js';
+import { assemble, pairStats, referenceMargin, standardMetrics } from './pairs.js';
 import { referenceRewards } from './rewards.js';
 import type { LossConfig, LossOutput, PreferenceInputs } from './types.js';
 
@@ -16,5 +16,5 @@ export function hinge(inputs: PreferenceInputs, config?: HingeConfig & LossConfi
   const s = pairStats('hinge', inputs, true);
   const perPair = referenceMargin(s, 'sum').mul(-c.beta).add(1).relu();
   const [rw, rl] = referenceRewards(s, 'sum', c.beta);
-  return output({ preference: perPair.mean() }, (terms) => standardMetrics(s, 'sum', rw, rl, terms));
+  return assemble({ preference: perPair.mean() }, (terms) => standardMetrics(s, 'sum', rw, rl, terms));
 }

@@ -2,7 +2,7 @@
 // stops pushing at the target margin 1/(2 beta) instead of driving h to infinity like DPO.
 
 import { resolveConfig, positive } from './config.js';
-import { output, pairStats, referenceMargin, standardMetrics } from './pairs.js';
+import { assemble, pairStats, referenceMargin, standardMetrics } from './pairs.js';
 import { referenceRewards } from './rewards.js';
 import type { LossConfig, LossOutput, PreferenceInputs } from './types.js';
 
@@ -18,5 +18,5 @@ export function ipo(inputs: PreferenceInputs, config?: IpoConfig & LossConfig): 
   const s = pairStats('ipo', inputs, true);
   const perPair = referenceMargin(s, 'mean').sub(1 / (2 * c.beta)).square();
   const [rw, rl] = referenceRewards(s, 'mean', c.beta);
-  return output({ preference: perPair.mean() }, (terms) => standardMetrics(s, 'mean', rw, rl, terms));
+  return assemble({ preference: perPair.mean() }, (terms) => standardMetrics(s, 'mean', rw, rl, terms));
 }

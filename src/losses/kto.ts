@@ -5,7 +5,7 @@
 // pairs; these inputs hold only matched pairs, so z0 here is the batch mean of r over all completions.
 
 import { nonNegative, positive, resolveConfig } from './config.js';
-import { output, pairStats, standardMetrics } from './pairs.js';
+import { assemble, pairStats, standardMetrics } from './pairs.js';
 import { referenceRewards } from './rewards.js';
 import { noGrad } from '../autograd/graph.js';
 import type { LossConfig, LossOutput, PreferenceInputs } from './types.js';
@@ -30,5 +30,5 @@ export function kto(inputs: PreferenceInputs, config?: KtoConfig & LossConfig): 
   // each half is averaged over B and weighted 1/2: together, the mean over the 2B completions
   const terms = { desirable: desirable.mean().mul(0.5), undesirable: undesirable.mean().mul(0.5) };
   const [bw, bl] = referenceRewards(s, 'sum', c.beta);
-  return output(terms, (t) => standardMetrics(s, 'sum', bw, bl, t, { kl: z0 }));
+  return assemble(terms, (t) => standardMetrics(s, 'sum', bw, bl, t, { kl: z0 }));
 }

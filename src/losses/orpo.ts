@@ -2,7 +2,7 @@
 // with p = e^lbar: log_odds = (lbar_w - lbar_l) - [log(1 - e^lbar_w) - log(1 - e^lbar_l)].
 
 import { positive, resolveConfig } from './config.js';
-import { output, pairStats, standardMetrics } from './pairs.js';
+import { assemble, pairStats, standardMetrics } from './pairs.js';
 import { policyRewards } from './rewards.js';
 import { noGrad } from '../autograd/graph.js';
 import type { Tensor } from '../tensor.js';
@@ -37,5 +37,5 @@ export function orpo(inputs: PreferenceInputs, config?: OrpoConfig & LossConfig)
   };
   const extra = noGrad(() => ({ log_odds_ratio: ratio.detach().mean(), log_odds_chosen: odds.detach().mean() }));
   const [rw, rl] = policyRewards(s, 'mean', c.beta);
-  return output(terms, (t) => standardMetrics(s, 'mean', rw, rl, t, extra));
+  return assemble(terms, (t) => standardMetrics(s, 'mean', rw, rl, t, extra));
 }

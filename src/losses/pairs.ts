@@ -139,7 +139,7 @@ export function standardMetrics(
 }
 
 /** Assembles the output: the loss is the sum of the terms, so the two can never disagree. */
-export function output(terms: Record<string, Tensor>, metrics: (terms: Record<string, Tensor>) => Record<string, Tensor>): LossOutput {
+export function assemble(terms: Record<string, Tensor>, metrics: (terms: Record<string, Tensor>) => Record<string, Tensor>): LossOutput {
   const loss = Object.values(terms).reduce((a, b) => a.add(b));
   return { loss, terms, metrics: metrics(terms) };
 }

@@ -2,7 +2,7 @@
 // completion is optional: when given, it is only measured (its log-probs are logged), never trained on.
 
 import { resolveConfig } from './config.js';
-import { output, pairStats, standardMetrics } from './pairs.js';
+import { assemble, pairStats, standardMetrics } from './pairs.js';
 import { policyRewards } from './rewards.js';
 import { noGrad } from '../autograd/graph.js';
 import type { LossConfig, LossOutput, PreferenceInputs } from './types.js';
@@ -21,9 +21,9 @@ export function sft(inputs: SftInputs, config?: LossConfig): LossOutput {
   if (withRejected) {
     // SFT has no beta: its rewards are the plain mean log-probs, so rewards/margins reads as lbar_w - lbar_l
     const [rw, rl] = policyRewards(s, 'mean', 1);
-    return output(terms, (t) => standardMetrics(s, 'mean', rw, rl, t));
+    return assemble(terms, (t) => standardMetrics(s, 'mean', rw, rl, t));
   }
-  return output(terms, (t) => noGrad(() => ({
+  return assemble(terms, (t) => noGrad(() => ({
     'logps/chosen': s.chosen.mean.detach().mean(),
     'nll_loss': s.chosen.mean.detach().mean().neg(),
     'lbar/chosen': s.chosen.mean.detach().mean(),

@@ -2,7 +2,7 @@
 // CPO-SimPO (SimPO plus alpha * NLL of the chosen completion: what the SLIME paper ran as "SimPO").
 
 import { anyFinite, nonNegative, positive, resolveConfig } from './config.js';
-import { output, pairStats, standardMetrics, type PairStats } from './pairs.js';
+import { assemble, pairStats, standardMetrics, type PairStats } from './pairs.js';
 import { policyRewards } from './rewards.js';
 import type { Tensor } from '../tensor.js';
 import type { LossConfig, LossOutput, PreferenceInputs } from './types.js';
@@ -26,7 +26,7 @@ export function simpo(inputs: PreferenceInputs, config?: SimpoConfig & LossConfi
   const c = resolveConfig('simpo', SIMPO_DEFAULTS, { beta: positive, gamma: anyFinite }, config);
   const s = pairStats('simpo', inputs, false);
   const [rw, rl] = policyRewards(s, 'mean', c.beta);
-  return output({ preference: simpoPerPair(s, c.beta, c.gamma).mean() }, (terms) => standardMetrics(s, 'mean', rw, rl, terms));
+  return assemble({ preference: simpoPerPair(s, c.beta, c.gamma).mean() }, (terms) => standardMetrics(s, 'mean', rw, rl, terms));
 }
 
 export interface CpoSimpoConfig extends SimpoConfig {
@@ -44,5 +44,5 @@ export function cpoSimpo(inputs: PreferenceInputs, config?: CpoSimpoConfig & Los
     nll: s.chosen.mean.mean().mul(-c.alpha),
   };
   const [rw, rl] = policyRewards(s, 'mean', c.beta);
-  return output(terms, (t) => standardMetrics(s, 'mean', rw, rl, t));
+  return assemble(terms, (t) => standardMetrics(s, 'mean', rw, rl, t));
 }

@@ -10,7 +10,7 @@
 // The gate is differentiated (not detached), as in the paper.
 
 import { positive, nonNegative, anyFinite, resolveConfig, type KeyRule } from './config.js';
-import { output, pairStats, standardMetrics } from './pairs.js';
+import { assemble, pairStats, standardMetrics } from './pairs.js';
 import { policyRewards } from './rewards.js';
 import type { LossConfig, LossOutput, PreferenceInputs } from './types.js';
 
@@ -58,7 +58,7 @@ function slimeWith(name: string, defaults: Readonly<Record<keyof typeof SLIME_DE
   };
   // SLIME has no beta: its rewards are the plain mean log-probs, so rewards/margins is the mean Delta
   const [rw, rl] = policyRewards(s, 'mean', 1);
-  return output(terms, (t) => standardMetrics(s, 'mean', rw, rl, t));
+  return assemble(terms, (t) => standardMetrics(s, 'mean', rw, rl, t));
 }
 
 /** SLIME with the paper's defaults; any key of SlimeConfig overrides. */
