@@ -14,7 +14,7 @@
 
 import fc from 'fast-check';
 import type { Tensor } from '../../src/index.js';
-import { add, concat, crossEntropy, div, embedding, maximum, minimum, mul, pow, sub } from '../../src/index.js';
+import { add, concat, crossEntropy, div, embedding, maximum, minimum, mul, pow, scatterAdd, sub } from '../../src/index.js';
 import * as ref from './reference.js';
 import type { Flat } from './reference.js';
 import {
@@ -162,6 +162,15 @@ const reduceCases = REDUCTIONS.map(([op, run, reference, domain]) => defineCase<
   differentiable: true, gradgrad: true,
 }));
 
+const argmaxCase = defineCase<[number, boolean]>({
+  name: 'argmax', op: 'argmax',
+  sample: withRnd(shapeArb({ minRank: 1 }).chain((s) => fc.tuple(fc.constant(s), axisArb(s.length), fc.boolean())),
+    ([shape, axis, keepDims], rnd) => ({ floats: [fill(shape, distinct(0.3), rnd)], ints: [], params: [axis, keepDims] })),
+  run: ([x], _, [axis, keepDims]) => x.argmax(axis, keepDims),
+  reference: ([x], _, [axis, keepDims]) => ref.argmax(x, axis, keepDims),
+  differentiable: false, gradgrad: false,
+});
+
 const softmaxSample = withRnd(shapeArb({ minRank: 1 }).chain((shape) => fc.tuple(fc.constant(shape), axisArb(shape.length))),
   ([shape, axis], rnd) => ({ floats: [fill(shape, uniform(-3, 3), rnd)], ints: [], params: axis }));
 
@@ -300,6 +309,20 @@ const gatherCase = defineCase<number>({
   differentiable: true, gradgrad: true,
 });
 
+interface ScatterParams { shape: number[]; axis: number }
+const scatterAddCase = defineCase<ScatterParams>({
+  name: 'scatterAdd (repeated indices accumulate)', op: 'scatterAdd',
+  sample: withRnd(shapeArb({ minRank: 1 }).chain((s) => fc.tuple(
+    fc.constant(s), fc.integer({ min: 0, max: s.length - 1 }), fc.tuple(...s.map((d) => fc.integer({ min: 1, max: d }))), fc.integer({ min: 1, max: 5 }),
+  )), ([shape, axis, smaller, along], rnd) => {
+    const srcShape = smaller.map((d, i) => (i === axis ? along : d));
+    return { floats: [fill(srcShape, STD, rnd)], ints: [fill(srcShape, integersBelow(shape[axis]), rnd)], params: { shape, axis } };
+  }),
+  run: ([src], [index], { shape, axis }) => scatterAdd(shape, axis, index, src),
+  reference: ([src], [index], { shape, axis }) => ref.scatterAdd(shape, axis, index, src),
+  differentiable: true, gradgrad: true,
+});
+
 const embeddingCase = defineCase({
   name: 'embedding (scatter-add backward, repeated ids)', op: 'embedding',
   sample: withRnd(fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), shapeArb({ maxRank: 2 })), ([vocab, width, idShape], rnd) => ({
@@ -351,6 +374,6 @@ const crossEntropyCase = defineCase({
 });
 
 export const OP_CASES: readonly OpCase[] = [
-  ...unaryCases, ...binaryCases, ...numberCases, whereCase, ...reduceCases, ...softmaxCases, ...matmulCases,
-  ...layoutCases, gatherCase, embeddingCase, layerNormCase, dropoutCase, crossEntropyCase,
+  ...unaryCases, ...binaryCases, ...numberCases, whereCase, ...reduceCases, argmaxCase, ...softmaxCases, ...matmulCases,
+  ...layoutCases, gatherCase, scatterAddCase, embeddingCase, layerNormCase, dropoutCase, crossEntropyCase,
 ];

@@ -187,3 +187,29 @@ export function crossEntropy(logits: Flat, targets: Flat): Flat {
 
 /** GPT-2's gelu, straight from its formula. */
 export const gelu = (x: number): number => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
+
+/** Index of the largest value along `axis` (the first one on ties). */
+export function argmax(x: Flat, axis: number, keepDims: boolean): Flat {
+  const a = axis < 0 ? axis + x.shape.length : axis;
+  const kept = x.shape.map((d, k) => (k === a ? 1 : d));
+  const out = generate(kept, (idx) => {
+    let best = 0;
+    for (let j = 1; j < x.shape[a]; j++) {
+      const at = (i: number): number => x.values[ravel(idx.map((v, k) => (k === a ? i : v)), x.shape)];
+      if (at(j) > at(best)) best = j;
+    }
+    return best;
+  });
+  return keepDims ? out : { shape: x.shape.filter((_, k) => k !== a), values: out.values };
+}
+
+/** zeros(shape), then out[idx with axis replaced by index[idx]] += src[idx] for every idx of src. */
+export function scatterAdd(shape: number[], axis: number, index: Flat, src: Flat): Flat {
+  const values = new Array<number>(sizeOf(shape)).fill(0);
+  src.values.forEach((v, i) => {
+    const idx = unravel(i, src.shape);
+    idx[axis] = index.values[i];
+    values[ravel(idx, shape)] += v;
+  });
+  return { shape, values };
+}
