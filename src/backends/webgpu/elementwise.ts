@@ -6,44 +6,52 @@ import type { BinaryOp, DType, StridedView, UnaryOp } from '../backend.js';
 import type { Runner } from './runner.js';
 import { PARAMS, SPECIAL, binding, groupsFor, load, main1d, stridedOffsetFn, stridedParams, wgslType } from './wgsl.js';
 
-/** Float helpers. WGSL's log has only ~2^-21 *absolute* accuracy on [0.5, 2] (so log(1 + 1e-4) would be off by
- *  ~0.5%), and it has no expm1/log1p; short series fix both. tanh is rebuilt from expm1: the builtin may overflow
- *  to NaN for large |x| on some drivers. */
-const MATH = `
+/** Float helpers, each with the helpers it calls. WGSL's log has only ~2^-21 *absolute* accuracy on [0.5, 2] (so
+ *  log(1 + 1e-4) would be off by ~0.5%), and it has no expm1/log1p; short series fix both. tanh is rebuilt from expm1:
+ *  the builtin may overflow to NaN for large |x| on some drivers. A shader gets only the helpers its expression names,
+ *  because pipeline compilation time grows with shader size (hundreds of ms each under a software driver). */
+const MATH: Record<string, [string, string[]]> = {
+  log1p_small: [`
 fn log1p_small(x: f32) -> f32 {
   // 2 atanh(s) with s = x / (2 + x); |s| <= 1/3 on |x| < 0.5, so seven terms reach float32 precision
   let s = x / (2.0 + x);
   let s2 = s * s;
   return 2.0 * s * (1.0 + s2 * (1.0 / 3.0 + s2 * (0.2 + s2 * (1.0 / 7.0 + s2 * (1.0 / 9.0 + s2 * (1.0 / 11.0 + s2 / 13.0))))));
-}
+}`, []],
+  log_: [`
 fn log_(x: f32) -> f32 {
   if (is_nan(x) || x < 0.0) { return nan(); }
   if (x == 0.0) { return -inf(); }
   if (abs(x - 1.0) < 0.5) { return log1p_small(x - 1.0); }
   return log(x);
-}
+}`, ['log1p_small']],
+  log1p_: [`
 fn log1p_(x: f32) -> f32 {
   if (abs(x) < 0.5) { return log1p_small(x); }
   return log_(1.0 + x);
-}
+}`, ['log1p_small', 'log_']],
+  expm1_: [`
 fn expm1_(x: f32) -> f32 {
   if (abs(x) < 0.5) {
     return x * (1.0 + x * (0.5 + x * (1.0 / 6.0 + x * (1.0 / 24.0 + x * (1.0 / 120.0 + x * (1.0 / 720.0
       + x * (1.0 / 5040.0 + x * (1.0 / 40320.0 + x / 362880.0))))))));
   }
   return exp(x) - 1.0;
-}
+}`, []],
+  tanh_: [`
 fn tanh_(x: f32) -> f32 {
   let e = expm1_(-2.0 * abs(x));
   let t = -e / (2.0 + e);
   return select(t, -t, x < 0.0);
-}
+}`, ['expm1_']],
+  sigmoid_: [`
 fn sigmoid_(x: f32) -> f32 {
   // split on the sign so exp never overflows, as on the CPU
   let e = exp(-abs(x));
   let r = 1.0 / (1.0 + e);
   return select(e * r, r, x >= 0.0);
-}
+}`, []],
+  pow_: [`
 fn pow_(x: f32, y: f32) -> f32 {
   // WGSL's pow is undefined for x <= 0; follow Math.pow: integer exponents of negative bases keep their sign
   if (y == 0.0) { return 1.0; }
@@ -57,8 +65,20 @@ fn pow_(x: f32, y: f32) -> f32 {
   if (ax == 0.0) { r = select(inf(), 0.0, y > 0.0); } else { r = exp2(y * log2(ax)); }
   if (x < 0.0 && abs(y % 2.0) == 1.0) { r = -r; }
   return r;
+}`, []],
+};
+
+/** The helper definitions an expression needs, callees first. */
+function helpers(expr: string): string {
+  const out: string[] = [];
+  const add = (name: string): void => {
+    if (out.includes(MATH[name][0])) return;
+    MATH[name][1].forEach(add);
+    out.push(MATH[name][0]);
+  };
+  for (const name of Object.keys(MATH)) if (expr.includes(`${name}(`)) add(name);
+  return out.join('\n');
 }
-`;
 
 const UNARY_F32: Record<UnaryOp, string> = {
   neg: '-x',
@@ -77,10 +97,12 @@ const UNARY_F32: Record<UnaryOp, string> = {
 const UNARY_I32: Partial<Record<UnaryOp, string>> = { neg: '-x', abs: 'abs(x)', sign: 'sign(x)' };
 
 export function unary(rt: Runner, op: UnaryOp, x: GPUBuffer, n: number, dtype: DType): GPUBuffer {
-  const expr = dtype === 'int32' ? UNARY_I32[op] : UNARY_F32[op];
-  if (!expr) throw new Error(`${op}: not defined for ${dtype} on webgpu`);
+  const raw = dtype === 'int32' ? UNARY_I32[op] : UNARY_F32[op];
+  if (!raw) throw new Error(`${op}: not defined for ${dtype} on webgpu`);
+  // builtins may map NaN to a number (SwiftShader's exp(NaN) is inf): pass NaN through, except sign (NaN -> 0 on cpu)
+  const expr = dtype === 'int32' || op === 'sign' ? raw : `select(${raw}, x, is_nan(x))`;
   const out = rt.output(op, n * 4);
-  const code = (): string => PARAMS + SPECIAL + MATH + binding(1, 'X', 'read') + binding(2, 'Y', 'read_write') + main1d(`
+  const code = (): string => PARAMS + SPECIAL + helpers(expr) + binding(1, 'X', 'read') + binding(2, 'Y', 'read_write') + main1d(`
   if (i >= p(0)) { return; }
   let x = ${load(dtype, 'X[i]')};
   Y[i] = bitcast<u32>(${expr});`);
@@ -118,7 +140,7 @@ export function binary(
   const expr = (inDtype === 'int32' ? BINARY_I32 : BINARY_F32)[op];
   const outT = wgslType(outDtype);
   const result = COMPARISONS.has(op) ? `select(${outT}(0), ${outT}(1), ${expr})` : `${outT}(${expr})`;
-  const code = (): string => PARAMS + SPECIAL + MATH + stridedOffsetFn(rank)
+  const code = (): string => PARAMS + SPECIAL + helpers(expr) + stridedOffsetFn(rank)
     + binding(1, 'A', 'read') + binding(2, 'B', 'read') + binding(3, 'Y', 'read_write') + main1d(`
   if (i >= p(0)) { return; }
   let a = ${load(inDtype, 'A[strided_off(i, 0u)]')};

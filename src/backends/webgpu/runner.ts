@@ -18,7 +18,7 @@ export const STATUS_OPS = ['', 'gather', 'scatterAdd'] as const;
 
 export class Runner {
   readonly pool: BufferPool;
-  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly pipelines = new Map<string, { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }>();
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private readonly arena: GPUBuffer;
@@ -78,11 +78,11 @@ export class Runner {
     if (xyz.some((d) => d === 0)) return;
     if (params.length > PARAM_WORDS) throw new Error(`webgpu: kernel ${key} has ${params.length} parameters (max ${PARAM_WORDS})`);
     if (this.slots === SLOTS_PER_BATCH) this.flush();
-    const pipeline = this.pipeline(key, code);
+    const { pipeline, layout } = this.pipeline(key, code);
     const slot = this.slots++;
     this.arenaData.set(params, (slot * this.slotBytes) / 4);
     const bindGroup = this.device.createBindGroup({
-      layout: pipeline.getBindGroupLayout(0),
+      layout,
       entries: [
         { binding: 0, resource: { buffer: this.arena, offset: slot * this.slotBytes, size: PARAM_WORDS * 4 } },
         ...buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
@@ -161,11 +161,12 @@ export class Runner {
     this.pool.release(buf, this.pending);
   }
 
-  private pipeline(key: string, code: () => string): GPUComputePipeline {
+  private pipeline(key: string, code: () => string): { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout } {
     let p = this.pipelines.get(key);
     if (!p) {
       const module = this.device.createShaderModule({ label: key, code: code() });
-      p = this.device.createComputePipeline({ label: key, layout: 'auto', compute: { module, entryPoint: 'main' } });
+      const pipeline = this.device.createComputePipeline({ label: key, layout: 'auto', compute: { module, entryPoint: 'main' } });
+      p = { pipeline, layout: pipeline.getBindGroupLayout(0) };
       this.pipelines.set(key, p);
     }
     return p;
