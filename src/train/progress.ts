@@ -30,6 +30,7 @@ export class ProgressBar {
   private readonly start = Date.now();
   private lastDraw = 0;
   private lastDecile = -1;
+  private done = 0;
   private finished = false;
 
   constructor(readonly total: number, opts: ProgressOptions = {}) {
@@ -42,6 +43,7 @@ export class ProgressBar {
   /** Reports `done` of `total` units finished, with optional text (e.g. the current loss) after the bar. */
   update(done: number, info = ''): void {
     if (this.finished) return;
+    this.done = done;
     const now = Date.now();
     const frac = Math.min(1, Math.max(0, done / this.total));
     if (this.stream.isTTY) {
@@ -56,11 +58,12 @@ export class ProgressBar {
     }
   }
 
-  /** Draws the final state and ends the line. */
+  /** Draws the last reported state (which may be short of total, when a run stops early) and ends the line. */
   finish(info = ''): void {
     if (this.finished) return;
-    if (this.stream.isTTY) this.stream.write(`\r${this.line(this.total, 1, info, Date.now(), true)}\x1b[K\n`);
-    else if (this.lastDecile < 10) this.stream.write(`${this.line(this.total, 1, info, Date.now(), false)}\n`);
+    const frac = Math.min(1, this.done / this.total);
+    if (this.stream.isTTY) this.stream.write(`\r${this.line(this.done, frac, info, Date.now(), true)}\x1b[K\n`);
+    else if (this.lastDecile < 10) this.stream.write(`${this.line(this.done, frac, info, Date.now(), false)}\n`);
     this.finished = true;
   }
 

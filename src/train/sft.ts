@@ -63,6 +63,8 @@ export interface SftOptions {
   evaluate?: { every: number; run: (model: GPT, step: number) => Promise<MetricsRecord> | MetricsRecord };
   checkpoint?: { dir: string; every: number; configExtra?: Record<string, unknown> };
   onStep?: (record: MetricsRecord) => void;
+  /** Ends training early (after checkpointing) when it returns true for a step's record. */
+  stopWhen?: (record: MetricsRecord) => boolean;
 }
 
 /** Runs the loop; returns the per-step metrics. Throws (leaving the parameters as they were) on a non-finite loss. */
@@ -106,9 +108,11 @@ export async function trainSft(o: SftOptions): Promise<MetricsRecord[]> {
     o.metrics?.log(record);
     o.onStep?.(record);
     bar?.update(step + 1 - startStep, `loss ${lossValue.toFixed(4)}${typeof record.eval_loss === 'number' ? ` eval ${record.eval_loss.toFixed(4)}` : ''}`);
-    if (o.checkpoint && ((step + 1) % o.checkpoint.every === 0 || step + 1 === steps)) {
+    const stop = o.stopWhen?.(record) ?? false;
+    if (o.checkpoint && ((step + 1) % o.checkpoint.every === 0 || step + 1 === steps || stop)) {
       await saveCheckpoint(o.checkpoint.dir, model, { optimizer, step: step + 1, rng, configExtra: o.checkpoint.configExtra });
     }
+    if (stop) break;
   }
   bar?.finish();
   return history;

@@ -91,8 +91,14 @@ describe('ProgressBar', () => {
     const tty: string[] = [];
     const live = new ProgressBar(4, { stream: { write: (s: string) => tty.push(s), isTTY: true }, redrawMs: 0 });
     live.update(2);
+    live.update(4);
     live.finish('done');
     expect(tty[0]).toMatch(/^\r\[#{12}\.{12}\] 2\/4  50%/);
     expect(tty[tty.length - 1]).toMatch(/\r\[#{24}\] 4\/4 100% \d+s \| done\x1b\[K\n$/);
+    const early: string[] = [];
+    const stopped = new ProgressBar(10, { stream: { write: (s: string) => early.push(s) } });
+    stopped.update(3);
+    stopped.finish('stopped');
+    expect(early[early.length - 1]).toMatch(/^3\/10 +30% .*\| stopped\n$/);
   });
 });
