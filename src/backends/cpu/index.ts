@@ -7,6 +7,7 @@ import * as layout from './layout.js';
 import { matmulInto } from './matmul.js';
 import { reduce } from './reduce.js';
 import { sizeOf } from './strided.js';
+import { threadedMatmul } from './threads.js';
 
 export class CpuStorage implements Storage {
   readonly backend = 'cpu';
@@ -75,7 +76,7 @@ export class CpuBackend implements Backend {
   }
   matmul(a: Storage, b: Storage, spec: MatmulSpec): Storage {
     const out = typedArrayFor(a.dtype, sizeOf(spec.batchShape) * spec.m * spec.n);
-    matmulInto(arr(a), arr(b), out, spec);
+    if (!threadedMatmul(arr(a), arr(b), out, spec)) matmulInto(arr(a), arr(b), out, spec);
     return this.wrap(a.dtype, out);
   }
   concat(xs: readonly Storage[], shapes: readonly (readonly number[])[], axis: number): Storage {

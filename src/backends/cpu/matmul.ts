@@ -161,6 +161,31 @@ function kernel4x4(ap: Float64Array, ao: number, bp: Float64Array, bo: number, k
   out[o] += c30; out[o + 1] += c31; out[o + 2] += c32; out[o + 3] += c33;
 }
 
+/** Runs rows [lo, hi) of the flattened batch x m output of the job described in `data`. Self-contained: shipped to worker threads. */
+export function runShare(data: SharedArrayBuffer, lo: number, hi: number, bufs: PackBuffers): void {
+  const h = new Int32Array(data, 0, 16);
+  const view = (pos: number, len: number): Float32Array | Float64Array =>
+    h[0] === 1 ? new Float64Array(data, pos, len) : new Float32Array(data, pos, len);
+  const batches = h[1], m = h[2], n = h[3], k = h[4];
+  const spec = { batchShape: [], aBatchStrides: [], bBatchStrides: [], m, n, k, transA: h[5] === 1, transB: h[6] === 1 };
+  const aOffs = new Int32Array(data, h[7], batches);
+  const bOffs = new Int32Array(data, h[8], batches);
+  const a = view(h[9], h[12]);
+  const b = view(h[10], h[13]);
+  const out = view(h[11], h[14]);
+  let r = lo;
+  while (r < hi) {
+    const batch = Math.floor(r / m);
+    const i0 = r - batch * m;
+    const i1 = Math.min(m, i0 + hi - r);
+    matmulRows(a, aOffs[batch], b, bOffs[batch], out, batch * m * n, spec, i0, i1, bufs);
+    r += i1 - i0;
+  }
+}
+
+/** What a worker thread needs to run matmulRows: self-contained functions (no imports), shipped as source. */
+export const KERNEL_PARTS = { constants: { MR, NR, KC, MC }, code: [PackBuffers, packA, packB, kernel4x4, matmulRows, runShare] };
+
 const shared = new PackBuffers();
 
 /** out (zeroed, batch x m x n) += op(A) @ op(B) for every batch entry, on this thread. */
