@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Tensor } from '../../src/index.js';
 import {
-  add, concat, crossEntropy, div, embedding, gather, matmul, maximum, minimum, mul, pow, sub, tensor, where, zeros,
+  add, concat, crossEntropy, div, embedding, gather, matmul, maximum, minimum, mul, pow, scatterAdd, sub, tensor, where, zeros,
 } from '../../src/index.js';
 import { shapeArb } from './arbitraries.js';
 
@@ -96,6 +96,10 @@ describe('bad axes', () => {
     expect(thrown(() => x.sum(0.5)).message).toBe('sum: axis 0.5 is out of range for a tensor of rank 2');
     expect(thrown(() => x.sum([1, -1])).message).toBe('sum: repeated axis in [1,-1]');
   });
+  it('transpose needs rank >= 2; max cannot reduce an empty axis', () => {
+    expect(thrown(() => zeros([3]).transpose()).message).toBe('transpose: needs rank >= 2, got [3]');
+    expect(thrown(() => zeros([2, 0]).max(1)).message).toBe('max: cannot reduce an empty axis of shape [2,0]');
+  });
   it('permute needs a permutation of all axes', () => {
     expect(thrown(() => x.permute([0, 0])).message).toBe('permute: [0,0] is not a permutation of the 2 axes of [2,3]');
     expect(thrown(() => x.permute([0])).message).toBe('permute: [0] is not a permutation of the 2 axes of [2,3]');
@@ -134,6 +138,11 @@ describe('bad indices', () => {
     expect(thrown(() => gather(x, 1, tensor([[0], [1]]))).message).toBe('gather: index must be int32, got float32 [2,1]');
     expect(thrown(() => gather(x, 1, tensor([0, 1], { dtype: 'int32' }))).message).toBe('gather: index [2] must have the same rank as the input (2)');
     expect(thrown(() => gather(x, 1, zeros([3, 1], { dtype: 'int32' }))).message).toMatch(/^gather: index \[3,1\] exceeds input \[2,2\] on axis 0/);
+  });
+  it('scatterAdd: index and src must match; indices in range', () => {
+    const idx = tensor([[0, 1]], { dtype: 'int32' });
+    expect(thrown(() => scatterAdd([2, 2], 1, idx, zeros([1, 3]))).message).toBe('scatterAdd: index [1,2] and src [1,3] must have the same shape');
+    expect(thrown(() => scatterAdd([2, 2], 1, tensor([[0, 2]], { dtype: 'int32' }), zeros([1, 2]))).message).toBe('scatterAdd: index 2 is out of range for axis 1 of size 2');
   });
   it('embedding: ids must be int32 and in range; weight must be 2-D', () => {
     expect(thrown(() => embedding(x, tensor([0, 1]))).message).toBe('embedding: ids must be int32, got float32 [2]');
@@ -190,7 +199,7 @@ describe('disposed tensors', () => {
     ['logsumexp', (t) => t.logsumexp()], ['softmax', (t) => t.softmax()], ['logSoftmax', (t) => t.logSoftmax()],
     ['matmul', (t) => t.matmul(tensor([1, 2]))], ['reshape', (t) => t.reshape([2, 1])], ['transpose', (t) => t.transpose(), dead([1, 2])],
     ['permute', (t) => t.permute([0])], ['broadcastTo', (t) => t.broadcastTo([3, 2])], ['slice', (t) => t.slice([1])],
-    ['concat', (t) => concat([t, t])], ['gather', (t) => t.gather(0, tensor([0], { dtype: 'int32' }))],
+    ['concat', (t) => concat([t, t])], ['scatterAdd', (t) => scatterAdd([2], 0, tensor([0, 1], { dtype: 'int32' }), t)], ['gather', (t) => t.gather(0, tensor([0], { dtype: 'int32' }))],
     ['embedding', (t) => embedding(tensor([[1, 2]]), t), dead([2], 'int32')], ['layerNorm', (t) => t.layerNorm()],
     ['dropout', (t) => t.dropout(0.5, 1)], ['crossEntropy', (t) => crossEntropy(t, tensor([0], { dtype: 'int32' })), dead([1, 2])],
     ['dataSync', (t) => t.dataSync()], ['backward', (t) => t.backward()], ['detach', (t) => t.detach()],
