@@ -41,9 +41,13 @@ export function tidy<T>(fn: () => T): T {
   let result: T;
   try {
     result = fn();
-  } finally {
+  } catch (e) {
+    // nothing escapes a throwing fn, so everything it made and did not keep is freed
     scopes.pop();
+    for (const t of scope) if (!t.isDisposed && !kept.has(t)) t.dispose();
+    throw e;
   }
+  scopes.pop();
   if (result instanceof Promise) {
     throw new Error('tidy: fn returned a Promise; tidy only scopes synchronous work (await outside, tidy inside)');
   }

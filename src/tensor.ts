@@ -151,6 +151,8 @@ export class Tensor {
     } else if (seed.shape.join() !== this.shape.join()) {
       throw new Error(`backward: gradient shape ${fmt(seed.shape)} differs from tensor shape ${fmt(this.shape)}`);
     }
+    // a cotangent of another dtype would otherwise promote every gradient, leaving leaves with grads of a foreign dtype
+    if (seed.dtype !== this.dtype) seed = seed.astype(this.dtype);
     const grads = computeGradients([this], [seed], undefined, false);
     for (const [t, g] of grads) {
       if (t.node !== null) continue;

@@ -33,7 +33,8 @@ export function vjp(f: Fn, args: Tensor[]): [Tensor, (cotangent: Tensor) => Tens
       throw new Error(`vjp: cotangent shape ${fmt(cotangent.shape)} differs from output shape ${fmt(out.shape)}`);
     }
     if (!out.requiresGrad) return inputs.map((x) => full(x.shape, 0, x.dtype, x.backend));
-    const grads = computeGradients([out], [cotangent], inputs, createGraph);
+    const seed = cotangent.dtype === out.dtype ? cotangent : cotangent.astype(out.dtype);
+    const grads = computeGradients([out], [seed], inputs, createGraph);
     return inputs.map((x) => grads.get(x) ?? full(x.shape, 0, x.dtype, x.backend));
   };
   return [out, pullback];

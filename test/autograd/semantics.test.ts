@@ -59,6 +59,17 @@ describe('backward', () => {
     expect(x.grad!.itemSync()).toBeCloseTo(1.0001 ** 20000, 8);
   });
 
+  it('gradients keep the dtype of the tensors they belong to, whatever the cotangent dtype', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    x.mul(2).backward(f64([1, 1]));
+    expect([x.grad!.dtype, values(x.grad)]).toEqual(['float32', [2, 2]]);
+    const [, pullback] = vjp((v) => v.mul(3), [f64([1, 2])]);
+    const [g] = pullback(tensor([1, 1]));
+    expect([g.dtype, values(g)]).toEqual(['float64', [3, 3]]);
+    const [, pull32] = vjp((v) => v.mul(3), [tensor([1, 2])]);
+    expect(pull32(f64([1, 1]))[0].dtype).toBe('float32');
+  });
+
   it('takes an explicit gradient for non-scalar outputs', () => {
     const x = f64([1, 2], true);
     x.mul(x).backward(f64([10, 100]));

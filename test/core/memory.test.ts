@@ -60,6 +60,19 @@ describe('tidy and keep', () => {
     expect(snapshot()).toEqual(before);
   });
 
+  it('frees what a throwing fn made (but not what it kept), and rethrows', () => {
+    const before = snapshot();
+    let kept: Tensor | null = null;
+    expect(() => tidy(() => {
+      zeros([2]).add(1);
+      kept = keep(zeros([3]));
+      throw new Error('boom');
+    })).toThrow('boom');
+    expect(kept!.isDisposed).toBe(false);
+    kept!.dispose();
+    expect(snapshot()).toEqual(before);
+  });
+
   it('refuses an async function', () => {
     expect(() => tidy(async () => zeros([1]))).toThrow(/^tidy: fn returned a Promise/);
   });
