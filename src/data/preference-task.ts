@@ -119,7 +119,7 @@ export function generateAdditionTask(options: AdditionTaskOptions): AdditionTask
 }
 
 export interface AnswerScore {
-  /** The text matches "A:<digits>." exactly (the generation also has to have stopped; see scoreGeneration). */
+  /** The text matches "A:<digits>." exactly (a generation must also have stopped; see scoreAdditionGeneration). */
   formatValid: boolean;
   /** The parsed number, when the format is valid. */
   value: number | null;
@@ -129,4 +129,25 @@ export interface AnswerScore {
 export function parseAnswer(completion: string): AnswerScore {
   const match = ANSWER_PATTERN.exec(completion);
   return match ? { formatValid: true, value: Number(match[1]) } : { formatValid: false, value: null };
+}
+
+/** What the showcase measures on one generation: did it keep the template (and stop), and is the answer right? */
+export interface GenerationScore {
+  formatValid: boolean;
+  correct: boolean;
+}
+
+/** A generation counts only if it stopped (emitted EOS) within the token budget and matches the template. */
+export function scoreAdditionGeneration(answer: number, completion: string, stopped: boolean): GenerationScore {
+  const parsed = parseAnswer(completion);
+  const formatValid = stopped && parsed.formatValid;
+  return { formatValid, correct: formatValid && parsed.value === answer };
+}
+
+/**
+ * For data without a known template (a user's own JSONL), only weaker checks can be measured: "format" becomes
+ * "stopped within the budget" and "correct" becomes "exactly the chosen completion".
+ */
+export function scoreByExactMatch(chosen: string, completion: string, stopped: boolean): GenerationScore {
+  return { formatValid: stopped, correct: stopped && completion === chosen };
 }

@@ -1,0 +1,165 @@
+// Command-line flags of the showcase: parsed, checked and turned into one plain settings object before anything
+// runs, so a typo costs a second, not a training run.
+
+import { parseArgs } from 'node:util';
+import { METHOD_NAMES, ABLATION_NAMES } from './methods.js';
+
+/** A bad command line: printed with a pointer to --help, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface ModelSize {
+  nEmbd: number;
+  nLayer: number;
+  nHead: number;
+  blockSize: number;
+}
+
+export const MODEL_PRESETS: Record<string, ModelSize> = {
+  micro: { nEmbd: 16, nLayer: 1, nHead: 2, blockSize: 32 },
+  tiny: { nEmbd: 48, nLayer: 2, nHead: 4, blockSize: 32 },
+  small: { nEmbd: 64, nLayer: 2, nHead: 4, blockSize: 48 },
+};
+
+export interface ShowcaseSettings {
+  methods: string[];
+  seeds: number[];
+  sftSteps: number;
+  steps: number;
+  batchSize: number;
+  lr: number;
+  sftLr: number;
+  evalEvery: number;
+  /** Held-out pairs scored for likelihoods, and held-out prompts answered by greedy generation. */
+  evalPairs: number;
+  evalGenerations: number;
+  trainSize: number;
+  modelName: string;
+  model: ModelSize;
+  backend: 'cpu' | 'webgpu';
+  data: string | null;
+  out: string;
+  quick: boolean;
+  progress: boolean;
+}
+
+/** The default run is sized to finish within 10 minutes on 2 CPU cores; --quick within 2 (measured, see README). */
+const FULL = { seeds: 3, sftSteps: 600, steps: 200, batchSize: 16, evalEvery: 25, evalPairs: 64, evalGenerations: 32, trainSize: 1024, model: 'tiny' };
+const QUICK = { seeds: 2, sftSteps: 250, steps: 40, batchSize: 16, evalEvery: 10, evalPairs: 32, evalGenerations: 16, trainSize: 512, model: 'tiny' };
+
+export const HELP = `Usage: npm start -- [options]      (or: npx tsx examples/showcase.ts [options])
+
+Trains a tiny byte-level GPT with SFT, then preference-trains copies of it with each method under the same budget,
+and writes a report (report.html, report.md, summary.json, metrics.jsonl, checkpoints) to --out.
+
+  --methods LIST      comma-separated, from: ${METHOD_NAMES.join(', ')} (default: all)
+  --ablations         also run ${ABLATION_NAMES.join(', ')}
+  --seeds N           number of seeds, each a fresh SFT model and data order (default ${FULL.seeds}; quick ${QUICK.seeds})
+  --steps N           preference steps per method and seed (default ${FULL.steps}; quick ${QUICK.steps})
+  --sft-steps N       SFT steps before preference training (default ${FULL.sftSteps}; quick ${QUICK.sftSteps})
+  --batch N           pairs per step, the same for every method (default ${FULL.batchSize})
+  --lr X              preference learning rate, the same for every method (default 1e-3)
+  --sft-lr X          SFT learning rate (default 3e-3)
+  --eval-every N      evaluate on held-out data every N steps (default ${FULL.evalEvery}; quick ${QUICK.evalEvery})
+  --model NAME        size preset: ${Object.entries(MODEL_PRESETS).map(([k, v]) => `${k} (${v.nLayer}x${v.nEmbd}, ${v.nHead} heads)`).join(', ')} (default ${FULL.model})
+  --n-embd N, --n-layer N, --n-head N, --block-size N   override single dimensions of the preset
+  --backend NAME      cpu or webgpu (default cpu)
+  --data FILE         your own TRL preference JSONL ("prompt", "chosen", "rejected" per line) instead of the
+                      synthetic task; format and answer scoring then fall back to what can be measured (see README)
+  --out DIR           output folder (default runs/showcase, or runs/quick with --quick)
+  --quick             a small, fast run (CI smoke test, under 2 minutes)
+  --no-progress       no progress bars (for logs)
+  --help              this text
+`;
+
+function positiveInt(flag: string, text: string): number {
+  const value = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(value) || value < 1) {
+    throw new UsageError(`--${flag} expects a positive integer, got '${text}'`);
+  }
+  return value;
+}
+
+function positiveNumber(flag: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value <= 0) throw new UsageError(`--${flag} expects a positive number, got '${text}'`);
+  return value;
+}
+
+function parseMethods(text: string | undefined, ablations: boolean): string[] {
+  const chosen = text === undefined ? [...METHOD_NAMES] : text.split(',').map((m) => m.trim()).filter((m) => m !== '');
+  if (chosen.length === 0) throw new UsageError('--methods expects at least one method name');
+  const known = new Set<string>([...METHOD_NAMES, ...ABLATION_NAMES]);
+  for (const m of chosen) {
+    if (!known.has(m)) throw new UsageError(`--methods: unknown method '${m}' (known: ${[...known].join(', ')})`);
+  }
+  const all = ablations ? [...chosen, ...ABLATION_NAMES] : chosen;
+  return [...new Set(all)];
+}
+
+/** Parses argv (without node and script); throws UsageError. Returns null when --help was asked for. */
+export function parseShowcaseArgs(argv: readonly string[]): ShowcaseSettings | null {
+  let parsed: ReturnType<typeof parseWith>;
+  try {
+    parsed = parseWith(argv);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) return null;
+  if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument '${parsed.positionals[0]}' (options start with --)`);
+  const quick = v.quick ?? false;
+  const base = quick ? QUICK : FULL;
+  const modelName = v.model ?? base.model;
+  const preset = MODEL_PRESETS[modelName];
+  if (!preset) throw new UsageError(`--model: unknown preset '${modelName}' (known: ${Object.keys(MODEL_PRESETS).join(', ')})`);
+  const model: ModelSize = {
+    nEmbd: v['n-embd'] === undefined ? preset.nEmbd : positiveInt('n-embd', v['n-embd']),
+    nLayer: v['n-layer'] === undefined ? preset.nLayer : positiveInt('n-layer', v['n-layer']),
+    nHead: v['n-head'] === undefined ? preset.nHead : positiveInt('n-head', v['n-head']),
+    blockSize: v['block-size'] === undefined ? preset.blockSize : positiveInt('block-size', v['block-size']),
+  };
+  if (model.nEmbd % model.nHead !== 0) throw new UsageError(`--n-embd (${model.nEmbd}) must be divisible by --n-head (${model.nHead})`);
+  const backend = v.backend ?? 'cpu';
+  if (backend !== 'cpu' && backend !== 'webgpu') throw new UsageError(`--backend expects cpu or webgpu, got '${backend}'`);
+  const seedCount = v.seeds === undefined ? base.seeds : positiveInt('seeds', v.seeds);
+  return {
+    methods: parseMethods(v.methods, v.ablations ?? false),
+    seeds: Array.from({ length: seedCount }, (_, i) => i),
+    sftSteps: v['sft-steps'] === undefined ? base.sftSteps : positiveInt('sft-steps', v['sft-steps']),
+    steps: v.steps === undefined ? base.steps : positiveInt('steps', v.steps),
+    batchSize: v.batch === undefined ? base.batchSize : positiveInt('batch', v.batch),
+    lr: v.lr === undefined ? 1e-3 : positiveNumber('lr', v.lr),
+    sftLr: v['sft-lr'] === undefined ? 3e-3 : positiveNumber('sft-lr', v['sft-lr']),
+    evalEvery: v['eval-every'] === undefined ? base.evalEvery : positiveInt('eval-every', v['eval-every']),
+    evalPairs: base.evalPairs,
+    evalGenerations: base.evalGenerations,
+    trainSize: base.trainSize,
+    modelName,
+    model,
+    backend,
+    data: v.data ?? null,
+    out: v.out ?? (quick ? 'runs/quick' : 'runs/showcase'),
+    quick,
+    progress: !(v['no-progress'] ?? false),
+  };
+}
+
+function parseWith(argv: readonly string[]) {
+  const text = { type: 'string' } as const;
+  const flag = { type: 'boolean' } as const;
+  return parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: true,
+    options: {
+      methods: text, ablations: flag, seeds: text, steps: text, 'sft-steps': text, batch: text, lr: text, 'sft-lr': text,
+      'eval-every': text, model: text, 'n-embd': text, 'n-layer': text, 'n-head': text, 'block-size': text,
+      backend: text, data: text, out: text, quick: flag, 'no-progress': flag, help: flag,
+    },
+  });
+}

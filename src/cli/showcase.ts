@@ -1,0 +1,112 @@
+// `npm start`: the SLIME showcase end to end. Checks flags, data and the output folder first (exit code 2 on any
+// problem, before training), then runs the pipeline with a progress bar, and writes the report. Ctrl-C stops after
+// the current step and still writes a report of what finished (metrics.jsonl is appended as the run goes).
+
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ByteTokenizer } from '../data/tokenizer.js';
+import { JsonlMetricsLogger } from '../train/metrics.js';
+import { ProgressBar, formatDuration } from '../train/progress.js';
+// the library entry registers the CPU backend; the CLI sits on top of it
+import { initWebGPU, setDefaultBackend } from '../index.js';
+import { writeReport } from '../report/write-report.js';
+import { finalTable, TABLE_COLUMNS } from '../report/table.js';
+import type { Summary } from '../report/summary.js';
+import { HELP, parseShowcaseArgs, UsageError, type ShowcaseSettings } from './args.js';
+import { prepareTask, type PreparedTask } from './task-setup.js';
+import { emptyResults, progressTotal, runPipeline } from './pipeline.js';
+
+export interface ShowcaseIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** Progress bar stream; null for none. */
+  progressStream: NodeJS.WritableStream & { isTTY?: boolean } | null;
+}
+
+const defaultIo: ShowcaseIo = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  progressStream: process.stdout,
+};
+
+async function checkWritable(dir: string): Promise<void> {
+  const probe = join(dir, `.write-check-${process.pid}`);
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(probe, '');
+    await rm(probe);
+  } catch (e) {
+    throw new Error(`cannot write to the output folder ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** Everything that can fail before training: flags, output folder, backend, data. */
+async function preflight(argv: readonly string[], io: ShowcaseIo): Promise<{ settings: ShowcaseSettings; task: PreparedTask; tokenizer: ByteTokenizer } | number> {
+  let settings: ShowcaseSettings | null;
+  try {
+    settings = parseShowcaseArgs(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.err(`error: ${e.message}\nRun with --help to see the options.\n`);
+    return 2;
+  }
+  if (settings === null) {
+    io.out(HELP);
+    return 0;
+  }
+  try {
+    await checkWritable(settings.out);
+    if (settings.backend === 'webgpu') {
+      await initWebGPU();
+      setDefaultBackend('webgpu');
+    }
+    const tokenizer = new ByteTokenizer();
+    const task = await prepareTask(settings, tokenizer, settings.out);
+    return { settings, task, tokenizer };
+  } catch (e) {
+    io.err(`error: ${(e as Error).message}\n`);
+    return 2;
+  }
+}
+
+function printSummary(summary: Summary, io: ShowcaseIo, out: string): void {
+  const rows = finalTable(summary);
+  const headers = ['method', ...TABLE_COLUMNS.map((c) => c.header)];
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (i === 0 ? r.label : r.cells[i - 1]).length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
+  io.out(`\n${line(headers)}\n${rows.map((r) => line([r.label, ...r.cells])).join('\n')}\n\n`);
+  for (const o of summary.observations) io.out(`- ${o}\n`);
+  io.out(`\nReport: ${join(out, 'report.html')} (and report.md, summary.json, metrics.jsonl, checkpoints/)\n`);
+}
+
+/** Runs the showcase; resolves to the process exit code. */
+export async function runShowcase(argv: readonly string[], io: ShowcaseIo = defaultIo): Promise<number> {
+  const started = Date.now();
+  const ready = await preflight(argv, io);
+  if (typeof ready === 'number') return ready;
+  const { settings, task, tokenizer } = ready;
+  const out = resolve(settings.out);
+  const metrics = await JsonlMetricsLogger.open(join(out, 'metrics.jsonl'));
+  const results = emptyResults(settings, task);
+  let stopping = false;
+  const onSigint = (): void => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    io.err('\nInterrupted: finishing the current step, then writing a report of what finished (Ctrl-C again to quit now).\n');
+  };
+  process.on('SIGINT', onSigint);
+  const progress = settings.progress && io.progressStream ? new ProgressBar(progressTotal(settings), { label: 'showcase', stream: io.progressStream }) : null;
+  io.out(`SLIME showcase: ${settings.methods.length} methods x ${settings.seeds.length} seeds, ${settings.sftSteps} SFT + ${settings.steps} preference steps each, on ${settings.backend}; writing to ${out}\n`);
+  try {
+    await runPipeline(settings, task, tokenizer, out, { metrics, progress, shouldStop: () => stopping, results });
+  } finally {
+    progress?.finish();
+    process.off('SIGINT', onSigint);
+    results.interrupted = stopping;
+    results.wallSeconds = (Date.now() - started) / 1000;
+  }
+  const summary = await writeReport(out, results);
+  printSummary(summary, io, out);
+  io.out(`Wall time: ${formatDuration(results.wallSeconds)}\n`);
+  return stopping ? 130 : 0;
+}

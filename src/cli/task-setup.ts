@@ -1,0 +1,80 @@
+// The data a showcase run trains and evaluates on: the synthetic addition task (also exported as TRL JSONL), or a
+// user's own TRL JSONL file split into train and held-out rows. Everything that can be wrong with the data is found
+// here, before training starts.
+
+import { join } from 'node:path';
+import { ByteTokenizer } from '../data/tokenizer.js';
+import { readPreferenceJsonl, writePreferenceJsonl, type PreferenceExample } from '../data/jsonl.js';
+import { encodePreferencePairs, type TokenPair } from '../data/preference-pairs.js';
+import { generateAdditionTask, scoreAdditionGeneration, scoreByExactMatch, type GenerationScore } from '../data/preference-task.js';
+import { trainingOrder } from '../train/preference.js';
+import type { HeldOutSet } from '../train/evaluate.js';
+import type { RunResults } from '../report/summary.js';
+import type { ShowcaseSettings } from './args.js';
+
+/** The task is the same for every seed, so all seeds are scored on the same held-out prompts. */
+export const TASK_SEED = 2602;
+const ADDITION_DIGITS = 2;
+/** Room beyond the longest expected answer, so a model that does not stop is caught as format-invalid. */
+const EXTRA_TOKENS = 4;
+
+export interface PreparedTask {
+  info: RunResults['task'];
+  trainPairs: TokenPair[];
+  heldOut: HeldOutSet;
+}
+
+function heldOutSet(rows: readonly PreferenceExample[], pairs: TokenPair[], settings: ShowcaseSettings,
+  scorer: (row: number) => (completion: string, stopped: boolean) => GenerationScore): HeldOutSet {
+  const promptCount = Math.min(settings.evalGenerations, rows.length);
+  const prompts = rows.slice(0, promptCount).map((row, i) => ({ ids: pairs[i].prompt, text: row.prompt, score: scorer(i) }));
+  const longest = Math.max(...pairs.slice(0, promptCount).map((p) => p.chosen.length));
+  return { pairs: pairs.slice(0, settings.evalPairs), prompts, maxNewTokens: longest + EXTRA_TOKENS };
+}
+
+async function additionTask(settings: ShowcaseSettings, tokenizer: ByteTokenizer, outDir: string): Promise<PreparedTask> {
+  const heldOutSize = Math.max(settings.evalPairs, settings.evalGenerations);
+  const task = generateAdditionTask({ seed: TASK_SEED, digits: ADDITION_DIGITS, trainSize: settings.trainSize, heldOutSize });
+  await writePreferenceJsonl(join(outDir, 'task-train.jsonl'), task.train);
+  await writePreferenceJsonl(join(outDir, 'task-heldout.jsonl'), task.heldOut);
+  const blockSize = settings.model.blockSize;
+  const trainPairs = encodePreferencePairs(task.train, tokenizer, blockSize, { file: 'synthetic task (train)' });
+  const heldOutPairs = encodePreferencePairs(task.heldOut, tokenizer, blockSize, { file: 'synthetic task (held-out)' });
+  const heldOut = heldOutSet(task.heldOut, heldOutPairs, settings, (i) => (text, stopped) => scoreAdditionGeneration(task.heldOut[i].answer, text, stopped));
+  return {
+    info: {
+      kind: 'addition',
+      description: `synthetic carry-free addition of ${ADDITION_DIGITS}-digit numbers, prompt "23+41=", chosen "A:64." (the sum), rejected "A:68." (one digit wrong, same template); a greedy answer is format-valid if it is exactly "A:<number>." followed by end-of-sequence, and correct if the number is the sum. Exported as TRL JSONL: task-train.jsonl, task-heldout.jsonl.`,
+      trainPairs: trainPairs.length, heldOutPairs: heldOut.pairs.length, generationPrompts: heldOut.prompts.length,
+    },
+    trainPairs,
+    heldOut,
+  };
+}
+
+async function fileTask(path: string, settings: ShowcaseSettings, tokenizer: ByteTokenizer): Promise<PreparedTask> {
+  const rows = await readPreferenceJsonl(path);
+  if (rows.length < 2) throw new Error(`${path}: has ${rows.length} row; the showcase needs at least 2 (some rows are held out for evaluation)`);
+  // a seeded shuffle, so a file sorted by topic or length still gets a representative held-out split
+  const order = trainingOrder(rows.length, rows.length, TASK_SEED);
+  const heldOutCount = Math.max(1, Math.min(Math.max(settings.evalPairs, settings.evalGenerations), Math.floor(rows.length / 5)));
+  const heldOutRows = order.slice(0, heldOutCount).map((i) => rows[i]);
+  const trainRows = order.slice(heldOutCount).map((i) => rows[i]);
+  const blockSize = settings.model.blockSize;
+  const trainPairs = encodePreferencePairs(trainRows, tokenizer, blockSize, { file: path, lines: trainRows.map((r) => r.line) });
+  const heldOutPairs = encodePreferencePairs(heldOutRows, tokenizer, blockSize, { file: path, lines: heldOutRows.map((r) => r.line) });
+  const heldOut = heldOutSet(heldOutRows, heldOutPairs, settings, (i) => (text, stopped) => scoreByExactMatch(heldOutRows[i].chosen, text, stopped));
+  return {
+    info: {
+      kind: 'file',
+      description: `preference pairs from ${path} (${rows.length} rows; ${heldOutCount} held out by a seeded shuffle). With no known answer template, "format-valid" here means the greedy answer stopped (emitted end-of-sequence) within the token budget, and "answer accuracy" means it equals the chosen completion exactly; the likelihood figures are measured as for the synthetic task.`,
+      trainPairs: trainPairs.length, heldOutPairs: heldOut.pairs.length, generationPrompts: heldOut.prompts.length,
+    },
+    trainPairs,
+    heldOut,
+  };
+}
+
+export async function prepareTask(settings: ShowcaseSettings, tokenizer: ByteTokenizer, outDir: string): Promise<PreparedTask> {
+  return settings.data === null ? additionTask(settings, tokenizer, outDir) : fileTask(settings.data, settings, tokenizer);
+}

@@ -1,0 +1,94 @@
+// Plain-words observations, each computed from the summary's numbers (never written in advance): what happened to
+// the chosen likelihood, the template, the rejected tokens and the answers, and where SLIME does and does not come
+// out ahead of a baseline. A difference counts only when it exceeds the spread over seeds.
+
+import type { EvalMetric } from '../train/evaluate.js';
+import type { MethodSummary, Stat, Summary } from './summary.js';
+
+const f3 = (x: number): string => x.toFixed(3);
+const pct = (x: number): string => `${(x * 100).toFixed(0)}%`;
+const sci = (x: number): string => x.toExponential(1);
+
+/** a is clearly above b: the gap is larger than both seed spreads together (and than `floor`). */
+function clearlyAbove(a: Stat, b: Stat, floor = 0): boolean {
+  return a.mean - b.mean > Math.max(floor, a.std + b.std);
+}
+
+function list(methods: readonly MethodSummary[], metric: EvalMetric, show: (x: number) => string): string {
+  return methods.map((m) => `${m.label} ${show(m.final[metric].mean)}`).join(', ');
+}
+
+const CHOSEN: EvalMetric = 'eval_lbar/chosen';
+const FORMAT: EvalMetric = 'eval_format_valid_rate';
+const ANSWER: EvalMetric = 'eval_answer_accuracy';
+const MIN_P: EvalMetric = 'eval_min_token_prob/rejected';
+
+/** The comparisons where SLIME is set against each other (non-ablation) method, in both directions. */
+function slimeVersusBaselines(slime: MethodSummary, baselines: readonly MethodSummary[]): string[] {
+  const metrics: [EvalMetric, string, (x: number) => string][] = [
+    [CHOSEN, 'chosen lbar', f3], [FORMAT, 'format-valid rate', pct], [ANSWER, 'answer accuracy', pct],
+    ['eval_preference_accuracy', 'preference accuracy', pct], ['eval_margin/lbar', 'held-out margin', f3],
+  ];
+  const out: string[] = [];
+  for (const [metric, name, show] of metrics) {
+    const ahead = baselines.filter((b) => clearlyAbove(b.final[metric], slime.final[metric], 1e-9));
+    const behind = baselines.filter((b) => clearlyAbove(slime.final[metric], b.final[metric], 1e-9));
+    const s = `SLIME ${show(slime.final[metric].mean)}`;
+    if (ahead.length > 0) out.push(`SLIME does not come out ahead on ${name}: ${ahead.map((b) => `${b.label} ${show(b.final[metric].mean)}`).join(', ')} vs ${s}.`);
+    const ties = baselines.length - ahead.length - behind.length;
+    if (behind.length > 0) out.push(`SLIME beats ${behind.map((b) => b.label).join(', ')} on ${name} (${s} vs ${list(behind, metric, show)})${ties > 0 ? `; the other ${ties} are within the seeds' spread` : ''}.`);
+    else if (ahead.length === 0) out.push(`On ${name} SLIME (${show(slime.final[metric].mean)}) is within the seeds' spread of every baseline.`);
+  }
+  return out;
+}
+
+function ablationNotes(slime: MethodSummary, ablations: readonly MethodSummary[]): string[] {
+  return ablations.map((a) => {
+    const parts = ([[CHOSEN, 'chosen lbar', f3], [FORMAT, 'format-valid', pct], [ANSWER, 'answer acc.', pct], [MIN_P, 'lowest rejected-token p', sci]] as const)
+      .map(([metric, name, show]) => {
+        const verdict = clearlyAbove(a.final[metric], slime.final[metric]) ? 'higher' : clearlyAbove(slime.final[metric], a.final[metric]) ? 'lower' : 'about the same';
+        return `${name} ${show(a.final[metric].mean)} (${verdict} than full SLIME's ${show(slime.final[metric].mean)})`;
+      });
+    return `${a.label}: ${parts.join(', ')}.`;
+  });
+}
+
+export function observe(summary: Summary): string[] {
+  const c = summary.checkpoint.final;
+  const methods = summary.methods;
+  if (methods.length === 0) return ['No method finished a run, so there is nothing to compare yet.'];
+  const steps = methods[0].perSeed[0].steps;
+  const seeds = methods[0].seeds.length;
+  const main = methods.filter((m) => !m.name.startsWith('slime-'));
+  const notes: string[] = [];
+
+  // unlearning: a fall counts when it exceeds the seed spread and 0.02 nats per token
+  const byChosen = [...main].sort((a, b) => b.final[CHOSEN].mean - a.final[CHOSEN].mean);
+  notes.push(`Held-out chosen lbar (mean log-prob per chosen token) was ${f3(c[CHOSEN].mean)} at the SFT checkpoint; after ${steps} steps (mean of ${seeds} seed${seeds > 1 ? 's' : ''}): ${list(byChosen, CHOSEN, f3)}.`);
+  const fell = main.filter((m) => clearlyAbove(c[CHOSEN], m.final[CHOSEN], 0.02));
+  const rose = main.filter((m) => clearlyAbove(m.final[CHOSEN], c[CHOSEN], 0.02));
+  notes.push(fell.length > 0
+    ? `The chosen likelihood fell below the checkpoint (unlearning) under ${fell.map((m) => m.label).join(', ')}${rose.length > 0 ? `; it rose under ${rose.map((m) => m.label).join(', ')}` : ''}.`
+    : 'No method lowered the chosen likelihood by more than the seeds\' spread.');
+
+  // formatting collapse: fewer greedy answers in the template than at the checkpoint
+  const byFormat = [...main].sort((a, b) => b.final[FORMAT].mean - a.final[FORMAT].mean);
+  notes.push(`Greedy answers to held-out prompts kept the template in ${pct(c[FORMAT].mean)} of cases at the checkpoint; after training: ${list(byFormat, FORMAT, pct)}.`);
+  const collapsed = main.filter((m) => m.final[FORMAT].mean < c[FORMAT].mean / 2);
+  if (collapsed.length > 0) notes.push(`Formatting collapsed (under half the checkpoint's rate) under ${collapsed.map((m) => m.label).join(', ')}.`);
+
+  // the rejected tokens: does anything get pushed towards probability zero?
+  const byFloor = [...main].sort((a, b) => a.final[MIN_P].mean - b.final[MIN_P].mean);
+  notes.push(`The least likely rejected token had probability ${sci(c[MIN_P].mean)} at the checkpoint; after training: ${list(byFloor, MIN_P, sci)} (lowest first).`);
+
+  const byAnswer = [...main].sort((a, b) => b.final[ANSWER].mean - a.final[ANSWER].mean);
+  notes.push(`Answer accuracy on held-out prompts was ${pct(c[ANSWER].mean)} at the checkpoint; after training: ${list(byAnswer, ANSWER, pct)}.`);
+
+  const slime = methods.find((m) => m.name === 'slime');
+  const baselines = main.filter((m) => m.name !== 'slime');
+  if (slime && baselines.length > 0) notes.push(...slimeVersusBaselines(slime, baselines));
+  const ablations = methods.filter((m) => m.name.startsWith('slime-'));
+  if (slime && ablations.length > 0) notes.push(...ablationNotes(slime, ablations));
+  if (summary.interrupted) notes.push('The run was interrupted: only runs that finished are included above.');
+  return notes;
+}
