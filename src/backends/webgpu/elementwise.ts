@@ -4,7 +4,7 @@
 
 import type { BinaryOp, DType, StridedView, UnaryOp } from '../backend.js';
 import type { Runner } from './runner.js';
-import { PARAMS, SPECIAL, binding, groupsFor, load, main1d, stridedOffsetFn, stridedParams, wgslType } from './wgsl.js';
+import { PARAMS, SPECIAL, STRIDED_OFF, binding, groupsFor, load, main1d, stridedParams, wgslType } from './wgsl.js';
 
 /** Float helpers, each with the helpers it calls. WGSL's log has only ~2^-21 *absolute* accuracy on [0.5, 2] (so
  *  log(1 + 1e-4) would be off by ~0.5%), and it has no expm1/log1p; short series fix both. tanh is rebuilt from expm1:
@@ -135,18 +135,18 @@ const COMPARISONS = new Set<BinaryOp>(['lt', 'le', 'gt', 'ge', 'eq', 'ne']);
 export function binary(
   rt: Runner, op: BinaryOp, a: GPUBuffer, av: StridedView, b: GPUBuffer, bv: StridedView, inDtype: DType, outDtype: DType,
 ): GPUBuffer {
-  const { rank, n, params } = stridedParams(op, [av, bv]);
+  const { n, params } = stridedParams(op, [av, bv]);
   const out = rt.output(op, n * 4);
   const expr = (inDtype === 'int32' ? BINARY_I32 : BINARY_F32)[op];
   const outT = wgslType(outDtype);
   const result = COMPARISONS.has(op) ? `select(${outT}(0), ${outT}(1), ${expr})` : `${outT}(${expr})`;
-  const code = (): string => PARAMS + SPECIAL + helpers(expr) + stridedOffsetFn(rank)
+  const code = (): string => PARAMS + SPECIAL + helpers(expr) + STRIDED_OFF
     + binding(1, 'A', 'read') + binding(2, 'B', 'read') + binding(3, 'Y', 'read_write') + main1d(`
   if (i >= p(0)) { return; }
   let a = ${load(inDtype, 'A[strided_off(i, 0u)]')};
   let b = ${load(inDtype, 'B[strided_off(i, 1u)]')};
   Y[i] = bitcast<u32>(${result});`);
-  rt.dispatch(`binary:${op}:${inDtype}:${outDtype}:${rank}`, code, params, [a, b, out], groupsFor(n));
+  rt.dispatch(`binary:${op}:${inDtype}:${outDtype}`, code, params, [a, b, out], groupsFor(n));
   return out;
 }
 
@@ -154,15 +154,15 @@ export function binary(
 export function where(
   rt: Runner, cond: GPUBuffer, cv: StridedView, condDtype: DType, a: GPUBuffer, av: StridedView, b: GPUBuffer, bv: StridedView,
 ): GPUBuffer {
-  const { rank, n, params } = stridedParams('where', [cv, av, bv]);
+  const { n, params } = stridedParams('where', [cv, av, bv]);
   const out = rt.output('where', n * 4);
   const zero = condDtype === 'int32' ? '0i' : '0.0';
-  const code = (): string => PARAMS + stridedOffsetFn(rank)
+  const code = (): string => PARAMS + STRIDED_OFF
     + binding(1, 'C', 'read') + binding(2, 'A', 'read') + binding(3, 'B', 'read') + binding(4, 'Y', 'read_write') + main1d(`
   if (i >= p(0)) { return; }
   let c = ${load(condDtype, 'C[strided_off(i, 0u)]')};
   Y[i] = select(B[strided_off(i, 2u)], A[strided_off(i, 1u)], c != ${zero});`);
-  rt.dispatch(`where:${condDtype}:${rank}`, code, params, [cond, a, b, out], groupsFor(n));
+  rt.dispatch(`where:${condDtype}`, code, params, [cond, a, b, out], groupsFor(n));
   return out;
 }
 

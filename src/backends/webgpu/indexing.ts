@@ -12,7 +12,7 @@
 
 import type { DType } from '../backend.js';
 import type { Runner } from './runner.js';
-import { MAX_RANK, PARAMS, binding, groupsFor, load, main1d, stridedOffsetFn, stridedParams, wgslType } from './wgsl.js';
+import { MAX_RANK, PARAMS, STRIDED_OFF, binding, groupsFor, load, main1d, stridedParams, wgslType } from './wgsl.js';
 
 const GATHER_CODE = 1;
 const SCATTER_CODE = 2;
@@ -40,12 +40,12 @@ export function gather(
   const xStrides = contiguousStrides(xShape);
   // where element i of the output starts in x before the index along `axis` is added (axis stride zeroed)
   const view = { shape: indexShape, strides: xStrides.map((s, d) => (d === axis ? 0 : s)), offset: 0 };
-  const { rank, n, params } = stridedParams('gather', [view]);
+  const { n, params } = stridedParams('gather', [view]);
   params[1] = xStrides[axis];
   params[2] = xShape[axis];
   params[3] = axis;
   const out = rt.output('gather', n * 4);
-  const code = (): string => PARAMS + stridedOffsetFn(rank) + binding(1, 'X', 'read') + binding(2, 'I', 'read')
+  const code = (): string => PARAMS + STRIDED_OFF + binding(1, 'X', 'read') + binding(2, 'I', 'read')
     + binding(3, 'Y', 'read_write') + FLAG(4) + main1d(`
   if (i >= p(0)) { return; }
   let v = bitcast<i32>(I[i]);
@@ -55,7 +55,7 @@ export function gather(
     return;
   }
   Y[i] = X[strided_off(i, 0u) + u32(v) * p(1)];`);
-  rt.dispatch(`gather:${rank}`, code, params, [x, index, out, rt.status], groupsFor(n));
+  rt.dispatch('gather', code, params, [x, index, out, rt.status], groupsFor(n));
   return out;
 }
 
@@ -69,7 +69,7 @@ export function scatterAdd(
   const size = outShape[axis];
   checkIndices(rt, index, m, size, axis);
   const params = new Uint32Array(32);
-  params.set([n, 0, axis, srcShape[axis]]);
+  params.set([n, rank, axis, srcShape[axis]]);
   params.set(outShape, 8);
   params.set(srcShape, 16);
   params.set(contiguousStrides(srcShape), 24);
@@ -83,7 +83,7 @@ export function scatterAdd(
   var base = 0u;
   var v = 0u;
   var inside = true;
-  for (var d = ${rank}i - 1; d >= 0; d--) {
+  for (var d = i32(p(1)) - 1; d >= 0; d--) {
     let du = u32(d);
     let c = rem % p(8u + du);
     rem = rem / p(8u + du);
@@ -101,7 +101,7 @@ export function scatterAdd(
     }
   }
   Y[i] = bitcast<u32>(acc);`);
-  rt.dispatch(`scatterAdd:${dtype}:${rank}`, code, params, [index, src, out], groupsFor(n));
+  rt.dispatch(`scatterAdd:${dtype}`, code, params, [index, src, out], groupsFor(n));
   return out;
 }
 

@@ -3,17 +3,18 @@
 
 import type { StridedView } from '../backend.js';
 import type { Runner } from './runner.js';
-import { PARAMS, binding, groupsFor, main1d, stridedOffsetFn, stridedParams } from './wgsl.js';
+import { PARAMS, STRIDED_OFF, binding, groupsFor, main1d, stridedParams } from './wgsl.js';
 
 export function copyStrided(rt: Runner, x: GPUBuffer, view: StridedView): GPUBuffer {
-  const { rank, n, params } = stridedParams('copyStrided', [view]);
+  const { n, params } = stridedParams('copyStrided', [view]);
   const out = rt.output('copyStrided', n * 4);
-  const code = (): string => PARAMS + stridedOffsetFn(rank) + binding(1, 'X', 'read') + binding(2, 'Y', 'read_write') + main1d(`
-  if (i >= p(0)) { return; }
-  Y[i] = X[strided_off(i, 0u)];`);
-  rt.dispatch(`copyStrided:${rank}`, code, params, [x, out], groupsFor(n));
+  rt.dispatch('copyStrided', () => COPY, params, [x, out], groupsFor(n));
   return out;
 }
+
+const COPY = PARAMS + STRIDED_OFF + binding(1, 'X', 'read') + binding(2, 'Y', 'read_write') + main1d(`
+  if (i >= p(0)) { return; }
+  Y[i] = X[strided_off(i, 0u)];`);
 
 const CONCAT = PARAMS + binding(1, 'X', 'read') + binding(2, 'Y', 'read_write') + main1d(`
   // p(0) = outer * chunk elements to copy, p(1) = chunk (this input's row), p(2) = output row, p(3) = column offset

@@ -11,7 +11,7 @@ import { PARAMS, binding, collapse } from './wgsl.js';
 const TILE = 32;
 const TK = 16;
 
-function kernel(transA: boolean, transB: boolean, batchRank: number): string {
+function kernel(transA: boolean, transB: boolean): string {
   // element (row gi, depth gk) of A and (depth gk, column gj) of B, relative to the batch base
   const aIndex = transA ? 'gk * m + gi' : 'gi * k + gk';
   const bIndex = transB ? 'gj * k + gk' : 'gk * n + gj';
@@ -27,11 +27,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) l: 
   let m = p(0);
   let n = p(1);
   let k = p(2);
-  // batch offsets from the (collapsed) batch shape at p(8..) and each operand's batch strides at p(16..), p(24..)
+  // batch offsets from the (collapsed) batch shape at p(8..) (rank p(3)) and each operand's batch strides at p(16..), p(24..)
   var rem = wid.z;
   var aBase = 0u;
   var bBase = 0u;
-  for (var d = ${batchRank}i - 1; d >= 0; d--) {
+  for (var d = i32(p(3)) - 1; d >= 0; d--) {
     let du = u32(d);
     let c = rem % p(8u + du);
     rem = rem / p(8u + du);
@@ -95,12 +95,12 @@ export function matmul(rt: Runner, a: GPUBuffer, b: GPUBuffer, spec: MatmulSpec)
   // k = 0 needs no special case: the tile loop does not run and the tile writes zeros
   const c = collapse('matmul', spec.batchShape, [spec.aBatchStrides, spec.bBatchStrides]);
   const params = new Uint32Array(32);
-  params.set([m, n, k]);
+  params.set([m, n, k, c.shape.length]);
   params.set(c.shape, 8);
   params.set(c.strides[0], 16);
   params.set(c.strides[1], 24);
-  const key = `matmul:${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}:${c.shape.length}`;
-  rt.dispatch3(key, () => kernel(transA, transB, c.shape.length), params, [a, b, out],
+  const key = `matmul:${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`;
+  rt.dispatch3(key, () => kernel(transA, transB), params, [a, b, out],
     [Math.ceil(n / TILE), Math.ceil(m / TILE), batch]);
   return out;
 }

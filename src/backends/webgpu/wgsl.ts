@@ -50,16 +50,16 @@ ${body}
 }
 
 /**
- * Parameter layout of strided kernels: word 0 = element count, words 4+k = offset of operand k, words 8.. = the
- * (collapsed) shape, words 16+8k.. = strides of operand k. strided_off(i, k) is where operand k's element for
- * output index i lives; the loop bound is the rank baked into the pipeline.
+ * Parameter layout of strided kernels: word 0 = element count, words 4+k = offset of operand k (k < 3), word 7 = the
+ * rank, words 8.. = the (collapsed) shape, words 16+8k.. = strides of operand k. strided_off(i, k) is where operand
+ * k's element for output index i lives. The rank is a run-time parameter, not baked into the shader: one pipeline
+ * then serves every rank, and each pipeline costs a compilation (hundreds of ms under a software driver).
  */
-export function stridedOffsetFn(rank: number): string {
-  return `
+export const STRIDED_OFF = `
 fn strided_off(i: u32, k: u32) -> u32 {
   var rem = i;
   var o = p(4u + k);
-  for (var d = ${rank}i - 1; d >= 0; d--) {
+  for (var d = i32(p(7u)) - 1; d >= 0; d--) {
     let du = u32(d);
     let s = p(8u + du);
     o += (rem % s) * p(16u + 8u * k + du);
@@ -68,7 +68,6 @@ fn strided_off(i: u32, k: u32) -> u32 {
   return o;
 }
 `;
-}
 
 export interface Collapsed {
   shape: number[];
@@ -97,16 +96,17 @@ export function collapse(op: string, shape: readonly number[], strides: readonly
 }
 
 /** The parameter words for a strided kernel over `views` (all of the same output shape). */
-export function stridedParams(op: string, views: readonly StridedView[]): { rank: number; n: number; params: Uint32Array } {
+export function stridedParams(op: string, views: readonly StridedView[]): { n: number; params: Uint32Array } {
   const shape = views[0].shape;
   const n = shape.reduce((a, b) => a * b, 1);
   const c = collapse(op, shape, views.map((v) => v.strides));
   const params = new Uint32Array(16 + 8 * views.length);
   params[0] = n;
+  params[7] = c.shape.length;
   views.forEach((v, k) => (params[4 + k] = v.offset));
   params.set(c.shape, 8);
   c.strides.forEach((s, k) => params.set(s, 16 + 8 * k));
-  return { rank: c.shape.length, n, params };
+  return { n, params };
 }
 
 export function groupsFor(n: number): number {
