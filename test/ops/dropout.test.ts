@@ -2,6 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { ones, tensor } from '../../src/index.js';
+import { uniformReference } from '../core/philox-reference.js';
 
 describe('dropout', () => {
   it.each([0.1, 0.5, 0.8])('p = %f keeps a fraction 1 - p, scaled by 1 / (1 - p)', (p) => {
@@ -13,6 +14,15 @@ describe('dropout', () => {
     expect(Math.abs(kept.length / n - (1 - p))).toBeLessThan(5 * sigma);
     // inverted dropout keeps the expectation: the mean stays near 1
     expect(Math.abs(out.reduce((s, v) => s + v, 0) / n - 1)).toBeLessThan(5 * sigma / (1 - p));
+  });
+
+  it('the mask is exactly the documented Philox stream thresholded at p (so every backend can match it)', () => {
+    const n = 20_000;
+    const u = uniformReference(n, 99);
+    for (const p of [0.25, 0.6]) {
+      const kept = Array.from(ones([n], { dtype: 'float64' }).dropout(p, 99).dataSync()).map((v) => v !== 0);
+      expect(kept).toEqual(u.map((v) => v >= p));
+    }
   });
 
   it('the gradient is the mask divided by 1 - p', () => {
