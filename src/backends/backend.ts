@@ -82,6 +82,23 @@ export interface Backend {
   gather(x: Storage, xShape: readonly number[], axis: number, index: Storage, indexShape: readonly number[]): Storage;
   /** The adjoint of gather: zeros of outShape, then out[..index[..]..] += src[..] along axis. */
   scatterAdd(outShape: readonly number[], axis: number, index: Storage, src: Storage, srcShape: readonly number[]): Storage;
+
+  // Optional fused kernels over the last axis of a contiguous float tensor viewed as [rows, d]. The op layer uses
+  // them when present and falls back to the composition otherwise; each must equal its composed reference.
+  softmax?(x: Storage, rows: number, d: number): Storage;
+  logSoftmax?(x: Storage, rows: number, d: number): Storage;
+  /** dx = y * (g - sum_row(g * y)) for y = softmax(x). */
+  softmaxBackward?(y: Storage, g: Storage, rows: number, d: number): Storage;
+  /** dx = g - exp(y) * sum_row(g) for y = logSoftmax(x). */
+  logSoftmaxBackward?(y: Storage, g: Storage, rows: number, d: number): Storage;
+  /** xhat = (x - mean) / sqrt(biased var + eps) per row, and rstd = 1 / sqrt(var + eps) per row ([rows]). */
+  layerNorm?(x: Storage, rows: number, d: number, eps: number): { y: Storage; rstd: Storage };
+  /** dx = rstd * (g - mean_row(g) - xhat * mean_row(g * xhat)). */
+  layerNormBackward?(xhat: Storage, rstd: Storage, g: Storage, rows: number, d: number): Storage;
+  /** GPT-2's tanh-GELU, elementwise. */
+  gelu?(x: Storage): Storage;
+  /** g * gelu'(x), elementwise. */
+  geluBackward?(x: Storage, g: Storage): Storage;
 }
 
 export const DTYPE_BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4 };

@@ -5,6 +5,7 @@ import { fmt } from '../../shape.js';
 import { uniformArray } from '../../random.js';
 import { checkInputs, requireFloat } from './util.js';
 import { gather } from './indexing.js';
+import { canFuse, fusedNormalize } from './fused.js';
 
 /** Normalises over the last axis (biased variance, like torch), then scales and shifts. */
 export function layerNorm(x: Tensor, weight: Tensor | undefined, bias: Tensor | undefined, eps: number): Tensor {
@@ -17,9 +18,14 @@ export function layerNorm(x: Tensor, weight: Tensor | undefined, bias: Tensor | 
       throw new Error(`layerNorm: ${name} must be [${d}] for input ${fmt(x.shape)}, got ${fmt(p.shape)}`);
     }
   }
-  const centred = x.sub(x.mean(-1, true));
-  const variance = centred.mul(centred).mean(-1, true);
-  let y = centred.div(variance.add(eps).sqrt());
+  let y: Tensor;
+  if (canFuse(x, 'layerNorm')) {
+    y = fusedNormalize(x, eps);
+  } else {
+    const centred = x.sub(x.mean(-1, true));
+    const variance = centred.mul(centred).mean(-1, true);
+    y = centred.div(variance.add(eps).sqrt());
+  }
   if (weight) y = y.mul(weight);
   if (bias) y = y.add(bias);
   return y;

@@ -5,6 +5,7 @@ import type { Tensor } from '../../tensor.js';
 import { normAxes, normAxis } from '../../shape.js';
 import { record } from '../graph.js';
 import { checkInputs, output, requireFloat } from './util.js';
+import { canFuse, fusedLogSoftmax, fusedSoftmax } from './fused.js';
 
 type Axes = number | readonly number[] | undefined;
 
@@ -74,6 +75,7 @@ export function softmax(x: Tensor, axisArg: number): Tensor {
   checkInputs('softmax', x);
   requireFloat('softmax', x);
   const axis = normAxis('softmax', axisArg, x.rank);
+  if (axis === x.rank - 1 && canFuse(x, 'softmax')) return fusedSoftmax(x);
   const e = x.sub(max(x.detach(), [axis], true)).exp();
   return e.div(e.sum(axis, true));
 }
@@ -82,5 +84,6 @@ export function logSoftmax(x: Tensor, axisArg: number): Tensor {
   checkInputs('logSoftmax', x);
   requireFloat('logSoftmax', x);
   const axis = normAxis('logSoftmax', axisArg, x.rank);
+  if (axis === x.rank - 1 && canFuse(x, 'logSoftmax')) return fusedLogSoftmax(x);
   return x.sub(logsumexp(x, [axis], true));
 }

@@ -5,6 +5,7 @@ import type { UnaryOp } from '../../backends/backend.js';
 import type { Tensor } from '../../tensor.js';
 import { noGrad, record, type BackwardRule } from '../graph.js';
 import { checkInputs, output, requireFloat } from './util.js';
+import { canFuse, fusedGelu } from './fused.js';
 
 function primitive(op: UnaryOp, x: Tensor, backward: (g: Tensor, out: Tensor) => Tensor | null): Tensor {
   checkInputs(op, x);
@@ -43,6 +44,7 @@ const GELU_C = Math.sqrt(2 / Math.PI);
 export function gelu(x: Tensor): Tensor {
   checkInputs('gelu', x);
   requireFloat('gelu', x);
+  if (canFuse(x, 'gelu')) return fusedGelu(x);
   const inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(GELU_C);
   return x.mul(0.5).mul(inner.tanh().add(1));
 }

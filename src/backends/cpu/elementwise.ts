@@ -2,7 +2,8 @@
 
 import type { BinaryOp, DType, StridedView, TypedArray, UnaryOp } from '../backend.js';
 import { typedArrayFor } from '../backend.js';
-import { isConstant, isContiguous, sizeOf, stridedOffsets } from './strided.js';
+import { isConstant, isContiguous, sizeOf } from './strided.js';
+import { collapse, forEachRow } from './walk.js';
 
 const UNARY: Record<UnaryOp, (x: number) => number> = {
   neg: (x) => -x,
@@ -80,6 +81,38 @@ function scalarRightBinary(op: BinaryOp, a: TypedArray, b: number, out: TypedArr
   }
 }
 
+/** out[w..w+n) = op(a[ia + j*sa], b[ib + j*sb]): one row of a broadcast binary op, hot ops specialised. */
+function binaryRow(
+  op: BinaryOp, f: (x: number, y: number) => number, a: TypedArray, ia: number, sa: number, b: TypedArray, ib: number, sb: number,
+  out: TypedArray, w: number, n: number,
+): void {
+  if (sa === 1 && sb === 0) {
+    const y = b[ib];
+    switch (op) {
+      case 'add': for (let j = 0; j < n; j++) out[w + j] = a[ia + j] + y; return;
+      case 'sub': for (let j = 0; j < n; j++) out[w + j] = a[ia + j] - y; return;
+      case 'mul': for (let j = 0; j < n; j++) out[w + j] = a[ia + j] * y; return;
+      case 'div': for (let j = 0; j < n; j++) out[w + j] = a[ia + j] / y; return;
+    }
+  } else if (sa === 1 && sb === 1) {
+    switch (op) {
+      case 'add': for (let j = 0; j < n; j++) out[w + j] = a[ia + j] + b[ib + j]; return;
+      case 'sub': for (let j = 0; j < n; j++) out[w + j] = a[ia + j] - b[ib + j]; return;
+      case 'mul': for (let j = 0; j < n; j++) out[w + j] = a[ia + j] * b[ib + j]; return;
+      case 'div': for (let j = 0; j < n; j++) out[w + j] = a[ia + j] / b[ib + j]; return;
+    }
+  } else if (sa === 0 && sb === 1) {
+    const x = a[ia];
+    switch (op) {
+      case 'add': for (let j = 0; j < n; j++) out[w + j] = x + b[ib + j]; return;
+      case 'sub': for (let j = 0; j < n; j++) out[w + j] = x - b[ib + j]; return;
+      case 'mul': for (let j = 0; j < n; j++) out[w + j] = x * b[ib + j]; return;
+      case 'div': for (let j = 0; j < n; j++) out[w + j] = x / b[ib + j]; return;
+    }
+  }
+  for (let j = 0; j < n; j++) out[w + j] = f(a[ia + j * sa], b[ib + j * sb]);
+}
+
 export function binary(
   op: BinaryOp, a: TypedArray, av: StridedView, b: TypedArray, bv: StridedView, outDtype: DType,
 ): TypedArray {
@@ -93,9 +126,11 @@ export function binary(
     scalarRightBinary(op, a, b[bv.offset], out);
   } else {
     const f = BINARY[op];
-    const oa = stridedOffsets(av);
-    const ob = stridedOffsets(bv);
-    for (let i = 0; i < n; i++) out[i] = f(a[oa[i]], b[ob[i]]);
+    const walk = collapse([av, bv]);
+    const inner = walk.shape[walk.shape.length - 1];
+    const sa = walk.strides[0][walk.shape.length - 1];
+    const sb = walk.strides[1][walk.shape.length - 1];
+    forEachRow(walk, (offs, w) => binaryRow(op, f, a, offs[0], sa, b, offs[1], sb, out, w, inner));
   }
   return out;
 }
@@ -103,12 +138,15 @@ export function binary(
 export function where(
   cond: TypedArray, cv: StridedView, a: TypedArray, av: StridedView, b: TypedArray, bv: StridedView, dtype: DType,
 ): TypedArray {
-  const n = sizeOf(cv.shape);
-  const out = typedArrayFor(dtype, n);
-  const oc = stridedOffsets(cv);
-  const oa = stridedOffsets(av);
-  const ob = stridedOffsets(bv);
-  for (let i = 0; i < n; i++) out[i] = cond[oc[i]] !== 0 ? a[oa[i]] : b[ob[i]];
+  const out = typedArrayFor(dtype, sizeOf(cv.shape));
+  const walk = collapse([cv, av, bv]);
+  const last = walk.shape.length - 1;
+  const inner = walk.shape[last];
+  const [sc, sa, sb] = walk.strides.map((s) => s[last]);
+  forEachRow(walk, (offs, w) => {
+    const ic = offs[0], ia = offs[1], ib = offs[2];
+    for (let j = 0; j < inner; j++) out[w + j] = cond[ic + j * sc] !== 0 ? a[ia + j * sa] : b[ib + j * sb];
+  });
   return out;
 }
 

@@ -3,6 +3,7 @@
 import type { Backend, BinaryOp, DType, MatmulSpec, ReduceOp, Storage, StridedView, TypedArray, UnaryOp } from '../backend.js';
 import { DTYPE_BYTES, typedArrayFor } from '../backend.js';
 import * as ew from './elementwise.js';
+import * as fused from './fused.js';
 import * as layout from './layout.js';
 import { matmulInto } from './matmul.js';
 import { reduce } from './reduce.js';
@@ -87,5 +88,31 @@ export class CpuBackend implements Backend {
   }
   scatterAdd(outShape: readonly number[], axis: number, index: Storage, src: Storage, srcShape: readonly number[]): Storage {
     return this.wrap(src.dtype, layout.scatterAdd(outShape, axis, arr(index) as Int32Array, arr(src), srcShape, src.dtype));
+  }
+
+  softmax(x: Storage, rows: number, d: number): Storage {
+    return this.wrap(x.dtype, fused.softmax(arr(x), rows, d, x.dtype));
+  }
+  logSoftmax(x: Storage, rows: number, d: number): Storage {
+    return this.wrap(x.dtype, fused.logSoftmax(arr(x), rows, d, x.dtype));
+  }
+  softmaxBackward(y: Storage, g: Storage, rows: number, d: number): Storage {
+    return this.wrap(y.dtype, fused.softmaxBackward(arr(y), arr(g), rows, d, y.dtype));
+  }
+  logSoftmaxBackward(y: Storage, g: Storage, rows: number, d: number): Storage {
+    return this.wrap(y.dtype, fused.logSoftmaxBackward(arr(y), arr(g), rows, d, y.dtype));
+  }
+  layerNorm(x: Storage, rows: number, d: number, eps: number): { y: Storage; rstd: Storage } {
+    const { y, rstd } = fused.layerNorm(arr(x), rows, d, eps, x.dtype);
+    return { y: this.wrap(x.dtype, y), rstd: this.wrap(x.dtype, rstd) };
+  }
+  layerNormBackward(xhat: Storage, rstd: Storage, g: Storage, rows: number, d: number): Storage {
+    return this.wrap(xhat.dtype, fused.layerNormBackward(arr(xhat), arr(rstd), arr(g), rows, d, xhat.dtype));
+  }
+  gelu(x: Storage): Storage {
+    return this.wrap(x.dtype, fused.gelu(arr(x), x.dtype));
+  }
+  geluBackward(x: Storage, g: Storage): Storage {
+    return this.wrap(x.dtype, fused.geluBackward(arr(x), arr(g), x.dtype));
   }
 }

@@ -3,11 +3,19 @@
 import type { DType, StridedView, TypedArray } from '../backend.js';
 import { typedArrayFor } from '../backend.js';
 import { sizeOf, stridedOffsets } from './strided.js';
+import { collapse, forEachRow } from './walk.js';
 
 export function copyStrided(x: TypedArray, view: StridedView, dtype: DType): TypedArray {
-  const offs = stridedOffsets(view);
-  const out = typedArrayFor(dtype, offs.length);
-  for (let i = 0; i < offs.length; i++) out[i] = x[offs[i]];
+  const out = typedArrayFor(dtype, sizeOf(view.shape));
+  const walk = collapse([view]);
+  const last = walk.shape.length - 1;
+  const inner = walk.shape[last];
+  const s = walk.strides[0][last];
+  forEachRow(walk, (offs, w) => {
+    const o = offs[0];
+    if (s === 1 && inner >= 64) out.set(x.subarray(o, o + inner), w);
+    else for (let j = 0; j < inner; j++) out[w + j] = x[o + j * s];
+  });
   return out;
 }
 
