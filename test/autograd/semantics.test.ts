@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Tensor } from '../../src/index.js';
-import { grad, noGrad, tensor, tidy, valueAndGrad, vjp } from '../../src/index.js';
+import { enableGrad, grad, isGradEnabled, noGrad, tensor, tidy, valueAndGrad, vjp } from '../../src/index.js';
 
 const f64 = (data: number | number[], requiresGrad = false): Tensor => tensor(data, { dtype: 'float64', requiresGrad });
 const values = (t: Tensor | null): number[] => Array.from(t!.dataSync());
@@ -84,6 +84,16 @@ describe('noGrad and detach', () => {
     expect(y.requiresGrad).toBe(false);
     expect(y.node).toBeNull();
     expect(() => y.sum().backward()).toThrow(/does not require grad/);
+  });
+
+  it('noGrad nests with enableGrad and restores the mode even when fn throws', () => {
+    const x = f64([1], true);
+    expect(noGrad(() => enableGrad(() => x.mul(2)).requiresGrad)).toBe(true);
+    expect(() => noGrad(() => {
+      throw new Error('inside');
+    })).toThrow('inside');
+    expect(isGradEnabled()).toBe(true);
+    expect(x.mul(2).requiresGrad).toBe(true);
   });
 
   it('detach shares values but blocks gradients', () => {

@@ -44,6 +44,18 @@ describe('stable forms at extreme inputs', () => {
     expect(vals(g)).toEqual([0.5, -0.5, 0, 0]);
   });
 
+  it('NaN wins in max/argmax/maximum on every reduction path (last axis, leading axis, scattered axes)', () => {
+    const x = f64([1, Number.NaN, 3, 4, 5, 6]).reshape([2, 3]);
+    expect(vals(x.max(1))).toEqual([Number.NaN, 6]);
+    expect(vals(x.max(0))).toEqual([4, Number.NaN, 6]);
+    expect(vals(x.argmax(1))).toEqual([1, 2]);
+    expect(vals(x.argmax(0))).toEqual([1, 0, 1]);
+    const y = f64([1, 2, Number.NaN, 0, 3, 4, 5, 6]).reshape([2, 2, 2]);
+    expect(vals(y.max([0, 2]))).toEqual([4, Number.NaN]);
+    expect(vals(f64([Number.NaN, 1]).maximum(f64([1, Number.NaN])))).toEqual([Number.NaN, Number.NaN]);
+    expect(vals(f64([-Infinity, -Infinity]).max())).toEqual([-Infinity]);
+  });
+
   it('max and maximum split the gradient equally between ties', () => {
     expect(vals(grad((v: Tensor) => v.max())(f64([2, 5, 5])))).toEqual([0, 0.5, 0.5]);
     expect(vals(grad((v: Tensor) => v.maximum(f64([1, 3])).sum())(f64([1, 2])))).toEqual([0.5, 0]);
