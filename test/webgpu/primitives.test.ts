@@ -262,3 +262,91 @@ describe.skipIf(!gpu)('webgpu primitives vs the float64 cpu oracle', () => {
     }), { numRuns: RUNS });
   });
 });
+
+describe.skipIf(!gpu)('webgpu fused kernels vs float64 formulas', () => {
+  const rowsArb = fc.tuple(fc.oneof(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 60, max: 150 })), fc.oneof(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 60, max: 200 })), fc.integer());
+  const eachRow = (v: ArrayLike<number>, rows: number, d: number, f: (row: number[]) => number[]): number[] =>
+    Array.from({ length: rows }, (_, r) => f(Array.from(v).slice(r * d, (r + 1) * d))).flat();
+  const f32 = (v: number[]): number[] => Array.from(Float32Array.from(v));
+  const sum = (r: number[]): number => r.reduce((a, b) => a + b, 0);
+
+  it('softmax, logSoftmax, layerNorm and their backwards, rows shorter and longer than a workgroup', async () => {
+    await fc.assert(fc.asyncProperty(rowsArb, async ([rows, d, seed]) => {
+      const xv = f32(values(rows * d, seed, -4, 4));
+      const gv = f32(values(rows * d, seed + 1, -1, 1));
+      const x = gpu!.fromArray(Float32Array.from(xv), 'float32');
+      const g = gpu!.fromArray(Float32Array.from(gv), 'float32');
+      const softmax = eachRow(xv, rows, d, (r) => { const m = Math.max(...r); const e = r.map((v) => Math.exp(v - m)); return e.map((v) => v / sum(e)); });
+      const logSoftmax = eachRow(xv, rows, d, (r) => { const m = Math.max(...r); const l = Math.log(sum(r.map((v) => Math.exp(v - m)))) + m; return r.map((v) => v - l); });
+      const y = gpu!.softmax!(x, rows, d);
+      expectClose('softmax', await gpu!.read(y), Float64Array.from(softmax), 1e-6);
+      const ly = gpu!.logSoftmax!(x, rows, d);
+      expectClose('logSoftmax', await gpu!.read(ly), Float64Array.from(logSoftmax), 2e-6);
+      const dy = Array.from(await gpu!.read(y));
+      const sb = eachRow(dy.map((v, i) => [v, gv[i]]).flat(), rows, 2 * d, (pairs) => {
+        const yy = pairs.filter((_, i) => i % 2 === 0); const gg = pairs.filter((_, i) => i % 2 === 1);
+        const dot = sum(yy.map((v, i) => v * gg[i]));
+        return yy.map((v, i) => v * (gg[i] - dot));
+      });
+      expectClose('softmaxBackward', await take(gpu!.softmaxBackward!(y, g, rows, d)), Float64Array.from(sb), 2e-6);
+      const lyv = Array.from(await gpu!.read(ly));
+      const lb = eachRow(lyv.map((v, i) => [v, gv[i]]).flat(), rows, 2 * d, (pairs) => {
+        const yy = pairs.filter((_, i) => i % 2 === 0); const gg = pairs.filter((_, i) => i % 2 === 1);
+        return gg.map((v, i) => v - Math.exp(yy[i]) * sum(gg));
+      });
+      expectClose('logSoftmaxBackward', await take(gpu!.logSoftmaxBackward!(ly, g, rows, d)), Float64Array.from(lb), 1e-5);
+      const eps = 1e-5;
+      const stats = Array.from({ length: rows }, (_, r) => {
+        const row = xv.slice(r * d, (r + 1) * d); const mean = sum(row) / d;
+        return { mean, rstd: 1 / Math.sqrt(sum(row.map((v) => (v - mean) ** 2)) / d + eps) };
+      });
+      const ln = gpu!.layerNorm!(x, rows, d, eps);
+      const xhat = xv.map((v, i) => (v - stats[Math.floor(i / d)].mean) * stats[Math.floor(i / d)].rstd);
+      expectClose('layerNorm', await gpu!.read(ln.y), Float64Array.from(xhat), 2e-5);
+      expectClose('layerNorm rstd', await gpu!.read(ln.rstd), Float64Array.from(stats.map((s) => s.rstd)), 2e-5);
+      const xh = Array.from(await gpu!.read(ln.y));
+      const lnb = Array.from({ length: rows }, (_, r) => {
+        const gg = gv.slice(r * d, (r + 1) * d); const hh = xh.slice(r * d, (r + 1) * d);
+        const mg = sum(gg) / d; const mgx = sum(gg.map((v, i) => v * hh[i])) / d;
+        return gg.map((v, i) => stats[r].rstd * (v - mg - hh[i] * mgx));
+      }).flat();
+      expectClose('layerNormBackward', await take(gpu!.layerNormBackward!(ln.y, ln.rstd, g, rows, d)), Float64Array.from(lnb), 2e-5);
+      for (const s of [x, g, y, ly, ln.y, ln.rstd]) gpu!.dispose(s);
+    }), { numRuns: 10 });
+  });
+
+  it('softmax rows with -inf, +inf and NaN behave like the composition on the cpu', async () => {
+    const rows = [[-Infinity, -Infinity, -Infinity], [1, -Infinity, 2], [1, Infinity, 2], [NaN, 1, 2]];
+    for (const r of rows) {
+      const x = gpu!.fromArray(Float32Array.from(r), 'float32');
+      const c = cpu.fromArray(Float64Array.from(r), 'float64');
+      for (const op of ['softmax', 'logSoftmax'] as const) {
+        // the composition the op layer falls back to: exp(x - shift) / sum, shift = the row max unless infinite
+        const m = oracle(cpu.reduce('max', c, [1, 3], [1]))[0];
+        const shift = Number.isFinite(m) || Number.isNaN(m) ? m : 0;
+        const e = r.map((v) => Math.exp(v - shift));
+        const s = e.reduce((a, b) => a + b, 0);
+        const expected = op === 'softmax' ? e.map((v) => v * (1 / s)) : r.map((v) => v - (Math.log(s) + shift));
+        expectClose(`${op} [${r}]`, await take(gpu![op]!(x, 1, 3)), Float64Array.from(expected), 1e-6);
+      }
+      gpu!.dispose(x);
+      cpu.dispose(c);
+    }
+  });
+
+  it('gelu and its derivative', async () => {
+    const n = 1000;
+    const xv = f32(values(n, 3, -6, 6));
+    const gv = f32(values(n, 4, -1, 1));
+    const c = Math.sqrt(2 / Math.PI);
+    const a = 0.044715;
+    const t = xv.map((v) => Math.tanh(c * (v + a * v ** 3)));
+    const x = gpu!.fromArray(Float32Array.from(xv), 'float32');
+    const g = gpu!.fromArray(Float32Array.from(gv), 'float32');
+    expectClose('gelu', await take(gpu!.gelu!(x)), Float64Array.from(xv.map((v, i) => 0.5 * v * (1 + t[i]))), 2e-6);
+    const slope = xv.map((v, i) => 0.5 * (1 + t[i]) + 0.5 * v * (1 - t[i] ** 2) * c * (1 + 3 * a * v * v));
+    expectClose('geluBackward', await take(gpu!.geluBackward!(x, g)), Float64Array.from(slope.map((s, i) => s * gv[i])), 2e-6);
+    gpu!.dispose(x);
+    gpu!.dispose(g);
+  });
+});

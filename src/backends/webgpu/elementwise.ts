@@ -68,8 +68,8 @@ fn pow_(x: f32, y: f32) -> f32 {
 }`, []],
 };
 
-/** The helper definitions an expression needs, callees first. */
-function helpers(expr: string): string {
+/** The helper definitions an expression needs, callees first (also used by the fused kernels). */
+export function helpers(expr: string): string {
   const out: string[] = [];
   const add = (name: string): void => {
     if (out.includes(MATH[name][0])) return;

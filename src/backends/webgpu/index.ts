@@ -9,6 +9,7 @@ import type { Backend, BinaryOp, DType, MatmulSpec, MemoryInfo, ReduceOp, Storag
 import { registerBackend } from '../backend.js';
 import { acquireDevice } from './device.js';
 import * as ew from './elementwise.js';
+import * as fused from './fused.js';
 import * as idx from './indexing.js';
 import * as layout from './layout.js';
 import { matmul } from './matmul.js';
@@ -130,6 +131,33 @@ export class WebGPUBackend implements Backend {
   scatterAdd(outShape: readonly number[], axis: number, index: Storage, src: Storage, srcShape: readonly number[]): Storage {
     const out = idx.scatterAdd(this.rt, outShape, axis, gpuBuffer(index), gpuBuffer(src), srcShape, src.dtype);
     return this.wrap(src.dtype, sizeOf(outShape), out);
+  }
+
+  // ---- optional fused kernels (the op layer falls back to compositions where a backend has none) ----
+  softmax(x: Storage, rows: number, d: number): Storage {
+    return this.wrap(x.dtype, rows * d, fused.rowOp(this.rt, 'softmax', [gpuBuffer(x)], rows, d));
+  }
+  logSoftmax(x: Storage, rows: number, d: number): Storage {
+    return this.wrap(x.dtype, rows * d, fused.rowOp(this.rt, 'logSoftmax', [gpuBuffer(x)], rows, d));
+  }
+  softmaxBackward(y: Storage, g: Storage, rows: number, d: number): Storage {
+    return this.wrap(y.dtype, rows * d, fused.rowOp(this.rt, 'softmaxBackward', [gpuBuffer(y), gpuBuffer(g)], rows, d));
+  }
+  logSoftmaxBackward(y: Storage, g: Storage, rows: number, d: number): Storage {
+    return this.wrap(y.dtype, rows * d, fused.rowOp(this.rt, 'logSoftmaxBackward', [gpuBuffer(y), gpuBuffer(g)], rows, d));
+  }
+  layerNorm(x: Storage, rows: number, d: number, eps: number): { y: Storage; rstd: Storage } {
+    const { y, rstd } = fused.layerNorm(this.rt, gpuBuffer(x), rows, d, eps);
+    return { y: this.wrap(x.dtype, rows * d, y), rstd: this.wrap(x.dtype, rows, rstd) };
+  }
+  layerNormBackward(xhat: Storage, rstd: Storage, g: Storage, rows: number, d: number): Storage {
+    return this.wrap(xhat.dtype, rows * d, fused.layerNormBackward(this.rt, gpuBuffer(xhat), gpuBuffer(rstd), gpuBuffer(g), rows, d));
+  }
+  gelu(x: Storage): Storage {
+    return this.wrap(x.dtype, x.size, fused.gelu(this.rt, gpuBuffer(x), x.size));
+  }
+  geluBackward(x: Storage, g: Storage): Storage {
+    return this.wrap(x.dtype, x.size, fused.geluBackward(this.rt, gpuBuffer(x), gpuBuffer(g), x.size));
   }
 }
 
