@@ -106,12 +106,20 @@ export function layerNormBackward(xhat: TypedArray, rstd: TypedArray, g: TypedAr
 const GELU_C = Math.sqrt(2 / Math.PI);
 const GELU_A = 0.044715;
 
+/**
+ * tanh(z) = 1 - 2 / (e^{2z} + 1): Math.exp is several times cheaper than Math.tanh in V8, and the absolute error
+ * (~1e-16, all GELU needs since t is multiplied by x) is the same; overflow to e^{2z} = Infinity gives exactly 1.
+ */
+function tanh(z: number): number {
+  return 1 - 2 / (Math.exp(2 * z) + 1);
+}
+
 /** GPT-2's tanh-GELU: 0.5 x (1 + tanh(c (x + a x^3))). */
 export function gelu(x: TypedArray, dtype: DType): TypedArray {
   const out = typedArrayFor(dtype, x.length);
   for (let i = 0; i < x.length; i++) {
     const v = x[i];
-    out[i] = 0.5 * v * (1 + Math.tanh(GELU_C * (v + GELU_A * v * v * v)));
+    out[i] = 0.5 * v * (1 + tanh(GELU_C * (v + GELU_A * v * v * v)));
   }
   return out;
 }
@@ -121,7 +129,7 @@ export function geluBackward(x: TypedArray, g: TypedArray, dtype: DType): TypedA
   const out = typedArrayFor(dtype, x.length);
   for (let i = 0; i < x.length; i++) {
     const v = x[i];
-    const t = Math.tanh(GELU_C * (v + GELU_A * v * v * v));
+    const t = tanh(GELU_C * (v + GELU_A * v * v * v));
     out[i] = g[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * GELU_C * (1 + 3 * GELU_A * v * v));
   }
   return out;
