@@ -25,11 +25,12 @@ export class BufferPool {
   private freeBuffers = 0;
   private freeBytes = 0;
 
-  constructor(private readonly device: GPUDevice, private readonly maxFreeBytes: number) {}
+  /** `maxSize` caps the bucket rounding, so a request the device allows is never rounded past its limit. */
+  constructor(private readonly device: GPUDevice, private readonly maxFreeBytes: number, private readonly maxSize: number) {}
 
   /** A buffer of at least `bytes` with STORAGE | COPY_SRC | COPY_DST usage. `forUpload` excludes `recent` buffers. */
   acquire(bytes: number, forUpload: boolean): GPUBuffer {
-    const size = bucketBytes(bytes);
+    const size = Math.min(bucketBytes(bytes), Math.floor(this.maxSize / 4) * 4);
     const hit = this.take(this.free, size) ?? (forUpload ? undefined : this.take(this.recent, size));
     if (hit) return hit;
     return this.device.createBuffer({

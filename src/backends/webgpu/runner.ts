@@ -32,7 +32,7 @@ export class Runner {
   private readonly lost: Promise<never>;
 
   constructor(readonly device: GPUDevice) {
-    this.pool = new BufferPool(device, 256 * 2 ** 20);
+    this.pool = new BufferPool(device, 256 * 2 ** 20, Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize));
     this.slotBytes = Math.max(SLOT_BYTES, device.limits.minUniformBufferOffsetAlignment);
     this.arenaData = new Uint32Array((SLOTS_PER_BATCH * this.slotBytes) / 4);
     this.arena = device.createBuffer({ size: SLOTS_PER_BATCH * this.slotBytes, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
@@ -126,7 +126,9 @@ export class Runner {
     enc.copyBufferToBuffer(this.status, 0, staging, statusAt, STATUS_WORDS * 4);
     this.device.queue.submit([enc.finish()]);
     try {
-      await Promise.race([staging.mapAsync(GPUMapMode.READ), this.lost]);
+      const mapped = staging.mapAsync(GPUMapMode.READ);
+      mapped.catch(() => undefined); // when device loss wins the race, the map's own rejection is expected
+      await Promise.race([mapped, this.lost]);
       const all = staging.getMappedRange().slice(0);
       staging.unmap();
       await this.throwScopeErrors();
