@@ -143,6 +143,15 @@ export function modelFromFiles(configText: string, weights: Uint8Array, where: {
   if (floatDtypes.has('int32')) fail('weights must be F32 or F64, found I32 tensors');
   if (floatDtypes.size > 1) fail(`all weights must share one dtype, found ${[...floatDtypes].join(' and ')}`);
   const dtype = floatDtypes.has('float64') ? 'float64' : 'float32';
+  // the sizes the config asks for are checked against the file first, so a bad config cannot make us allocate a
+  // model far larger than the weights
+  for (const [name, shape] of [['transformer.wte.weight', [config.vocabSize, config.nEmbd]], ['transformer.wpe.weight', [config.blockSize, config.nEmbd]]] as const) {
+    const t = tensors.get(name);
+    if (!t) fail(`missing tensor '${name}'`);
+    else if (t.shape.join() !== shape.join()) fail(`tensor '${name}' is [${t.shape}] but ${where.configFile} implies [${shape}]`);
+  }
+  const layers = new Set([...tensors.keys()].map((n) => /^transformer\.h\.(\d+)\./.exec(n)?.[1]).filter((i) => i !== undefined));
+  if (layers.size !== config.nLayer) fail(`holds ${layers.size} layers but ${where.configFile} says n_layer ${config.nLayer}`);
   const model = new GPT(config, { seed: 0, dtype, backend: where.backend });
   try {
     const params = model.namedParameters();

@@ -85,11 +85,14 @@ describe('checkpoints', () => {
     const without = new Map(tensors);
     without.delete('transformer.h.0.mlp.c_fc.bias');
     expect(() => modelFromFiles(config, encodeSafetensors(without), where)).toThrow(/model\.safetensors: missing 1 tensor\(s\).*transformer\.h\.0\.mlp\.c_fc\.bias/);
-    const extra = new Map(tensors).set('transformer.h.7.ln_1.weight', { dtype: 'float32', shape: [8], data: new Float32Array(8) });
-    expect(() => modelFromFiles(config, encodeSafetensors(extra), where)).toThrow(/unexpected tensor 'transformer\.h\.7\.ln_1\.weight'/);
+    const extra = new Map(tensors).set('transformer.h.0.ln_3.weight', { dtype: 'float32', shape: [8], data: new Float32Array(8) });
+    expect(() => modelFromFiles(config, encodeSafetensors(extra), where)).toThrow(/unexpected tensor 'transformer\.h\.0\.ln_3\.weight'/);
+    const extraLayer = new Map(tensors).set('transformer.h.7.ln_1.weight', { dtype: 'float32', shape: [8], data: new Float32Array(8) });
+    expect(() => modelFromFiles(config, encodeSafetensors(extraLayer), where)).toThrow(/model\.safetensors: holds 2 layers but config\.json says n_layer 1/);
     const c = JSON.parse(config);
     expect(() => modelFromFiles(JSON.stringify({ ...c, n_embd: 16 }), weights, where)).toThrow(/tensor 'transformer\.wte\.weight' is \[11,8\] but config\.json implies \[11,16\]/);
-    expect(() => modelFromFiles(JSON.stringify({ ...c, n_layer: 2 }), weights, where)).toThrow(/missing 12 tensor\(s\) that config\.json \(n_layer 2\)/);
+    expect(() => modelFromFiles(JSON.stringify({ ...c, vocab_size: 1e9 }), weights, where)).toThrow(/'transformer\.wte\.weight' is \[11,8\] but config\.json implies \[1000000000,8\]/);
+    expect(() => modelFromFiles(JSON.stringify({ ...c, n_layer: 2 }), weights, where)).toThrow(/holds 1 layers but config\.json says n_layer 2/);
     expect(() => modelFromFiles(JSON.stringify({ ...c, model_type: 'llama' }), weights, where)).toThrow(/config\.json: model_type must be "gpt2"/);
     expect(() => modelFromFiles(JSON.stringify({ ...c, attn_pdrop: 0.2 }), weights, where)).toThrow(/must be equal/);
     expect(() => modelFromFiles('{"model_type": ', weights, where)).toThrow(/config\.json: not valid JSON/);
