@@ -206,7 +206,10 @@ export class Tensor {
   expm1(): Tensor { return un.expm1(this); }
   log1p(): Tensor { return un.log1p(this); }
   reciprocal(): Tensor { return un.reciprocal(this); }
-  square(): Tensor { return bin.mul(this, this); }
+  square(): Tensor {
+    this.assertAlive('square');
+    return bin.mul(this, this);
+  }
   relu(): Tensor { return un.relu(this); }
   gelu(): Tensor { return un.gelu(this); }
   softplus(): Tensor { return un.softplus(this); }

@@ -194,7 +194,7 @@ describe('disposed tensors', () => {
     ['add', (t) => t.add(1)], ['where', (t) => where(tensor([1, 0]), t, 0)],
     ['neg', (t) => t.neg()], ['exp', (t) => t.exp()], ['log', (t) => t.log()], ['sqrt', (t) => t.sqrt()], ['tanh', (t) => t.tanh()],
     ['sigmoid', (t) => t.sigmoid()], ['relu', (t) => t.relu()], ['gelu', (t) => t.gelu()], ['softplus', (t) => t.softplus()],
-    ['logSigmoid', (t) => t.logSigmoid()], ['abs', (t) => t.abs()], ['expm1', (t) => t.expm1()], ['log1p', (t) => t.log1p()],
+    ['logSigmoid', (t) => t.logSigmoid()], ['abs', (t) => t.abs()], ['sign', (t) => t.sign()], ['reciprocal', (t) => t.reciprocal()], ['square', (t) => t.square()], ['expm1', (t) => t.expm1()], ['log1p', (t) => t.log1p()],
     ['log1mexp', (t) => t.log1mexp()], ['sum', (t) => t.sum()], ['mean', (t) => t.mean()], ['max', (t) => t.max()], ['min', (t) => t.min()],
     ['logsumexp', (t) => t.logsumexp()], ['softmax', (t) => t.softmax()], ['logSoftmax', (t) => t.logSoftmax()],
     ['matmul', (t) => t.matmul(tensor([1, 2]))], ['reshape', (t) => t.reshape([2, 1])], ['transpose', (t) => t.transpose(), dead([1, 2])],

@@ -63,6 +63,9 @@ const UNARY: Array<[string, (x: Tensor) => Tensor, (v: number) => number, Domain
   ['softplus', (x) => x.softplus(), (v) => Math.log(1 + Math.exp(v)), uniform(-20, 20)],
   ['logSigmoid', (x) => x.logSigmoid(), (v) => -Math.log(1 + Math.exp(-v)), uniform(-20, 20)],
   ['abs', (x) => x.abs(), Math.abs, awayFromZero(0.05, 2)],
+  ['sign', (x) => x.sign(), Math.sign, awayFromZero(0.05, 2)],
+  ['reciprocal', (x) => x.reciprocal(), (v) => 1 / v, awayFromZero(0.5, 2)],
+  ['square', (x) => x.square(), (v) => v * v, STD],
   ['expm1', (x) => x.expm1(), (v) => Math.exp(v) - 1, STD],
   ['log1p', (x) => x.log1p(), (v) => Math.log(1 + v), uniform(-0.5, 3)],
   // spans both of log1mexp's branches (the switch is at -ln 2)
