@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { embedding, initWebGPU, memory, randn, tensor, tidy } from '../../src/index.js';
+import { acquireDevice } from '../../src/backends/webgpu/device.js';
+import { Runner } from '../../src/backends/webgpu/runner.js';
 import { webgpuOrSkip } from './gpu.js';
 
 const gpu = await webgpuOrSkip();
@@ -75,6 +77,17 @@ describe.skipIf(!gpu)('webgpu errors, memory and determinism', () => {
       return bits;
     };
     expect(await once()).toEqual(await once());
+  });
+
+  it('a failure WebGPU reports asynchronously (here: a shader that does not compile) fails the next read and later ops', async () => {
+    // a private device, so the backend the other tests use stays healthy
+    const { device } = await acquireDevice();
+    const rt = new Runner(device);
+    const out = rt.output('test', 16);
+    rt.dispatch('broken', () => 'this is not WGSL', [1], [out], 1);
+    await expect(rt.read(out, 16)).rejects.toThrow(/webgpu: validation error/);
+    expect(() => rt.output('next', 16)).toThrow(/next: webgpu: validation error/);
+    device.destroy();
   });
 
   it('without an adapter, initWebGPU says why and what to install', () => {

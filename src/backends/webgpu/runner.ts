@@ -28,7 +28,8 @@ export class Runner {
   /** Kernels that meet an out-of-range index record [flag, op code, index, axis size, axis] here. */
   readonly status: GPUBuffer;
   private fatal: Error | null = null;
-  private scopeErrors: Promise<GPUError | null>[] = [];
+  /** Error-scope results not yet settled (settled ones remove themselves, so this stays small). */
+  private readonly scopeErrors = new Set<Promise<void>>();
   private readonly lost: Promise<never>;
 
   constructor(readonly device: GPUDevice) {
@@ -188,19 +189,18 @@ export class Runner {
   }
 
   private closeScopes(): void {
-    for (let i = 0; i < 2; i++) {
-      const p = this.device.popErrorScope();
-      p.then((err) => {
-        if (err) this.fatal ??= new Error(`webgpu: ${err instanceof GPUOutOfMemoryError ? 'out of GPU memory' : 'validation error'}: ${err.message}`);
-      }, () => undefined);
-      this.scopeErrors.push(p);
+    // scopes pop in reverse order of openScopes: validation first, then out-of-memory
+    for (const kind of ['validation error', 'out of GPU memory']) {
+      const p: Promise<void> = this.device.popErrorScope().then((err) => {
+        if (err) this.fatal ??= new Error(`webgpu: ${kind}: ${err.message}`);
+      }, () => undefined).finally(() => this.scopeErrors.delete(p));
+      this.scopeErrors.add(p);
     }
   }
 
+  /** Waits for the error scopes still open on the GPU timeline, then throws what they caught. */
   private async throwScopeErrors(): Promise<void> {
-    const pending = this.scopeErrors;
-    this.scopeErrors = [];
-    await Promise.all(pending.map((p) => p.catch(() => null)));
+    await Promise.all([...this.scopeErrors]);
     this.check('read');
   }
 
