@@ -2,8 +2,6 @@
 // `rejected` (TRL's "standard" format; the conversational format with message lists is not supported). Every
 // problem is reported with its line number, so a user can fix their file before any training starts.
 
-import { readFile, writeFile } from 'node:fs/promises';
-
 export interface PreferenceExample {
   prompt: string;
   chosen: string;
@@ -70,6 +68,8 @@ export function parsePreferenceJsonl(text: string, file = '<input>'): NumberedEx
 
 /** Reads and validates a TRL preference JSONL file; unreadable files are reported by path. */
 export async function readPreferenceJsonl(path: string): Promise<NumberedExample[]> {
+  // imported lazily so that importing slimegrad never pulls Node's fs into a browser bundle
+  const { readFile } = await import('node:fs/promises');
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -85,5 +85,6 @@ export function formatPreferenceJsonl(examples: readonly PreferenceExample[]): s
 }
 
 export async function writePreferenceJsonl(path: string, examples: readonly PreferenceExample[]): Promise<void> {
+  const { writeFile } = await import('node:fs/promises');
   await writeFile(path, formatPreferenceJsonl(examples), 'utf8');
 }

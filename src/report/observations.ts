@@ -89,6 +89,7 @@ export function observe(summary: Summary): string[] {
   if (slime && baselines.length > 0) notes.push(...slimeVersusBaselines(slime, baselines));
   const ablations = methods.filter((m) => m.name.startsWith('slime-'));
   if (slime && ablations.length > 0) notes.push(...ablationNotes(slime, ablations));
+  if (seeds < 2) notes.push('With a single seed there is no spread over seeds to judge noise by: every difference above is reported as it was measured.');
   if (summary.interrupted) notes.push('The run was interrupted: only runs that finished are included above.');
   return notes;
 }
