@@ -1,7 +1,7 @@
 // Elementwise CPU kernels: unary maps, broadcasting binary ops, where and cast.
 
 import type { BinaryOp, DType, StridedView, TypedArray, UnaryOp } from '../backend.js';
-import { typedArrayFor } from '../backend.js';
+import { alloc } from './pool.js';
 import { isConstant, isContiguous, sizeOf } from './strided.js';
 import { collapse, forEachRow } from './walk.js';
 
@@ -21,7 +21,7 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
 };
 
 export function unary(op: UnaryOp, x: TypedArray, dtype: DType): TypedArray {
-  const out = typedArrayFor(dtype, x.length);
+  const out = alloc(dtype, x.length);
   const n = x.length;
   switch (op) {
     // the hottest maps get their own loops so V8 can inline them
@@ -117,7 +117,7 @@ export function binary(
   op: BinaryOp, a: TypedArray, av: StridedView, b: TypedArray, bv: StridedView, outDtype: DType,
 ): TypedArray {
   const n = sizeOf(av.shape);
-  const out = typedArrayFor(outDtype, n);
+  const out = alloc(outDtype, n);
   const aFull = isContiguous(av) && a.length === n;
   const bFull = isContiguous(bv) && b.length === n;
   if (aFull && bFull) {
@@ -138,7 +138,7 @@ export function binary(
 export function where(
   cond: TypedArray, cv: StridedView, a: TypedArray, av: StridedView, b: TypedArray, bv: StridedView, dtype: DType,
 ): TypedArray {
-  const out = typedArrayFor(dtype, sizeOf(cv.shape));
+  const out = alloc(dtype, sizeOf(cv.shape));
   const walk = collapse([cv, av, bv]);
   const last = walk.shape.length - 1;
   const inner = walk.shape[last];
@@ -151,7 +151,7 @@ export function where(
 }
 
 export function cast(x: TypedArray, dtype: DType): TypedArray {
-  const out = typedArrayFor(dtype, x.length);
+  const out = alloc(dtype, x.length);
   if (dtype === 'int32') {
     // truncate toward zero like torch's .to(torch.int32)
     for (let i = 0; i < x.length; i++) out[i] = Math.trunc(x[i]);

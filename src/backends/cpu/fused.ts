@@ -3,7 +3,7 @@
 // ops and temporaries; sums are in double precision. Each equals its composed reference (test/backends/cpu).
 
 import type { DType, TypedArray } from '../backend.js';
-import { typedArrayFor } from '../backend.js';
+import { alloc } from './pool.js';
 
 /** Row max that ignores nothing: a NaN row gives NaN; an all -Infinity row gives a shift of 0 (like the composition). */
 function rowShift(x: TypedArray, o: number, d: number): number {
@@ -16,7 +16,7 @@ function rowShift(x: TypedArray, o: number, d: number): number {
 }
 
 export function softmax(x: TypedArray, rows: number, d: number, dtype: DType): TypedArray {
-  const out = typedArrayFor(dtype, rows * d);
+  const out = alloc(dtype, rows * d);
   for (let r = 0, o = 0; r < rows; r++, o += d) {
     const m = rowShift(x, o, d);
     let s = 0;
@@ -32,7 +32,7 @@ export function softmax(x: TypedArray, rows: number, d: number, dtype: DType): T
 }
 
 export function logSoftmax(x: TypedArray, rows: number, d: number, dtype: DType): TypedArray {
-  const out = typedArrayFor(dtype, rows * d);
+  const out = alloc(dtype, rows * d);
   for (let r = 0, o = 0; r < rows; r++, o += d) {
     const m = rowShift(x, o, d);
     let s = 0;
@@ -45,7 +45,7 @@ export function logSoftmax(x: TypedArray, rows: number, d: number, dtype: DType)
 
 /** dx = y * (g - sum(g * y)) per row, for y = softmax(x). */
 export function softmaxBackward(y: TypedArray, g: TypedArray, rows: number, d: number, dtype: DType): TypedArray {
-  const out = typedArrayFor(dtype, rows * d);
+  const out = alloc(dtype, rows * d);
   for (let r = 0, o = 0; r < rows; r++, o += d) {
     let dot = 0;
     for (let j = 0; j < d; j++) dot += g[o + j] * y[o + j];
@@ -56,7 +56,7 @@ export function softmaxBackward(y: TypedArray, g: TypedArray, rows: number, d: n
 
 /** dx = g - exp(y) * sum(g) per row, for y = logSoftmax(x). */
 export function logSoftmaxBackward(y: TypedArray, g: TypedArray, rows: number, d: number, dtype: DType): TypedArray {
-  const out = typedArrayFor(dtype, rows * d);
+  const out = alloc(dtype, rows * d);
   for (let r = 0, o = 0; r < rows; r++, o += d) {
     let s = 0;
     for (let j = 0; j < d; j++) s += g[o + j];
@@ -67,8 +67,8 @@ export function logSoftmaxBackward(y: TypedArray, g: TypedArray, rows: number, d
 
 /** xhat = (x - mean) / sqrt(var + eps) per row (biased variance), with the per-row rstd = 1 / sqrt(var + eps). */
 export function layerNorm(x: TypedArray, rows: number, d: number, eps: number, dtype: DType): { y: TypedArray; rstd: TypedArray } {
-  const y = typedArrayFor(dtype, rows * d);
-  const rstd = typedArrayFor(dtype, rows);
+  const y = alloc(dtype, rows * d);
+  const rstd = alloc(dtype, rows);
   for (let r = 0, o = 0; r < rows; r++, o += d) {
     let s = 0;
     for (let j = 0; j < d; j++) s += x[o + j];
@@ -87,7 +87,7 @@ export function layerNorm(x: TypedArray, rows: number, d: number, eps: number, d
 
 /** dx = rstd * (g - mean(g) - xhat * mean(g * xhat)) per row, for xhat = layerNorm(x). */
 export function layerNormBackward(xhat: TypedArray, rstd: TypedArray, g: TypedArray, rows: number, d: number, dtype: DType): TypedArray {
-  const out = typedArrayFor(dtype, rows * d);
+  const out = alloc(dtype, rows * d);
   for (let r = 0, o = 0; r < rows; r++, o += d) {
     let sg = 0;
     let sgx = 0;
@@ -116,7 +116,7 @@ function tanh(z: number): number {
 
 /** GPT-2's tanh-GELU: 0.5 x (1 + tanh(c (x + a x^3))). */
 export function gelu(x: TypedArray, dtype: DType): TypedArray {
-  const out = typedArrayFor(dtype, x.length);
+  const out = alloc(dtype, x.length);
   for (let i = 0; i < x.length; i++) {
     const v = x[i];
     out[i] = 0.5 * v * (1 + tanh(GELU_C * (v + GELU_A * v * v * v)));
@@ -126,7 +126,7 @@ export function gelu(x: TypedArray, dtype: DType): TypedArray {
 
 /** g * gelu'(x), gelu'(x) = 0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 a x^2) with t = tanh(c (x + a x^3)). */
 export function geluBackward(x: TypedArray, g: TypedArray, dtype: DType): TypedArray {
-  const out = typedArrayFor(dtype, x.length);
+  const out = alloc(dtype, x.length);
   for (let i = 0; i < x.length; i++) {
     const v = x[i];
     const t = tanh(GELU_C * (v + GELU_A * v * v * v));

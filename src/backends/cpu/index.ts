@@ -1,7 +1,8 @@
 // The CPU backend: pure TypeScript over typed arrays. The float64 path is the oracle all others are checked against.
 
 import type { Backend, BinaryOp, DType, MatmulSpec, ReduceOp, Storage, StridedView, TypedArray, UnaryOp } from '../backend.js';
-import { DTYPE_BYTES, typedArrayFor } from '../backend.js';
+import { DTYPE_BYTES } from '../backend.js';
+import { alloc, release } from './pool.js';
 import * as ew from './elementwise.js';
 import * as fused from './fused.js';
 import * as layout from './layout.js';
@@ -35,12 +36,12 @@ export class CpuBackend implements Backend {
   }
 
   fromArray(data: TypedArray, dtype: DType): Storage {
-    const copy = typedArrayFor(dtype, data.length);
+    const copy = alloc(dtype, data.length);
     copy.set(data);
     return this.wrap(dtype, copy);
   }
   zeros(size: number, dtype: DType): Storage {
-    return this.wrap(dtype, typedArrayFor(dtype, size));
+    return this.wrap(dtype, alloc(dtype, size));
   }
   async read(s: Storage): Promise<TypedArray> {
     return this.readSync(s);
@@ -49,6 +50,7 @@ export class CpuBackend implements Backend {
     return arr(s);
   }
   dispose(s: Storage): void {
+    release(s.dtype, arr(s));
     this.live--;
     this.liveBytes -= s.size * DTYPE_BYTES[s.dtype];
   }
@@ -76,7 +78,7 @@ export class CpuBackend implements Backend {
     return this.wrap(dtype, reduce(op, arr(x), shape, axes, x.dtype));
   }
   matmul(a: Storage, b: Storage, spec: MatmulSpec): Storage {
-    const out = typedArrayFor(a.dtype, sizeOf(spec.batchShape) * spec.m * spec.n);
+    const out = alloc(a.dtype, sizeOf(spec.batchShape) * spec.m * spec.n);
     if (!threadedMatmul(arr(a), arr(b), out, spec)) matmulInto(arr(a), arr(b), out, spec);
     return this.wrap(a.dtype, out);
   }

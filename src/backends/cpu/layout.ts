@@ -1,12 +1,12 @@
 // Data movement on the CPU: strided copies (permute/slice/broadcast), concat, gather and its adjoint scatter-add.
 
 import type { DType, StridedView, TypedArray } from '../backend.js';
-import { typedArrayFor } from '../backend.js';
+import { alloc } from './pool.js';
 import { sizeOf, stridedOffsets } from './strided.js';
 import { collapse, forEachRow } from './walk.js';
 
 export function copyStrided(x: TypedArray, view: StridedView, dtype: DType): TypedArray {
-  const out = typedArrayFor(dtype, sizeOf(view.shape));
+  const out = alloc(dtype, sizeOf(view.shape));
   const walk = collapse([view]);
   const last = walk.shape.length - 1;
   const inner = walk.shape[last];
@@ -23,7 +23,7 @@ export function concat(xs: readonly TypedArray[], shapes: readonly (readonly num
   const outer = sizeOf(shapes[0].slice(0, axis));
   const chunks = shapes.map((s) => sizeOf(s.slice(axis)));
   const row = chunks.reduce((p, q) => p + q, 0);
-  const out = typedArrayFor(dtype, outer * row);
+  const out = alloc(dtype, outer * row);
   let col = 0;
   xs.forEach((x, t) => {
     const c = chunks[t];
@@ -56,7 +56,7 @@ function checkIndex(op: string, v: number, size: number, axis: number): void {
 
 export function gather(x: TypedArray, xShape: readonly number[], axis: number, index: Int32Array, indexShape: readonly number[], dtype: DType): TypedArray {
   const { offs, axisStride } = baseOffsets(xShape, indexShape, axis);
-  const out = typedArrayFor(dtype, offs.length);
+  const out = alloc(dtype, offs.length);
   const size = xShape[axis];
   for (let i = 0; i < offs.length; i++) {
     const v = index[i];
@@ -75,7 +75,7 @@ export function scatterAdd(outShape: readonly number[], axis: number, index: Int
     checkIndex('scatterAdd', v, size, axis);
     acc[offs[i] + v * axisStride] += src[i];
   }
-  const out = typedArrayFor(dtype, acc.length);
+  const out = alloc(dtype, acc.length);
   out.set(acc);
   return out;
 }

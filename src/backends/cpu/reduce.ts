@@ -2,7 +2,7 @@
 // the general case walks the input once and adds each element into its output slot.
 
 import type { DType, ReduceOp, TypedArray } from '../backend.js';
-import { typedArrayFor } from '../backend.js';
+import { alloc } from './pool.js';
 import { sizeOf } from './strided.js';
 
 /** True when the reduced axes form one consecutive run, so the input is [outer, reduced, inner]. */
@@ -28,7 +28,7 @@ export function reduce(op: ReduceOp, x: TypedArray, shape: readonly number[], ax
 }
 
 function reduceBlocks(op: ReduceOp, x: TypedArray, outer: number, r: number, inner: number, dtype: DType): TypedArray {
-  const out = typedArrayFor(op === 'argmax' ? 'int32' : dtype, outer * inner);
+  const out = alloc(op === 'argmax' ? 'int32' : dtype, outer * inner);
   if (inner === 1) {
     // the common case (last axis): a straight run per output, accumulated in double precision
     for (let o = 0; o < outer; o++) {
@@ -105,7 +105,7 @@ function reduceScattered(
       counter[d] = 0;
     }
   }
-  const out = typedArrayFor(dtype, outSize);
+  const out = alloc(dtype, outSize);
   out.set(acc);
   return out;
 }
