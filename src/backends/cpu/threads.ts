@@ -1,5 +1,6 @@
-// An opt-in worker_threads pool for matmul: `setCpuThreads(n)` starts n - 1 workers; each large matmul is split by
-// output rows between them and the calling thread. Operands are copied into one SharedArrayBuffer (O(mk + kn)
+// An opt-in worker_threads pool for matmul: `setCpuThreads(n)` starts n - 1 workers; each large matmul is cut into
+// chunks of output rows that the workers and the calling thread claim with an atomic counter, so a thread the OS
+// deschedules (a shared or busy machine) simply claims fewer chunks instead of stalling the others. Operands are copied into one SharedArrayBuffer (O(mk + kn)
 // next to O(mnk) work), the calling thread blocks on Atomics.wait until every share is done, so ops stay
 // synchronous. Workers are unref'd (they never keep the process alive) and run the same kernel functions as the
 // single-threaded path, shipped as source so no separate worker file has to be resolved or transpiled.
@@ -11,11 +12,15 @@ import { KERNEL_PARTS, MR, PackBuffers, batchOffsets, runShare } from './matmul.
 /** Below this many multiply-adds, waking the workers costs more than it saves (measured). */
 const MIN_WORK = 1 << 19;
 const HEADER = 16; // int32 slots at the start of the data buffer describing the job
-const SLOT = 4; // int32 slots per worker in the control buffer: [lo, hi, done generation, ready]
+const SLOT = 4; // int32 slots per worker in the control buffer: [unused, unused, done generation, ready]
+const CHUNKS_PER_THREAD = 3; // more chunks balance better; each chunk re-packs B, so not too many
 const BOOT_MS = 10_000; // a worker that has not started by then is taken as unavailable
 const JOB_MS = 120_000; // a share that takes longer means a dead worker; fail loudly instead of hanging
 const GEN = 0; // control index: job generation, bumped per job; workers wait on it
 const QUIT = 1;
+const NEXT = 2; // control index: next chunk to claim
+const CHUNK = 3; // rows per chunk
+const ROWS = 4; // rows in the job (batch x m)
 
 interface NodeWorker {
   unref(): void;
@@ -30,7 +35,14 @@ interface WorkerThreads {
   MessageChannel: new () => { port1: NodePort; port2: unknown };
 }
 
-/** The worker's program: wait for a generation bump, pick up a new data buffer if one was posted, run its share. */
+/** Claims chunks of the current job until none are left. Self-contained: shipped to workers too. */
+function claimChunks(ctrl: Int32Array, run: (lo: number, hi: number) => void): void {
+  const chunk = ctrl[3];
+  const rows = ctrl[4];
+  for (let lo = Atomics.add(ctrl, 2, 1) * chunk; lo < rows; lo = Atomics.add(ctrl, 2, 1) * chunk) run(lo, Math.min(rows, lo + chunk));
+}
+
+/** The worker's program: wait for a generation bump, pick up a new data buffer if one was posted, claim chunks. */
 // Self-contained like the kernels (a test runner may rewrite references to imports), so it gets `run` passed in.
 function workerMain(ctrl: Int32Array, index: number, receive: () => SharedArrayBuffer | undefined, run: (data: SharedArrayBuffer, lo: number, hi: number) => void): void {
   let data: SharedArrayBuffer | undefined;
@@ -45,7 +57,8 @@ function workerMain(ctrl: Int32Array, index: number, receive: () => SharedArrayB
     for (let next = receive(); next; next = receive()) data = next;
     let status = gen;
     try {
-      run(data!, ctrl[slot], ctrl[slot + 1]);
+      const job = data!;
+      claimChunks(ctrl, (lo, hi) => run(job, lo, hi));
     } catch {
       status = -gen;
     }
@@ -61,6 +74,7 @@ function workerSource(): string {
     'const __name = (f) => f;',
     consts,
     ...KERNEL_PARTS.code.map((f) => f.toString()),
+    claimChunks.toString(),
     workerMain.toString(),
     `const { workerData, receiveMessageOnPort } = require('node:worker_threads');
 const port = workerData.port;
@@ -168,16 +182,13 @@ export function threadedMatmul(a: TypedArray, b: TypedArray, out: TypedArray, sp
   if (!p || a instanceof Int32Array || out.length === 0 || batches * spec.m * spec.n * spec.k < MIN_WORK) return false;
   const shared = stage(p, a, b, out.length, spec, batches);
   const rows = batches * spec.m;
-  const parts = p.workers.length + 1;
-  const chunk = Math.ceil(rows / parts / MR) * MR;
   const { ctrl } = p;
-  for (let w = 0; w < p.workers.length; w++) {
-    ctrl[8 + w * SLOT] = Math.min(rows, w * chunk);
-    ctrl[8 + w * SLOT + 1] = Math.min(rows, (w + 1) * chunk);
-  }
+  ctrl[ROWS] = rows;
+  ctrl[CHUNK] = Math.max(MR, Math.ceil(rows / (threads * CHUNKS_PER_THREAD) / MR) * MR);
+  Atomics.store(ctrl, NEXT, 0);
   const gen = Atomics.add(ctrl, GEN, 1) + 1;
   Atomics.notify(ctrl, GEN);
-  runShare(p.data, Math.min(rows, p.workers.length * chunk), rows, p.bufs);
+  claimChunks(ctrl, (lo, hi) => runShare(p.data, lo, hi, p.bufs));
   for (let w = 0; w < p.workers.length; w++) {
     const at = 8 + w * SLOT + 2;
     for (let s = Atomics.load(ctrl, at); s !== gen && s !== -gen; s = Atomics.load(ctrl, at)) {
