@@ -75,7 +75,3 @@ export function sampleWindows(stream: ArrayLike<number>, batchSize: number, bloc
   });
   return padBatch(examples, { padId: 0, backend });
 }
-
-export function disposeBatch(batch: LmBatch): void {
-  for (const t of [batch.inputs, batch.targets, batch.attentionMask, batch.lossMask]) t.dispose();
-}

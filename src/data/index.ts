@@ -1,7 +1,7 @@
 // data: tokenization and batching.
 
 export { ByteTokenizer, BYTE_VOCAB } from './tokenizer.js';
-export { padBatch, sampleWindows, disposeBatch, type LmBatch, type Example } from './batching.js';
+export { padBatch, sampleWindows, type LmBatch, type Example } from './batching.js';
 export { parsePreferenceJsonl, readPreferenceJsonl, formatPreferenceJsonl, writePreferenceJsonl, JsonlError, type PreferenceExample, type NumberedExample } from './jsonl.js';
 export { encodePreferencePairs, type TokenPair } from './preference-pairs.js';
 export {

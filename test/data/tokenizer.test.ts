@@ -17,6 +17,7 @@ describe('ByteTokenizer', () => {
     expect(tok.encode('aé€😀')).toEqual([0x61, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80]);
     expect(tok.encode('', { bos: true, eos: true })).toEqual([256, 257]);
     expect([tok.bos, tok.eos, tok.pad, tok.vocabSize]).toEqual([256, 257, 258, 259]);
+    expect([255, 256, 258, 259].map((id) => tok.isSpecial(id))).toEqual([false, true, true, false]);
     expect(tok.decode([0x68, 258, 0x69])).toBe('hi');
     expect(tok.decode([0xff])).toBe('\ufffd');
     expect(() => tok.decode([259])).toThrow(/id 259 at position 0 is outside \[0, 259\)/);
