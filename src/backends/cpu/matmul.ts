@@ -103,8 +103,10 @@ export function matmulRows(
 ): void {
   const { m, n, k, transA, transB } = spec;
   const nPanels = Math.ceil(n / NR);
-  for (let p0 = 0; p0 < k; p0 += KC) {
-    const kc = Math.min(KC, k - p0);
+  // equal k-blocks (784 = 4 x 196, not 3 x 256 + 16), so no block is a short, overhead-bound sliver
+  const kBlock = Math.ceil(k / Math.ceil(k / KC));
+  for (let p0 = 0; p0 < k; p0 += kBlock) {
+    const kc = Math.min(kBlock, k - p0);
     const bp = bufs.forB(nPanels * kc * NR);
     packB(b, bBase, n, k, transB, p0, kc, bp);
     for (let i0 = iStart; i0 < iEnd; i0 += MC) {
