@@ -68,8 +68,8 @@ export function observe(summary: Summary): string[] {
   const fell = main.filter((m) => clearlyAbove(c[CHOSEN], m.final[CHOSEN], 0.02));
   const rose = main.filter((m) => clearlyAbove(m.final[CHOSEN], c[CHOSEN], 0.02));
   notes.push(fell.length > 0
-    ? `The chosen likelihood fell below the checkpoint (unlearning) under ${fell.map((m) => m.label).join(', ')}${rose.length > 0 ? `; it rose under ${rose.map((m) => m.label).join(', ')}` : ''}.`
-    : 'No method lowered the chosen likelihood by more than the seeds\' spread.');
+    ? `The chosen likelihood fell below the checkpoint (unlearning: by more than the seeds' spread and 0.02 nats per token) under ${fell.map((m) => m.label).join(', ')}${rose.length > 0 ? `; it rose under ${rose.map((m) => m.label).join(', ')}` : ''}.`
+    : 'No method lowered the chosen likelihood by more than the seeds\' spread and 0.02 nats per token.');
 
   // formatting collapse: fewer greedy answers in the template than at the checkpoint
   const byFormat = [...main].sort((a, b) => b.final[FORMAT].mean - a.final[FORMAT].mean);

@@ -33,7 +33,7 @@ describe('observations', () => {
     const text = observe(summary([dpo, slime])).join('\n');
     expect(text).toContain('was -0.100 at the SFT checkpoint');
     expect(text).toContain('SLIME -0.150, DPO -0.600');
-    expect(text).toMatch(/fell below the checkpoint \(unlearning\) under DPO, SLIME/);
+    expect(text).toMatch(/fell below the checkpoint \(unlearning: .*\) under DPO, SLIME/);
     expect(text).toMatch(/Formatting collapsed .* under DPO\./);
     expect(text).toContain('SLIME does not come out ahead on answer accuracy: DPO 95% vs SLIME 80%.');
     expect(text).toContain('SLIME does not come out ahead on held-out margin: DPO 2.000 vs SLIME 0.600.');
@@ -44,7 +44,7 @@ describe('observations', () => {
     const close = method('ipo', 'IPO', { 'eval_lbar/chosen': -0.13 }, 0.05);
     const text = observe(summary([close, method('slime', 'SLIME', { 'eval_lbar/chosen': -0.12 }, 0.05)])).join('\n');
     expect(text).toContain('On chosen lbar SLIME (-0.120) is within the seeds\' spread of every baseline.');
-    expect(text).not.toMatch(/unlearning\) under/);
+    expect(text).not.toMatch(/fell below the checkpoint/);
   });
 
   it('compares ablations with full SLIME', () => {
