@@ -11,11 +11,11 @@
 // reported by the next read (the offending element reads as 0 / adds nothing meanwhile).
 
 import type { DType } from '../backend.js';
-import type { Runner } from './runner.js';
+import { STATUS_OPS, type Runner } from './runner.js';
 import { MAX_RANK, PARAMS, STRIDED_OFF, binding, groupsFor, load, main1d, stridedParams, wgslType } from './wgsl.js';
 
-const GATHER_CODE = 1;
-const SCATTER_CODE = 2;
+const GATHER_CODE = STATUS_OPS.indexOf('gather');
+const SCATTER_CODE = STATUS_OPS.indexOf('scatterAdd');
 
 const FLAG = (slot: number): string => `
 @group(0) @binding(${slot}) var<storage, read_write> S: array<atomic<u32>>;

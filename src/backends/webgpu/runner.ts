@@ -210,7 +210,7 @@ export class Runner {
     const op = STATUS_OPS[words[1]] ?? 'kernel';
     throw new Error(
       `${op}: index ${words[2]} is out of range for axis ${words[4]} of size ${words[3]} ` +
-      '(found on the GPU while computing a value this read depends on or ran after; that result is not valid)',
+      '(found by a GPU kernel that ran before this read; the result it computed is not valid)',
     );
   }
 }
