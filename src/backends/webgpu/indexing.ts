@@ -65,17 +65,14 @@ export function scatterAdd(
   const rank = outShape.length;
   if (rank > MAX_RANK) throw new Error(`scatterAdd: the WebGPU backend handles rank <= ${MAX_RANK}, got [${outShape}]`);
   const n = outShape.reduce((a, b) => a * b, 1);
-  const m = srcShape.reduce((a, b) => a * b, 1);
-  const size = outShape[axis];
-  checkIndices(rt, index, m, size, axis);
   const params = new Uint32Array(32);
-  params.set([n, rank, axis, srcShape[axis]]);
+  params.set([n, rank, axis, srcShape[axis], outShape[axis]]);
   params.set(outShape, 8);
   params.set(srcShape, 16);
   params.set(contiguousStrides(srcShape), 24);
   const out = rt.output('scatterAdd', n * 4);
   const T = wgslType(dtype);
-  const code = (): string => PARAMS + binding(1, 'I', 'read') + binding(2, 'X', 'read') + binding(3, 'Y', 'read_write') + main1d(`
+  const code = (): string => PARAMS + binding(1, 'I', 'read') + binding(2, 'X', 'read') + binding(3, 'Y', 'read_write') + FLAG(4) + main1d(`
   if (i >= p(0)) { return; }
   // split the output index into its coordinate v along the axis and the start of its line through index/src
   let axis = p(2);
@@ -98,18 +95,12 @@ export function scatterAdd(
     for (var j = 0u; j < p(3); j++) {
       let o = base + j * step;
       if (I[o] == v) { acc = acc + ${load(dtype, 'X[o]')}; }
+      // every index entry lies on exactly one line, and each line has one v = 0 thread: it checks the range
+      let iv = bitcast<i32>(I[o]);
+      if (v == 0u && (iv < 0 || u32(iv) >= p(4))) { flag(${SCATTER_CODE}u, iv, p(4), axis); }
     }
   }
   Y[i] = bitcast<u32>(acc);`);
-  rt.dispatch(`scatterAdd:${dtype}`, code, params, [index, src, out], groupsFor(n));
+  rt.dispatch(`scatterAdd:${dtype}`, code, params, [index, src, out, rt.status], groupsFor(n));
   return out;
-}
-
-/** Records the first index outside [0, size) in the status buffer (scatterAdd's main kernel just never matches it). */
-function checkIndices(rt: Runner, index: GPUBuffer, m: number, size: number, axis: number): void {
-  const code = (): string => PARAMS + binding(1, 'I', 'read') + FLAG(2) + main1d(`
-  if (i >= p(0)) { return; }
-  let v = bitcast<i32>(I[i]);
-  if (v < 0 || u32(v) >= p(1)) { flag(${SCATTER_CODE}u, v, p(1), p(2)); }`);
-  rt.dispatch('checkIndices', code, [m, size, axis], [index, rt.status], groupsFor(m));
 }
