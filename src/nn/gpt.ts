@@ -49,7 +49,8 @@ export class GPT extends Module {
   readonly lnF: LayerNorm;
   /** Dropout seeds when the caller passes no Rng. */
   readonly rng: Rng;
-  private readonly masks = new Map<number, Tensor>();
+  /** [blockSize, blockSize] causal mask, built on first use; shorter inputs use its top-left corner. */
+  private mask: Tensor | null = null;
 
   constructor(config: GPTConfig, opts: GPTOptions) {
     super();
@@ -97,14 +98,13 @@ export class GPT extends Module {
   }
 
   private causalMask(T: number): Tensor {
-    let mask = this.masks.get(T);
-    if (!mask) {
-      const allowed = new Int32Array(T * T);
-      for (let t = 0; t < T; t++) allowed.fill(1, t * T, t * T + t + 1);
-      mask = keep(tensor(allowed, { shape: [T, T], backend: this.backend }));
-      this.masks.set(T, mask);
+    const n = this.config.blockSize;
+    if (!this.mask) {
+      const allowed = new Int32Array(n * n);
+      for (let t = 0; t < n; t++) allowed.fill(1, t * n, t * n + t + 1);
+      this.mask = keep(tensor(allowed, { shape: [n, n], backend: this.backend }));
     }
-    return mask;
+    return T === n ? this.mask : this.mask.slice([0, 0], [T, T]);
   }
 
   private checkTokens(tokens: Tensor): void {
@@ -129,8 +129,8 @@ export class GPT extends Module {
   }
 
   override dispose(): void {
-    for (const m of this.masks.values()) m.dispose();
-    this.masks.clear();
+    this.mask?.dispose();
+    this.mask = null;
     super.dispose();
   }
 }

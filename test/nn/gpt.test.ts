@@ -139,7 +139,7 @@ describe('generate', () => {
   it('samples reproducibly from a seed, stays within topK, stops at the stop token and frees its tensors', async () => {
     const m = new GPT(tiny, { seed: 10 });
     const a = await generate(m, [[1], [2], [3]], { maxNewTokens: 12, temperature: 1.5, seed: 3 });
-    // the first call cached one causal mask per length; nothing else may stay behind
+    // the first call cached the causal mask; nothing else may stay behind
     const before = memory().tensors;
     const b = await generate(m, [[1], [2], [3]], { maxNewTokens: 12, temperature: 1.5, seed: 3 });
     expect(a).toEqual(b);
