@@ -54,7 +54,7 @@ export class GPT extends Module {
 
   constructor(config: GPTConfig, opts: GPTOptions) {
     super();
-    this.config = { layerNormEpsilon: 1e-5, ...config };
+    this.config = { ...config, layerNormEpsilon: config.layerNormEpsilon ?? 1e-5 };
     validateConfig(this.config);
     const { vocabSize, blockSize, nEmbd, nLayer, nHead, layerNormEpsilon } = this.config;
     this.dtype = opts.dtype ?? 'float32';
