@@ -36,12 +36,7 @@ export class WebGPUBackend implements Backend {
 
   /** True once the device is lost or destroyed (initWebGPU then makes a new one). */
   get failed(): boolean {
-    try {
-      this.rt.check('webgpu');
-      return false;
-    } catch {
-      return true;
-    }
+    return this.rt.failed;
   }
 
   private wrap(dtype: DType, size: number, buffer: GPUBuffer): WebGPUStorage {

@@ -53,6 +53,11 @@ export class Runner {
     this.openScopes();
   }
 
+  /** True once a failure has made the device unusable (lost, out of memory, a validation error). */
+  get failed(): boolean {
+    return this.fatal !== null;
+  }
+
   /** Throws the first asynchronous failure seen so far; ops call this so they fail fast instead of computing garbage. */
   check(op: string): void {
     if (this.fatal) throw new Error(`${op}: ${this.fatal.message}`);
