@@ -90,6 +90,6 @@ export function observe(summary: Summary): string[] {
   const ablations = methods.filter((m) => m.name.startsWith('slime-'));
   if (slime && ablations.length > 0) notes.push(...ablationNotes(slime, ablations));
   if (seeds < 2) notes.push('With a single seed there is no spread over seeds to judge noise by: every difference above is reported as it was measured.');
-  if (summary.interrupted) notes.push('The run was interrupted: only runs that finished are included above.');
+  if (summary.interrupted) notes.push('The run was interrupted: only runs that finished (on seeds every method finished, where there are any) are included above.');
   return notes;
 }

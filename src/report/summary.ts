@@ -103,12 +103,24 @@ function curvesOf(runs: readonly RunRecord[]): MethodSummary['curves'] {
   return curves;
 }
 
+/**
+ * Seeds every method finished: an interrupted run is compared on those only, so that no method's mean rests on
+ * seeds the others lack. When no seed is complete, each method keeps whatever runs it finished.
+ */
+function comparableSeeds(results: RunResults): Set<number> | null {
+  const seeds = results.checkpoints.map((c) => c.seed);
+  const complete = seeds.filter((seed) => results.methods.every((m) => results.runs.some((r) => r.method === m.name && r.seed === seed && r.complete)));
+  return complete.length > 0 ? new Set(complete) : null;
+}
+
 /** Aggregates complete runs only; the observations are filled in by observations.ts. */
 export function summarize(results: RunResults): Summary {
-  const checkpointStats = statsOf(results.checkpoints.map((c) => c.metrics), EVAL_METRICS) as Record<EvalMetric, Stat>;
+  const seeds = comparableSeeds(results);
+  const checkpoints = results.checkpoints.filter((c) => !seeds || seeds.has(c.seed));
+  const checkpointStats = statsOf(checkpoints.map((c) => c.metrics), EVAL_METRICS) as Record<EvalMetric, Stat>;
   const methods: MethodSummary[] = [];
   for (const info of results.methods) {
-    const runs = results.runs.filter((r) => r.method === info.name && r.complete).sort((a, b) => a.seed - b.seed);
+    const runs = results.runs.filter((r) => r.method === info.name && r.complete && (!seeds || seeds.has(r.seed))).sort((a, b) => a.seed - b.seed);
     if (runs.length === 0) continue;
     const finals = runs.map((r) => r.curve[r.curve.length - 1].metrics);
     const trainKeys = [...new Set(runs.flatMap((r) => Object.keys(r.train)))].sort();
@@ -134,7 +146,7 @@ export function summarize(results: RunResults): Summary {
     wallSeconds: results.wallSeconds,
     checkpoint: {
       final: checkpointStats,
-      perSeed: results.checkpoints.map(({ seed, sftSteps, sftSeconds, sftLoss, metrics }) => ({ seed, sftSteps, sftSeconds, sftLoss, metrics })),
+      perSeed: checkpoints.map(({ seed, sftSteps, sftSeconds, sftLoss, metrics }) => ({ seed, sftSteps, sftSeconds, sftLoss, metrics })),
     },
     methods,
     observations: [],
