@@ -14,6 +14,18 @@ function clearlyAbove(a: Stat, b: Stat, floor = 0): boolean {
   return a.mean - b.mean > Math.max(floor, a.std + b.std);
 }
 
+/**
+ * The smallest gap worth a word, per metric, so that single-seed runs do not report differences below what the
+ * report prints: 0.01 in log-prob or rate units; for the lowest token probability, half of the smaller value.
+ */
+function floorFor(metric: EvalMetric, a: Stat, b: Stat): number {
+  return metric === 'eval_min_token_prob/rejected' ? 0.5 * Math.min(a.mean, b.mean) : 0.01;
+}
+
+function above(metric: EvalMetric, a: MethodSummary | Summary['checkpoint'], b: MethodSummary | Summary['checkpoint']): boolean {
+  return clearlyAbove(a.final[metric], b.final[metric], floorFor(metric, a.final[metric], b.final[metric]));
+}
+
 function list(methods: readonly MethodSummary[], metric: EvalMetric, show: (x: number) => string): string {
   return methods.map((m) => `${m.label} ${show(m.final[metric].mean)}`).join(', ');
 }
@@ -31,8 +43,8 @@ function slimeVersusBaselines(slime: MethodSummary, baselines: readonly MethodSu
   ];
   const out: string[] = [];
   for (const [metric, name, show] of metrics) {
-    const ahead = baselines.filter((b) => clearlyAbove(b.final[metric], slime.final[metric], 1e-9));
-    const behind = baselines.filter((b) => clearlyAbove(slime.final[metric], b.final[metric], 1e-9));
+    const ahead = baselines.filter((b) => above(metric, b, slime));
+    const behind = baselines.filter((b) => above(metric, slime, b));
     const s = `SLIME ${show(slime.final[metric].mean)}`;
     if (ahead.length > 0) out.push(`SLIME does not come out ahead on ${name}: ${ahead.map((b) => `${b.label} ${show(b.final[metric].mean)}`).join(', ')} vs ${s}.`);
     const ties = baselines.length - ahead.length - behind.length;
@@ -46,8 +58,8 @@ function ablationNotes(slime: MethodSummary, ablations: readonly MethodSummary[]
   return ablations.map((a) => {
     const parts = ([[CHOSEN, 'chosen lbar', f3], [FORMAT, 'format-valid', pct], [ANSWER, 'answer acc.', pct], [MIN_P, 'lowest rejected-token p', sci]] as const)
       .map(([metric, name, show]) => {
-        const verdict = clearlyAbove(a.final[metric], slime.final[metric]) ? 'higher' : clearlyAbove(slime.final[metric], a.final[metric]) ? 'lower' : 'about the same';
-        return `${name} ${show(a.final[metric].mean)} (${verdict} than full SLIME's ${show(slime.final[metric].mean)})`;
+        const verdict = above(metric, a, slime) ? 'higher than' : above(metric, slime, a) ? 'lower than' : 'about the same as';
+        return `${name} ${show(a.final[metric].mean)} (${verdict} full SLIME's ${show(slime.final[metric].mean)})`;
       });
     return `${a.label}: ${parts.join(', ')}.`;
   });

@@ -53,4 +53,11 @@ describe('observations', () => {
     expect(text).toContain("SLIME w/o stabilizer: chosen lbar -0.100 (higher than full SLIME's -0.150)");
     expect(text).toContain("lowest rejected-token p 1.0e-7 (lower than full SLIME's 1.0e-4)");
   });
+
+  it('does not call a gap below the printed precision a difference, even with no seed spread', () => {
+    const noAnchor = method('slime-no-anchor', 'SLIME w/o anchor', { 'eval_lbar/chosen': -0.152, 'eval_min_token_prob/rejected': 1.2e-4 }, 0);
+    const text = observe(summary([method('slime', 'SLIME', { 'eval_lbar/chosen': -0.15 }, 0), noAnchor])).join('\n');
+    expect(text).toContain("chosen lbar -0.152 (about the same as full SLIME's -0.150)");
+    expect(text).toContain("lowest rejected-token p 1.2e-4 (about the same as full SLIME's 1.0e-4)");
+  });
 });
