@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { countAdditionProblems, generateAdditionTask, parseAnswer } from '../../src/data/preference-task.js';
+import { countAdditionProblems, generateAdditionTask, parseAnswer, scoreAdditionGeneration, scoreByExactMatch } from '../../src/data/preference-task.js';
 
 describe('addition preference task', () => {
   it('is reproducible from the seed and differs across seeds', () => {
@@ -46,5 +46,20 @@ describe('addition preference task', () => {
     expect(() => generateAdditionTask({ seed: 1, digits: 1, trainSize: 50, heldOutSize: 10 })).toThrow(/only 55 distinct/);
     expect(() => generateAdditionTask({ seed: 1, digits: 9 })).toThrow(/digits must be/);
     expect(() => generateAdditionTask({ seed: 1, trainSize: 0 })).toThrow(/trainSize/);
+  });
+});
+
+describe('scoring generations', () => {
+  it('counts an answer only when it stopped, kept the template and has the sum', () => {
+    expect(scoreAdditionGeneration(64, 'A:64.', true)).toEqual({ formatValid: true, correct: true });
+    expect(scoreAdditionGeneration(64, 'A:68.', true)).toEqual({ formatValid: true, correct: false });
+    expect(scoreAdditionGeneration(64, 'A:64.', false)).toEqual({ formatValid: false, correct: false });
+    expect(scoreAdditionGeneration(64, 'A:64.3', true)).toEqual({ formatValid: false, correct: false });
+  });
+
+  it('falls back to stopping and exact match for data without a template', () => {
+    expect(scoreByExactMatch('Paris', 'Paris', true)).toEqual({ formatValid: true, correct: true });
+    expect(scoreByExactMatch('Paris', 'Lyon', true)).toEqual({ formatValid: true, correct: false });
+    expect(scoreByExactMatch('Paris', 'Paris', false)).toEqual({ formatValid: false, correct: false });
   });
 });
