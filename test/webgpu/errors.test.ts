@@ -62,6 +62,17 @@ describe.skipIf(!gpu)('webgpu errors, memory and determinism', () => {
     expect(memory().backends.webgpu).toEqual(before);
   });
 
+  it('a buffer freed while queued work still reads it is not reused for an upload before that work runs', async () => {
+    // queue.writeBuffer runs ahead of unsubmitted commands: reusing a's buffer for c's upload would feed c to exp
+    const a = tensor(new Float32Array(4096).fill(1), on);
+    const b = a.exp();
+    a.dispose();
+    const c = tensor(new Float32Array(4096).fill(5), on);
+    const worst = Math.max(...Array.from(await b.data(), (v) => Math.abs(v - Math.E)));
+    expect(worst).toBeLessThan(1e-6); // exp(5) would show up as ~145
+    for (const t of [b, c]) t.dispose();
+  });
+
   it('same inputs give bit-identical results run to run (matmul, reductions, scatter-add)', async () => {
     const once = async (): Promise<number[]> => {
       const x = randn([67, 45], { ...on, seed: 1, requiresGrad: true });
