@@ -121,9 +121,9 @@ const BINARY_F32: Record<BinaryOp, string> = {
   lt: 'a < b', le: 'a <= b', gt: 'a > b', ge: 'a >= b', eq: 'a == b', ne: 'a != b',
 };
 
+/** int32 reuses the float formulas where they mean the same (the op layer casts int division to float first). */
 const BINARY_I32: Record<BinaryOp, string> = {
   ...BINARY_F32,
-  div: 'a / b',
   // Math.pow then an int32 store, as on the CPU
   pow: 'i32(pow_(f32(a), f32(b)))',
   maximum: 'max(a, b)',
