@@ -33,7 +33,7 @@ export interface HeldOutSet {
 
 export interface GenerationSample {
   prompt: string;
-  /** What the model wrote, special tokens shown as <bos>/<pad>; "..." appended when it never stopped. */
+  /** What the model wrote (invalid UTF-8 as \xNN, stray specials as <bos>/<pad>); "..." appended when it never stopped. */
   completion: string;
   formatValid: boolean;
   correct: boolean;
@@ -86,6 +86,24 @@ async function likelihoods(model: GPT, pairs: readonly TokenPair[], padId: numbe
 
 const mean = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function validUtf8(bytes: readonly number[]): boolean {
+  try {
+    strictUtf8.decode(Uint8Array.from(bytes));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A token of a broken generation, readable: printable ASCII as itself, other bytes as \xNN, specials by name. */
+function showToken(id: number, tokenizer: ByteTokenizer): string {
+  if (id === tokenizer.bos) return '<bos>';
+  if (id === tokenizer.pad) return '<pad>';
+  return id >= 0x20 && id < 0x7f ? String.fromCharCode(id) : `\\x${id.toString(16).padStart(2, '0')}`;
+}
+
 /** Greedy answers to the held-out prompts, generated in groups of equal prompt length (generate needs that). */
 async function generations(model: GPT, set: HeldOutSet, tokenizer: ByteTokenizer): Promise<GenerationSample[]> {
   const byLength = new Map<number, number[]>();
@@ -102,7 +120,7 @@ async function generations(model: GPT, set: HeldOutSet, tokenizer: ByteTokenizer
       // a stray special token (BOS/PAD) would vanish in decode and could make a broken answer look valid
       const clean = body.every((id) => !tokenizer.isSpecial(id));
       const score = clean ? prompt.score(tokenizer.decode(body), stopped) : { formatValid: false, correct: false };
-      const shown = body.map((id) => (tokenizer.isSpecial(id) ? `<${id === tokenizer.bos ? 'bos' : 'pad'}>` : tokenizer.decode([id]))).join('');
+      const shown = clean && validUtf8(body) ? tokenizer.decode(body) : body.map((id) => showToken(id, tokenizer)).join('');
       samples[indices[k]] = { prompt: prompt.text, completion: stopped ? shown : `${shown}...`, ...score };
     });
   }
