@@ -34,6 +34,16 @@ describe('seeded draws', () => {
     }
   });
 
+  it('randn is Box-Muller on consecutive pairs of that uniform stream (cos for the first, sin for the second)', () => {
+    const u = uniformReference(10, 77);
+    const expected = u.flatMap((_, i) => (i % 2 === 1 ? [] : [
+      Math.sqrt(-2 * Math.log(u[i])) * Math.cos(2 * Math.PI * u[i + 1]),
+      Math.sqrt(-2 * Math.log(u[i])) * Math.sin(2 * Math.PI * u[i + 1]),
+    ]));
+    const z = randn([9], { seed: 77, dtype: 'float64' }).dataSync();
+    z.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 12));
+  });
+
   it('same seed, same numbers; different seed, different numbers', () => {
     const a = randn([3, 5], { seed: 9 }).dataSync();
     expect(randn([3, 5], { seed: 9 }).dataSync()).toEqual(a);
@@ -61,6 +71,9 @@ describe('seeded draws', () => {
     expect(Math.abs(moment(2) - 1)).toBeLessThan(5 * Math.sqrt(2 / n));
     expect(Math.abs(moment(3))).toBeLessThan(5 * Math.sqrt(15 / n));
     expect(Math.abs(moment(4) - 3)).toBeLessThan(5 * Math.sqrt(96 / n));
+    // neighbours (the two halves of a Box-Muller pair, and across pairs) are uncorrelated
+    const lag1 = z.slice(1).reduce((p, v, i) => p + v * z[i], 0) / (n - 1);
+    expect(Math.abs(lag1)).toBeLessThan(5 / Math.sqrt(n));
     const shifted = randn([n], { seed: 321, dtype: 'float64', mean: 2, std: 0.5 }).dataSync();
     expect(z.reduce((worst, v, i) => Math.max(worst, Math.abs(shifted[i] - (2 + 0.5 * v))), 0)).toBeLessThan(1e-12);
   });

@@ -132,7 +132,8 @@ const numberCases = NUMBER_OPERANDS.map(([op, name, run, f, domain]) => defineCa
 const whereCase = defineCase({
   name: 'where', op: 'where',
   sample: withRnd(broadcastingShapes(3), ([sc, sa, sb], rnd) => ({
-    floats: [fill(sa, STD, rnd), fill(sb, STD, rnd)], ints: [fill(sc, choices([0, 1]), rnd)], params: null,
+    // any non-zero condition selects the first operand, negative ones included
+    floats: [fill(sa, STD, rnd), fill(sb, STD, rnd)], ints: [fill(sc, choices([0, 1, -2]), rnd)], params: null,
   })),
   run: ([a, b], [cond]) => a.where(cond, b),
   reference: ([a, b], [cond]) => ref.zip([cond, a, b], (c, x, y) => (c !== 0 ? x : y)),

@@ -26,6 +26,10 @@ describe('stable forms at extreme inputs', () => {
     expect(vals(f64([1000, 0]).softmax())).toEqual([1, 0]);
     expect(vals(f64([1000, 0]).logSoftmax())).toEqual([0, -1000]);
     expect(vals(grad((v: Tensor) => v.logsumexp())(f64([1000, 1000])))).toEqual([0.5, 0.5]);
+    // a leading axis takes the composed path (the fused kernels only cover the last axis)
+    const column = tensor([[1000], [0]], { dtype: 'float64' });
+    expect(vals(column.softmax(0))).toEqual([1, 0]);
+    expect(vals(column.logSoftmax(0))).toEqual([0, -1000]);
   });
 
   it('log1mexp near 0 and far from it; expm1 and log1p at tiny x', () => {

@@ -17,6 +17,8 @@ import type { Flat } from './reference.js';
 export interface SuiteOptions {
   /** Case names to leave out, e.g. ops a backend does not implement yet (say so in its report). */
   skip?: readonly string[];
+  /** When given, only the cases with these op names run. */
+  ops?: readonly string[];
   forwardRuns?: number;
   gradRuns?: number;
   gradgradRuns?: number;
@@ -75,11 +77,11 @@ function backward(c: OpCase, s: OpSample, dtype: DType, backend: string, seed: n
 }
 
 export function defineOpSuite(backendName: string, opts: SuiteOptions = {}): void {
-  const { skip = [], forwardRuns = 30, gradRuns = 25, gradgradRuns = 10, toleranceScale = 1 } = opts;
+  const { skip = [], ops, forwardRuns = 30, gradRuns = 25, gradgradRuns = 10, toleranceScale = 1 } = opts;
   const finiteDifferences = opts.finiteDifferences ?? backendName === 'cpu';
 
   describe(`ops on ${backendName}`, () => {
-    for (const c of OP_CASES.filter((k) => !skip.includes(k.name))) {
+    for (const c of OP_CASES.filter((k) => !skip.includes(k.name) && (!ops || ops.includes(k.op)))) {
       describe(c.name, () => {
         const tol32 = (c.tol32 ?? 3e-5) * toleranceScale;
         const reference = c.reference;
