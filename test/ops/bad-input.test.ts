@@ -96,9 +96,13 @@ describe('bad axes', () => {
     expect(thrown(() => x.sum(0.5)).message).toBe('sum: axis 0.5 is out of range for a tensor of rank 2');
     expect(thrown(() => x.sum([1, -1])).message).toBe('sum: repeated axis in [1,-1]');
   });
-  it('transpose needs rank >= 2; max cannot reduce an empty axis', () => {
+  it('transpose needs rank >= 2; max, argmax, logsumexp, softmax cannot reduce an empty axis', () => {
     expect(thrown(() => zeros([3]).transpose()).message).toBe('transpose: needs rank >= 2, got [3]');
     expect(thrown(() => zeros([2, 0]).max(1)).message).toBe('max: cannot reduce an empty axis of shape [2,0]');
+    for (const [op, f] of [['argmax', () => zeros([2, 0]).argmax(1)], ['logsumexp', () => zeros([0]).logsumexp()],
+      ['softmax', () => zeros([2, 0]).softmax()], ['logSoftmax', () => zeros([2, 0]).logSoftmax()]] as const) {
+      expect(thrown(f).message).toMatch(new RegExp(`^${op}: cannot reduce an empty axis of shape \\[`));
+    }
   });
   it('permute needs a permutation of all axes', () => {
     expect(thrown(() => x.permute([0, 0])).message).toBe('permute: [0,0] is not a permutation of the 2 axes of [2,3]');

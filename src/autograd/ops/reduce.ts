@@ -17,6 +17,11 @@ function finalShape(shape: readonly number[], axes: readonly number[], keepDims:
   return keepDims ? keptShape(shape, axes) : shape.filter((_, i) => !axes.includes(i));
 }
 
+/** Extremum-based reductions have no value over an empty axis (and argmax would invent index 0). */
+function checkNonEmpty(op: string, x: Tensor, axes: readonly number[]): void {
+  if (axes.some((a) => x.shape[a] === 0)) throw new Error(`${op}: cannot reduce an empty axis of shape [${x.shape}]`);
+}
+
 export function sum(x: Tensor, axesArg: Axes, keepDims: boolean): Tensor {
   checkInputs('sum', x);
   const axes = normAxes('sum', axesArg, x.rank);
@@ -38,7 +43,7 @@ export function mean(x: Tensor, axesArg: Axes, keepDims: boolean): Tensor {
 export function max(x: Tensor, axesArg: Axes, keepDims: boolean): Tensor {
   checkInputs('max', x);
   const axes = normAxes('max', axesArg, x.rank);
-  if (axes.some((a) => x.shape[a] === 0)) throw new Error(`max: cannot reduce an empty axis of shape [${x.shape}]`);
+  checkNonEmpty('max', x, axes);
   const kept = keptShape(x.shape, axes);
   const raw = output('max', x.backend.reduce('max', x.storage, x.shape, axes), kept, x.backend, [x]);
   const out = record('max', raw, [x], (g) => {
@@ -56,6 +61,7 @@ export function min(x: Tensor, axesArg: Axes, keepDims: boolean): Tensor {
 export function argmax(x: Tensor, axisArg: number, keepDims: boolean): Tensor {
   checkInputs('argmax', x);
   const axis = normAxis('argmax', axisArg, x.rank);
+  checkNonEmpty('argmax', x, [axis]);
   const out = output('argmax', x.backend.reduce('argmax', x.storage, x.shape, [axis]), keptShape(x.shape, [axis]), x.backend, [x]);
   return keepDims ? out : out.reshape(finalShape(x.shape, [axis], false));
 }
@@ -65,6 +71,7 @@ export function logsumexp(x: Tensor, axesArg: Axes, keepDims: boolean): Tensor {
   checkInputs('logsumexp', x);
   requireFloat('logsumexp', x);
   const axes = normAxes('logsumexp', axesArg, x.rank);
+  checkNonEmpty('logsumexp', x, axes);
   const m = max(x.detach(), axes, true);
   const shift = m.where(m.abs().lt(Infinity), 0);
   const out = x.sub(shift).exp().sum(axes, true).log().add(shift);
@@ -75,6 +82,7 @@ export function softmax(x: Tensor, axisArg: number): Tensor {
   checkInputs('softmax', x);
   requireFloat('softmax', x);
   const axis = normAxis('softmax', axisArg, x.rank);
+  checkNonEmpty('softmax', x, [axis]);
   if (axis === x.rank - 1 && canFuse(x, 'softmax')) return fusedSoftmax(x);
   const e = x.sub(max(x.detach(), [axis], true)).exp();
   return e.div(e.sum(axis, true));
@@ -84,6 +92,7 @@ export function logSoftmax(x: Tensor, axisArg: number): Tensor {
   checkInputs('logSoftmax', x);
   requireFloat('logSoftmax', x);
   const axis = normAxis('logSoftmax', axisArg, x.rank);
+  checkNonEmpty('logSoftmax', x, [axis]);
   if (axis === x.rank - 1 && canFuse(x, 'logSoftmax')) return fusedLogSoftmax(x);
   return x.sub(logsumexp(x, [axis], true));
 }
