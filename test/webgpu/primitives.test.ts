@@ -192,6 +192,22 @@ describe.skipIf(!gpu)('webgpu primitives vs the float64 cpu oracle', () => {
     }), { numRuns: RUNS });
   });
 
+  it('long rows (reduced in two passes) agree with the cpu, including a NaN in a late piece', async () => {
+    const cases: Array<[number[], number[]]> = [[[3, 9000], [1]], [[20000], [0]], [[9000, 2], [0]], [[2, 8193], [0, 1]]];
+    for (const [shape, axes] of cases) {
+      const v = values(size(shape), size(shape));
+      if (shape[0] === 3) v[2 * 9000 + 8500] = NaN; // the last row's max and argmax must see it
+      const [g, c] = both(v, 'float32');
+      expectClose(`sum [${shape}]`, await take(gpu!.reduce('sum', g, shape, axes)), oracle(cpu.reduce('sum', c, shape, axes)), 1e-5);
+      expectClose(`max [${shape}]`, await take(gpu!.reduce('max', g, shape, axes)), oracle(cpu.reduce('max', c, shape, axes)), 0);
+      if (axes.length === 1) {
+        expectClose(`argmax [${shape}]`, await take(gpu!.reduce('argmax', g, shape, axes)), oracle(cpu.reduce('argmax', c, shape, axes)), 0);
+      }
+      gpu!.dispose(g);
+      cpu.dispose(c);
+    }
+  });
+
   it('max/argmax: ties pick the first index, NaN wins (the first NaN), as on the cpu', async () => {
     const rows = [
       [1, 5, 5, 2], [NaN, 1, 2, 3], [1, NaN, 9, NaN], [-Infinity, -Infinity, -Infinity, -Infinity],

@@ -2,11 +2,17 @@
 // a strided share of the row, then a log2(64)-step tree in workgroup memory. Any set of axes is first brought to
 // [kept..., reduced...] order by a strided copy (skipped when the layout already is), so the kernel only ever sees
 // contiguous rows. The order of every addition is fixed, so results are bit-identical run to run.
+//
+// A long row would leave one workgroup looping over all of it while the rest of the GPU idles, so sums and maxima of
+// rows longer than 2 * CHUNK run in two passes: one workgroup per CHUNK-long piece of a row, then one per row over
+// the pieces' partial results. (argmax stays single-pass: its partials would also need their indices.)
 
 import type { DType, ReduceOp } from '../backend.js';
 import type { Runner } from './runner.js';
 import { copyStrided } from './layout.js';
 import { PARAMS, SPECIAL, WORKGROUP, binding, load, wgslType } from './wgsl.js';
+
+const CHUNK = 4096;
 
 /** Does `cand` (value v at index j) beat the running best (a at ia)? NaN wins like torch (the first NaN for argmax);
  *  ties go to the lower index, so argmax is the first maximum as on the CPU. */
@@ -35,14 +41,17 @@ var<workgroup> si: array<u32, ${WORKGROUP}>;
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  // p(0) = rows, p(1) = row length; the row index is uniform across the workgroup, so this return is too
-  let row = wid.y * nwg.x + wid.x;
-  if (row >= p(0)) { return; }
+  // p(0) = rows x pieces per row, p(1) = row length, p(2) = piece length, p(3) = pieces per row. The workgroup id
+  // is uniform across the workgroup, so this return is too.
+  let w = wid.y * nwg.x + wid.x;
+  if (w >= p(0)) { return; }
   let r = p(1);
-  let base = row * r;
+  let base = (w / p(3)) * r;
+  let start = (w % p(3)) * p(2);
+  let end = min(r, start + p(2));
   var acc: ${T} = ${ident};
   var idx: u32 = 0xffffffffu;
-  for (var j = lid; j < r; j += ${WORKGROUP}u) {
+  for (var j = start + lid; j < end; j += ${WORKGROUP}u) {
     let v = ${load(dtype, 'X[base + j]')};
     ${fold}
   }
@@ -53,7 +62,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     if (lid < s) { ${merge} }
     workgroupBarrier();
   }
-  if (lid == 0u) { Y[row] = ${result}; }
+  if (lid == 0u) { Y[w] = ${result}; }
 }
 `;
 }
@@ -74,8 +83,18 @@ export function reduce(rt: Runner, op: ReduceOp, x: GPUBuffer, shape: readonly n
     const perm = [...shape.keys()].filter((d) => !reduced(d)).concat([...axes]);
     src = copyStrided(rt, x, { shape: perm.map((d) => shape[d]), strides: perm.map((d) => strides[d]), offset: 0 });
   }
+  const code = (): string => kernel(op, dtype);
+  const key = `reduce:${op}:${dtype}`;
   const out = rt.output(op, rows * 4);
-  rt.dispatch(`reduce:${op}:${dtype}`, () => kernel(op, dtype), [rows, r], [src, out], rows);
+  if (op !== 'argmax' && r > 2 * CHUNK) {
+    const pieces = Math.ceil(r / CHUNK);
+    const partial = rt.output(op, rows * pieces * 4);
+    rt.dispatch(key, code, [rows * pieces, r, CHUNK, pieces], [src, partial], rows * pieces);
+    rt.dispatch(key, code, [rows, pieces, pieces, 1], [partial, out], rows);
+    rt.release(partial);
+  } else {
+    rt.dispatch(key, code, [rows, r, r, 1], [src, out], rows);
+  }
   if (src !== x) rt.release(src);
   return out;
 }
