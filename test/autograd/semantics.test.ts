@@ -70,6 +70,14 @@ describe('backward', () => {
     expect(pull32(f64([1, 1]))[0].dtype).toBe('float32');
   });
 
+  it('the same graph can be walked twice (it is not freed by backward)', () => {
+    const x = f64([2], true);
+    const y = x.mul(x).sum();
+    y.backward();
+    y.backward();
+    expect(values(x.grad)).toEqual([8]);
+  });
+
   it('takes an explicit gradient for non-scalar outputs', () => {
     const x = f64([1, 2], true);
     x.mul(x).backward(f64([10, 100]));
@@ -134,6 +142,11 @@ describe('functional API', () => {
     const g = noGrad(() => grad(f)(a, b));
     expect(values(g)).toEqual([9, 16]);
     expect(a.grad).toBeNull();
+  });
+
+  it('the gradient of a function that ignores its argument is zeros of its shape', () => {
+    const g = grad(() => f64(3).mul(2))(f64([1, 2, 3]));
+    expect([g.shape, values(g)]).toEqual([[3], [0, 0, 0]]);
   });
 
   it('refuses bad argnums and non-scalar functions', () => {
