@@ -102,7 +102,8 @@ describe.skipIf(!gpu)('webgpu primitives vs the float64 cpu oracle', () => {
     const edge = [0, 1e-7, -1e-7, 1e-3, -1e-3, 0.49, -0.49, 0.51, 1, -1, 20, -20, 88, -88, 100, -100, 1e30, -1e30, Infinity, -Infinity, NaN];
     for (const [op] of UNARY) {
       const [g, c] = both(edge, 'float32');
-      expectClose(op, await take(gpu!.unary(op, g)), oracle(cpu.unary(op, c)), 3e-6);
+      // WGSL lets exp lose 3 + 2|x| ulp: at x = 88 that is ~1e-5 relative on a conforming GPU
+      expectClose(op, await take(gpu!.unary(op, g)), oracle(cpu.unary(op, c)), op === 'exp' ? 2e-5 : 3e-6);
       gpu!.dispose(g);
       cpu.dispose(c);
     }
@@ -131,7 +132,8 @@ describe.skipIf(!gpu)('webgpu primitives vs the float64 cpu oracle', () => {
       const [gb, cb] = both(bv, 'float32');
       for (const op of FLOAT_BINARY) {
         const got = await take(gpu!.binary(op, ga, a.view, gb, b.view, 'float32'));
-        expectClose(op, got, oracle(cpu.binary(op, ca, a.view, cb, b.view, 'float64')), 2e-6);
+        // pow is exp2(y log2 x): both builtins' error allowances add up
+        expectClose(op, got, oracle(cpu.binary(op, ca, a.view, cb, b.view, 'float64')), op === 'pow' ? 1e-5 : 2e-6);
       }
       [ga, gb].forEach((s) => gpu!.dispose(s));
       [ca, cb].forEach((s) => cpu.dispose(s));
