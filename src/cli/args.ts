@@ -48,7 +48,7 @@ export interface ShowcaseSettings {
 }
 
 /** The default run is sized to finish within 10 minutes on 2 CPU cores; --quick within 2 (measured, see README). */
-const FULL = { seeds: 3, sftSteps: 200, steps: 64, batchSize: 16, evalEvery: 8, evalPairs: 64, evalGenerations: 32, trainSize: 1024, model: 'tiny' };
+const FULL = { seeds: 3, sftSteps: 200, steps: 96, batchSize: 16, evalEvery: 12, evalPairs: 64, evalGenerations: 32, trainSize: 1024, model: 'tiny' };
 const QUICK = { seeds: 2, sftSteps: 100, steps: 16, batchSize: 16, evalEvery: 8, evalPairs: 32, evalGenerations: 16, trainSize: 512, model: 'tiny' };
 
 export const HELP = `Usage: npm start -- [options]      (or: npx tsx examples/showcase.ts [options])

@@ -24,6 +24,16 @@ import { methodDescription, methodLabel, resolveMethod } from './methods.js';
 /** Shared by every method and seed, stated in the report: clipping keeps the comparison about the losses. */
 const GRAD_CLIP = 1.0;
 
+/**
+ * The preference learning rate: a linear warmup over the first tenth of the steps, then constant. Without it, the
+ * first steps of a fresh Adam move every weight by about lr at once, a shock that hits all methods alike and
+ * blurs what the losses themselves do.
+ */
+export function preferenceSchedule(lr: number, steps: number): (step: number) => number {
+  const warmup = Math.max(1, Math.round(steps / 10));
+  return (step) => (step < warmup ? (lr * (step + 1)) / warmup : lr);
+}
+
 export interface PipelineHooks {
   metrics: MetricsSink;
   progress: ProgressBar | null;
@@ -110,7 +120,7 @@ async function methodRun(name: string, s: ShowcaseSettings, task: PreparedTask, 
   try {
     const done = await trainPreference({
       model, optimizer, method, pairs: task.trainPairs, order: ctx.order, batchSize: s.batchSize, steps: s.steps,
-      padId: tokenizer.pad, gradClip: GRAD_CLIP, reference: method.needsReference ? ctx.reference : undefined,
+      padId: tokenizer.pad, gradClip: GRAD_CLIP, schedule: preferenceSchedule(s.lr, s.steps), reference: method.needsReference ? ctx.reference : undefined,
       metrics: hooks.metrics, tags: { method: name, seed },
       evaluate: {
         every: s.evalEvery,

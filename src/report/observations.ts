@@ -2,7 +2,7 @@
 // the chosen likelihood, the template, the rejected tokens and the answers, and where SLIME does and does not come
 // out ahead of a baseline. A difference counts only when it exceeds the spread over seeds.
 
-import type { EvalMetric } from '../train/evaluate.js';
+import type { EvalMetric, EvalMetrics } from '../train/evaluate.js';
 import type { MethodSummary, Stat, Summary } from './summary.js';
 
 const f3 = (x: number): string => x.toFixed(3);
@@ -22,7 +22,7 @@ function floorFor(metric: EvalMetric, a: Stat, b: Stat): number {
   return metric === 'eval_min_token_prob/rejected' ? 0.5 * Math.min(a.mean, b.mean) : 0.01;
 }
 
-function above(metric: EvalMetric, a: MethodSummary | Summary['checkpoint'], b: MethodSummary | Summary['checkpoint']): boolean {
+function above(metric: EvalMetric, a: MethodSummary, b: MethodSummary): boolean {
   return clearlyAbove(a.final[metric], b.final[metric], floorFor(metric, a.final[metric], b.final[metric]));
 }
 
@@ -65,6 +65,23 @@ function ablationNotes(slime: MethodSummary, ablations: readonly MethodSummary[]
   });
 }
 
+/** A fall of the chosen lbar this large (nats per token, about a 10% lower probability per token) is unlearning. */
+const UNLEARNING_NATS = 0.1;
+
+/** "<what> under: A in 2 of 3 seeds, B in 1 of 3; in no seed under: C, D." */
+function pairedCounts(summary: Summary, methods: readonly MethodSummary[], what: string, happened: (after: EvalMetrics, before: EvalMetrics) => boolean): string {
+  const checkpointOf = new Map(summary.checkpoint.perSeed.map((c) => [c.seed, c.metrics]));
+  const counted = methods.map((m) => {
+    const seeds = m.perSeed.filter((r) => checkpointOf.has(r.seed));
+    return { m, hits: seeds.filter((r) => happened(r.final, checkpointOf.get(r.seed)!)).length, of: seeds.length };
+  });
+  const hit = counted.filter((x) => x.hits > 0).sort((a, b) => b.hits / b.of - a.hits / a.of);
+  const never = counted.filter((x) => x.hits === 0).map((x) => x.m.label);
+  const first = what[0].toUpperCase() + what.slice(1);
+  if (hit.length === 0) return `${first}: in no seed, under any method.`;
+  return `${first} under ${hit.map((x) => `${x.m.label} in ${x.hits} of ${x.of} seed${x.of > 1 ? 's' : ''}`).join(', ')}${never.length > 0 ? `; in no seed under ${never.join(', ')}` : ''}.`;
+}
+
 export function observe(summary: Summary): string[] {
   const c = summary.checkpoint.final;
   const methods = summary.methods;
@@ -74,20 +91,15 @@ export function observe(summary: Summary): string[] {
   const main = methods.filter((m) => !m.name.startsWith('slime-'));
   const notes: string[] = [];
 
-  // unlearning: a fall counts when it exceeds the seed spread and 0.02 nats per token
+  // unlearning and formatting collapse, each seed paired with its own SFT checkpoint (seeds differ more than methods)
   const byChosen = [...main].sort((a, b) => b.final[CHOSEN].mean - a.final[CHOSEN].mean);
   notes.push(`Held-out chosen lbar (mean log-prob per chosen token) was ${f3(c[CHOSEN].mean)} at the SFT checkpoint; after ${steps} steps (mean of ${seeds} seed${seeds > 1 ? 's' : ''}): ${list(byChosen, CHOSEN, f3)}.`);
-  const fell = main.filter((m) => clearlyAbove(c[CHOSEN], m.final[CHOSEN], 0.02));
-  const rose = main.filter((m) => clearlyAbove(m.final[CHOSEN], c[CHOSEN], 0.02));
-  notes.push(fell.length > 0
-    ? `The chosen likelihood fell below the checkpoint (unlearning: by more than the seeds' spread and 0.02 nats per token) under ${fell.map((m) => m.label).join(', ')}${rose.length > 0 ? `; it rose under ${rose.map((m) => m.label).join(', ')}` : ''}.`
-    : 'No method lowered the chosen likelihood by more than the seeds\' spread and 0.02 nats per token.');
-
-  // formatting collapse: fewer greedy answers in the template than at the checkpoint
+  notes.push(pairedCounts(summary, main, 'the chosen lbar fell more than 0.1 nats per token below its seed\'s SFT checkpoint (unlearning)',
+    (after, before) => after[CHOSEN] < before[CHOSEN] - UNLEARNING_NATS));
   const byFormat = [...main].sort((a, b) => b.final[FORMAT].mean - a.final[FORMAT].mean);
   notes.push(`Greedy answers to held-out prompts kept the template in ${pct(c[FORMAT].mean)} of cases at the checkpoint; after training: ${list(byFormat, FORMAT, pct)}.`);
-  const collapsed = main.filter((m) => m.final[FORMAT].mean < c[FORMAT].mean / 2);
-  if (collapsed.length > 0) notes.push(`Formatting collapsed (under half the checkpoint's rate) under ${collapsed.map((m) => m.label).join(', ')}.`);
+  notes.push(pairedCounts(summary, main, 'formatting collapsed (format-valid rate under half its seed\'s checkpoint)',
+    (after, before) => after[FORMAT] < before[FORMAT] / 2));
 
   // the rejected tokens: does anything get pushed towards probability zero?
   const byFloor = [...main].sort((a, b) => a.final[MIN_P].mean - b.final[MIN_P].mean);

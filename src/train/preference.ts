@@ -5,6 +5,7 @@
 import type { GPT } from '../nn/gpt.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { clipGradNorm } from '../optim/clip.js';
+import type { LrSchedule } from '../optim/schedule.js';
 import { concat } from '../autograd/ops/layout.js';
 import { tidy } from '../memory.js';
 import { Rng } from '../random.js';
@@ -32,6 +33,8 @@ export interface PreferenceTrainOptions {
   steps: number;
   padId: number;
   gradClip: number;
+  /** Learning rate per step (0-based); default the optimizer's lr throughout. */
+  schedule?: LrSchedule;
   /** The frozen reference (the SFT checkpoint) and a cache of its log-probs keyed by pair index. */
   reference?: { model: GPT; cache: ReferenceCache };
   /** Called after steps that are multiples of `every` (and after the last); its record is merged into the log. */
@@ -113,6 +116,7 @@ export async function trainPreference(o: PreferenceTrainOptions): Promise<number
     // let signal handlers (Ctrl-C) run between steps: the step itself is synchronous work
     await new Promise((resolve) => setImmediate(resolve));
     if (o.shouldStop?.()) break;
+    if (o.schedule) optimizer.lr = o.schedule(step);
     const indices = o.order.slice(step * batchSize, (step + 1) * batchSize) as number[];
     const { values, loss } = await lossAndGrads(o, indices);
     if (!Number.isFinite(loss)) {

@@ -18,11 +18,12 @@ function stats(values: Partial<EvalMetrics>, spread = 0.001): Record<EvalMetric,
 }
 
 function method(name: string, label: string, values: Partial<EvalMetrics>, spread?: number): MethodSummary {
-  return { name, label, description: '', seeds: [0, 1], final: stats(values, spread), train: {}, curves: {} as MethodSummary['curves'], perSeed: [{ seed: 0, steps: 50, final: base, train: {} }, { seed: 1, steps: 50, final: base, train: {} }], samples: [] };
+  const final = { ...base, ...values };
+  return { name, label, description: '', seeds: [0, 1], final: stats(values, spread), train: {}, curves: {} as MethodSummary['curves'], perSeed: [{ seed: 0, steps: 50, final, train: {} }, { seed: 1, steps: 50, final, train: {} }], samples: [] };
 }
 
 function summary(methods: MethodSummary[]): Summary {
-  return { settings: {}, task: { kind: 'addition', description: '', trainPairs: 1, heldOutPairs: 1, generationPrompts: 1 }, interrupted: false, wallSeconds: 1, checkpoint: { final: stats({}), perSeed: [] }, methods, observations: [] };
+  return { settings: {}, task: { kind: 'addition', description: '', trainPairs: 1, heldOutPairs: 1, generationPrompts: 1 }, interrupted: false, wallSeconds: 1, checkpoint: { final: stats({}), perSeed: [0, 1].map((seed) => ({ seed, sftSteps: 1, sftSeconds: 1, sftLoss: 1, metrics: base })) }, methods, observations: [] };
 }
 
 describe('observations', () => {
@@ -33,8 +34,8 @@ describe('observations', () => {
     const text = observe(summary([dpo, slime])).join('\n');
     expect(text).toContain('was -0.100 at the SFT checkpoint');
     expect(text).toContain('SLIME -0.150, DPO -0.600');
-    expect(text).toMatch(/fell below the checkpoint \(unlearning: .*\) under DPO, SLIME/);
-    expect(text).toMatch(/Formatting collapsed .* under DPO\./);
+    expect(text).toContain("The chosen lbar fell more than 0.1 nats per token below its seed's SFT checkpoint (unlearning) under DPO in 2 of 2 seeds; in no seed under SLIME.");
+    expect(text).toContain("Formatting collapsed (format-valid rate under half its seed's checkpoint) under DPO in 2 of 2 seeds; in no seed under SLIME.");
     expect(text).toContain('SLIME does not come out ahead on answer accuracy: DPO 95% vs SLIME 80%.');
     expect(text).toContain('SLIME does not come out ahead on held-out margin: DPO 2.000 vs SLIME 0.600.');
     expect(text).toContain('SLIME beats DPO on format-valid rate');
@@ -44,7 +45,7 @@ describe('observations', () => {
     const close = method('ipo', 'IPO', { 'eval_lbar/chosen': -0.13 }, 0.05);
     const text = observe(summary([close, method('slime', 'SLIME', { 'eval_lbar/chosen': -0.12 }, 0.05)])).join('\n');
     expect(text).toContain('On chosen lbar SLIME (-0.120) is within the seeds\' spread of every baseline.');
-    expect(text).not.toMatch(/fell below the checkpoint/);
+    expect(text).toContain('(unlearning): in no seed, under any method.');
   });
 
   it('compares ablations with full SLIME', () => {
