@@ -48,7 +48,7 @@ function slimeVersusBaselines(slime: MethodSummary, baselines: readonly MethodSu
     const s = `SLIME ${show(slime.final[metric].mean)}`;
     if (ahead.length > 0) out.push(`SLIME does not come out ahead on ${name}: ${ahead.map((b) => `${b.label} ${show(b.final[metric].mean)}`).join(', ')} vs ${s}.`);
     const ties = baselines.length - ahead.length - behind.length;
-    if (behind.length > 0) out.push(`SLIME beats ${behind.map((b) => b.label).join(', ')} on ${name} (${s} vs ${list(behind, metric, show)})${ties > 0 ? `; the other ${ties} are within the seeds' spread` : ''}.`);
+    if (behind.length > 0) out.push(`SLIME beats ${behind.map((b) => b.label).join(', ')} on ${name} (${s} vs ${list(behind, metric, show)})${ties > 0 ? `; ${ties === 1 ? 'the other one is' : `the other ${ties} are`} within the seeds' spread` : ''}.`);
     else if (ahead.length === 0) out.push(`On ${name} SLIME (${show(slime.final[metric].mean)}) is within the seeds' spread of every baseline.`);
   }
   return out;
