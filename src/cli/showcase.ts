@@ -97,16 +97,24 @@ export async function runShowcase(argv: readonly string[], io: ShowcaseIo = defa
   process.on('SIGINT', onSigint);
   const progress = settings.progress && io.progressStream ? new ProgressBar(progressTotal(settings), { label: 'showcase', stream: io.progressStream }) : null;
   io.out(`SLIME showcase: ${settings.methods.length} methods x ${settings.seeds.length} seeds, ${settings.sftSteps} SFT + ${settings.steps} preference steps each, on ${settings.backend}; writing to ${out}\n`);
+  let failure: Error | null = null;
   try {
     await runPipeline(settings, task, tokenizer, out, { metrics, progress, shouldStop: () => stopping, results });
+  } catch (e) {
+    // a run that fails midway (e.g. a loss went non-finite) still reports what finished before it
+    failure = e as Error;
   } finally {
     progress?.finish();
     process.off('SIGINT', onSigint);
-    results.interrupted = stopping;
+    results.interrupted = stopping || failure !== null;
     results.wallSeconds = (Date.now() - started) / 1000;
   }
   const summary = await writeReport(out, results);
   printSummary(summary, io, out);
   io.out(`Wall time: ${formatDuration(results.wallSeconds)}\n`);
+  if (failure) {
+    io.err(`error: ${failure.message}\n(the report above covers only the runs that finished before it)\n`);
+    return 1;
+  }
   return stopping ? 130 : 0;
 }

@@ -169,3 +169,16 @@ describe('showcase interrupted', () => {
     expect(logged.some((r) => r.method === 'slime')).toBe(true);
   });
 });
+
+describe('showcase failure midway', () => {
+  it('a loss that goes non-finite ends the run with exit code 1, an error naming the method, and a report', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'showcase-nan-'));
+    const io = capture();
+    const code = await runShowcase([...TINY, '--seeds', '1', '--methods', 'sft,dpo', '--lr', '1e30', '--out', out], io);
+    expect(code).toBe(1);
+    expect(io.errors()).toMatch(/sft produced a non-finite loss .* lower --lr/);
+    const summary: Summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.interrupted).toBe(true);
+    expect(summary.checkpoint.perSeed).toHaveLength(1);
+  });
+});
