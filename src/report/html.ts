@@ -14,7 +14,7 @@ function table(headers: readonly string[], rows: readonly TableRow[]): string {
   return `<table>\n${head}\n${body}\n</table>`;
 }
 
-const STYLE = `body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
+const STYLE = `body{font-family:system-ui,sans-serif;max-width:1400px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
 table{border-collapse:collapse;margin:1em 0;font-size:0.9em}th,td{border:1px solid #ccc;padding:0.3em 0.6em;text-align:right}
 th:first-child{text-align:left}code{background:#f4f4f4;padding:0 0.2em}.charts{display:flex;flex-wrap:wrap;gap:1em}
 .ok{color:#176117}.bad{color:#a11}`;

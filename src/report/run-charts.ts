@@ -42,7 +42,7 @@ export async function renderRunCharts(summary: Summary): Promise<[ChartSpec, str
   if (summary.methods.length === 0) return [];
   const out: [ChartSpec, string][] = [];
   for (const spec of RUN_CHARTS) {
-    const svg = await lineChart({ title: spec.title, xLabel: 'preference training step', yLabel: spec.yLabel, series: seriesFor(summary, spec), logY: spec.logY, width: 520, height: 300 });
+    const svg = await lineChart({ title: spec.title, xLabel: 'preference training step', yLabel: spec.yLabel, series: seriesFor(summary, spec), logY: spec.logY, width: 430, height: 260 });
     out.push([spec, svg]);
   }
   return out;
