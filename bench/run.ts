@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   const table = renderTable(cases, engines.map((e) => e.name), checks);
   const meta = {
     date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, cores: cpus().length,
-    quick, rounds, threads, command: `npm run bench -- ${args.join(' ')}`.trim(),
+    quick, rounds, threads, command: args.length ? `npm run bench -- ${args.join(' ')}` : 'npm run bench',
   };
   const here = dirname(fileURLToPath(import.meta.url));
   const dir = join(here, 'results');
