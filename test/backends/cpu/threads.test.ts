@@ -4,6 +4,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MatmulSpec } from '../../../src/backends/backend.js';
 import { cpuThreads, setCpuThreads, threadedMatmul } from '../../../src/backends/cpu/threads.js';
+import { matmulInto } from '../../../src/backends/cpu/matmul.js';
 import { maxRelErr, randomArray, referenceMatmul } from './reference.js';
 
 function job(s: MatmulSpec, f32: boolean, batches: number, aLen: number, bLen: number) {
@@ -44,6 +45,16 @@ describe('cpu matmul thread pool', () => {
     const second = job(big, true, 1, 300 * 150, 150 * 200);
     expect(threadedMatmul(second.a, second.b, second.out, big)).toBe(true);
     expect(maxRelErr(second.out, second.want)).toBeLessThan(1e-5);
+  });
+
+  it('is bit-identical to the single-threaded kernel (rows split at odd places)', () => {
+    setCpuThreads(3);
+    const s: MatmulSpec = { batchShape: [], aBatchStrides: [], bBatchStrides: [], m: 203, n: 61, k: 530, transA: true, transB: false };
+    const { a, b, out } = job(s, true, 1, s.m * s.k, s.k * s.n);
+    expect(threadedMatmul(a, b, out, s)).toBe(true);
+    const single = new Float32Array(out.length);
+    matmulInto(a, b, single, s);
+    expect(Array.from(out)).toEqual(Array.from(single));
   });
 
   it('declines small jobs and works again after being switched off', () => {
