@@ -70,13 +70,13 @@ function packA(a: TypedArray, base: number, m: number, k: number, transA: boolea
   }
 }
 
-/** Packs columns [0, n) x k-range [p0, p0+kc) of logical B (k x n) into NR-column panels: dst[jp*kc*NR + p*NR + c]. */
-function packB(b: TypedArray, base: number, n: number, k: number, transB: boolean, p0: number, kc: number, dst: Float64Array): void {
+/** Packs columns [jStart, jEnd) x k-range [p0, p0+kc) of logical B (k x n) into NR-column panels: dst[jp*kc*NR + p*NR + c]. */
+function packB(b: TypedArray, base: number, n: number, k: number, transB: boolean, jStart: number, jEnd: number, p0: number, kc: number, dst: Float64Array): void {
   const cs = transB ? k : 1; // moving along a row of logical B (next column)
   const ks = transB ? 1 : n; // moving down logical B (next k)
   let w = 0;
-  for (let j0 = 0; j0 < n; j0 += NR) {
-    const cols = Math.min(NR, n - j0);
+  for (let j0 = jStart; j0 < jEnd; j0 += NR) {
+    const cols = Math.min(NR, jEnd - j0);
     const start = base + j0 * cs + p0 * ks;
     if (cols === NR) {
       let s0 = start, s1 = start + cs, s2 = start + 2 * cs, s3 = start + 3 * cs;
@@ -94,27 +94,27 @@ function packB(b: TypedArray, base: number, n: number, k: number, transB: boolea
 }
 
 /**
- * out[rows i in [iStart, iEnd)] += A @ B for one batch entry. Splitting on rows is what the thread pool uses;
- * a single-threaded call passes the whole range.
+ * out[rows [iStart, iEnd), columns [jStart, jEnd)] += A @ B for one batch entry. The thread pool splits jobs on
+ * rows or on columns; a single-threaded call passes the whole ranges.
  */
-export function matmulRows(
+export function matmulBlock(
   a: TypedArray, aBase: number, b: TypedArray, bBase: number, out: TypedArray, oBase: number,
-  spec: MatmulSpec, iStart: number, iEnd: number, bufs: PackBuffers,
+  spec: MatmulSpec, iStart: number, iEnd: number, jStart: number, jEnd: number, bufs: PackBuffers,
 ): void {
   const { m, n, k, transA, transB } = spec;
-  const nPanels = Math.ceil(n / NR);
+  const nPanels = Math.ceil((jEnd - jStart) / NR);
   // equal k-blocks (784 = 4 x 196, not 3 x 256 + 16), so no block is a short, overhead-bound sliver
   const kBlock = Math.ceil(k / Math.ceil(k / KC));
   for (let p0 = 0; p0 < k; p0 += kBlock) {
     const kc = Math.min(kBlock, k - p0);
     const bp = bufs.forB(nPanels * kc * NR);
-    packB(b, bBase, n, k, transB, p0, kc, bp);
+    packB(b, bBase, n, k, transB, jStart, jEnd, p0, kc, bp);
     for (let i0 = iStart; i0 < iEnd; i0 += MC) {
       const mc = Math.min(MC, iEnd - i0);
       packA(a, aBase, m, k, transA, i0, mc, p0, kc, bufs.a);
       for (let jp = 0; jp < nPanels; jp++) {
-        const j0 = jp * NR;
-        const nr = Math.min(NR, n - j0);
+        const j0 = jStart + jp * NR;
+        const nr = Math.min(NR, jEnd - j0);
         for (let q = 0; q < mc; q += MR) {
           const mr = Math.min(MR, iEnd - i0 - q);
           const oo = oBase + (i0 + q) * n + j0;
@@ -163,7 +163,11 @@ function kernel4x4(ap: Float64Array, ao: number, bp: Float64Array, bo: number, k
   out[o] += c30; out[o + 1] += c31; out[o + 2] += c32; out[o + 3] += c33;
 }
 
-/** Runs rows [lo, hi) of the flattened batch x m output of the job described in `data`. Self-contained: shipped to worker threads. */
+/**
+ * Runs part [lo, hi) of the job described in `data`: rows of the flattened batch x m output, or (h[15] = 1, a
+ * single batch entry) columns, whichever split re-packs the smaller operand per chunk. Self-contained: shipped to
+ * worker threads.
+ */
 export function runShare(data: SharedArrayBuffer, lo: number, hi: number, bufs: PackBuffers): void {
   const h = new Int32Array(data, 0, 16);
   const view = (pos: number, len: number): Float32Array | Float64Array =>
@@ -175,18 +179,22 @@ export function runShare(data: SharedArrayBuffer, lo: number, hi: number, bufs: 
   const a = view(h[9], h[12]);
   const b = view(h[10], h[13]);
   const out = view(h[11], h[14]);
+  if (h[15] === 1) {
+    matmulBlock(a, aOffs[0], b, bOffs[0], out, 0, spec, 0, m, lo, hi, bufs);
+    return;
+  }
   let r = lo;
   while (r < hi) {
     const batch = Math.floor(r / m);
     const i0 = r - batch * m;
     const i1 = Math.min(m, i0 + hi - r);
-    matmulRows(a, aOffs[batch], b, bOffs[batch], out, batch * m * n, spec, i0, i1, bufs);
+    matmulBlock(a, aOffs[batch], b, bOffs[batch], out, batch * m * n, spec, i0, i1, 0, n, bufs);
     r += i1 - i0;
   }
 }
 
-/** What a worker thread needs to run matmulRows: self-contained functions (no imports), shipped as source. */
-export const KERNEL_PARTS = { constants: { MR, NR, KC, MC }, code: [PackBuffers, packA, packB, kernel4x4, matmulRows, runShare] };
+/** What a worker thread needs to run matmulBlock: self-contained functions (no imports), shipped as source. */
+export const KERNEL_PARTS = { constants: { MR, NR, KC, MC }, code: [PackBuffers, packA, packB, kernel4x4, matmulBlock, runShare] };
 
 const shared = new PackBuffers();
 
@@ -196,6 +204,6 @@ export function matmulInto(a: TypedArray, b: TypedArray, out: TypedArray, spec: 
   const bOffs = batchOffsets(spec.batchShape, spec.bBatchStrides);
   const mn = spec.m * spec.n;
   for (let batch = 0; batch < aOffs.length; batch++) {
-    matmulRows(a, aOffs[batch], b, bOffs[batch], out, batch * mn, spec, 0, spec.m, shared);
+    matmulBlock(a, aOffs[batch], b, bOffs[batch], out, batch * mn, spec, 0, spec.m, 0, spec.n, shared);
   }
 }

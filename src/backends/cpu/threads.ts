@@ -1,15 +1,16 @@
 // An opt-in worker_threads pool for matmul: `setCpuThreads(n)` starts n - 1 workers; each large matmul is cut into
-// chunks of output rows that the workers and the calling thread claim with an atomic counter, so a thread the OS
+// chunks of output rows (or columns, when that re-packs less) that the workers and the calling thread claim with an
+// atomic counter, so a thread the OS
 // deschedules (a shared or busy machine) simply claims fewer chunks instead of stalling the others. Operands are
 // copied into one grow-only SharedArrayBuffer (O(mk + kn) next to O(mnk) work) and the calling thread blocks on
-// Atomics.wait until every chunk is done, so ops stay synchronous. Every output row is computed by one thread in
+// Atomics.wait until every chunk is done, so ops stay synchronous. Every output element is computed by one thread in
 // the same order as on the single-threaded path, so results are bit-identical whatever the thread count.
 // Workers are unref'd (they never keep the process alive) and run the same kernel functions as the single-threaded
 // path, shipped as source so no separate worker file has to be resolved or transpiled. Where worker_threads is
 // missing (browsers, where the main thread may not block either) the pool stays off.
 
 import type { MatmulSpec, TypedArray } from '../backend.js';
-import { KERNEL_PARTS, MR, PackBuffers, batchOffsets, runShare } from './matmul.js';
+import { KERNEL_PARTS, MR, NR, PackBuffers, batchOffsets, runShare } from './matmul.js';
 
 /** Below this many multiply-adds (about 0.15 ms of work) the tens of microseconds to wake a worker are not worth it. */
 const MIN_WORK = 1 << 19;
@@ -21,8 +22,8 @@ const JOB_MS = 120_000; // a share that takes longer means a dead worker; fail l
 const GEN = 0; // control index: job generation, bumped per job; workers wait on it
 const QUIT = 1;
 const NEXT = 2; // control index: next chunk to claim
-const CHUNK = 3; // rows per chunk
-const ROWS = 4; // rows in the job (batch x m)
+const CHUNK = 3; // rows or columns per chunk
+const ROWS = 4; // rows (batch x m) or columns in the job
 
 interface NodeWorker {
   unref(): void;
@@ -150,7 +151,7 @@ function stopPool(): void {
 }
 
 /** Lays the job out in the shared buffer (growing it if needed); returns the views the result is read from. */
-function stage(p: Pool, a: TypedArray, b: TypedArray, outLen: number, spec: MatmulSpec, batches: number): TypedArray {
+function stage(p: Pool, a: TypedArray, b: TypedArray, outLen: number, spec: MatmulSpec, batches: number, byColumns: boolean): TypedArray {
   const f64 = a instanceof Float64Array;
   const bytes = f64 ? 8 : 4;
   const view = (pos: number, len: number): Float32Array | Float64Array =>
@@ -167,7 +168,7 @@ function stage(p: Pool, a: TypedArray, b: TypedArray, outLen: number, spec: Matm
     for (const port of p.ports) port.postMessage(p.data);
   }
   const h = new Int32Array(p.data, 0, HEADER);
-  h.set([f64 ? 1 : 0, batches, spec.m, spec.n, spec.k, spec.transA ? 1 : 0, spec.transB ? 1 : 0, aOffsPos, bOffsPos, aPos, bPos, outPos, a.length, b.length, outLen]);
+  h.set([f64 ? 1 : 0, batches, spec.m, spec.n, spec.k, spec.transA ? 1 : 0, spec.transB ? 1 : 0, aOffsPos, bOffsPos, aPos, bPos, outPos, a.length, b.length, outLen, byColumns ? 1 : 0]);
   new Int32Array(p.data, aOffsPos, batches).set(batchOffsets(spec.batchShape, spec.aBatchStrides));
   new Int32Array(p.data, bOffsPos, batches).set(batchOffsets(spec.batchShape, spec.bBatchStrides));
   view(aPos, a.length).set(a);
@@ -182,11 +183,14 @@ export function threadedMatmul(a: TypedArray, b: TypedArray, out: TypedArray, sp
   const p = pool;
   const batches = out.length / Math.max(1, spec.m * spec.n);
   if (!p || a instanceof Int32Array || out.length === 0 || batches * spec.m * spec.n * spec.k < MIN_WORK) return false;
-  const shared = stage(p, a, b, out.length, spec, batches);
-  const rows = batches * spec.m;
+  // a row chunk re-packs all of B (k x n), a column chunk all of A (m x k): split so the smaller one is repeated
+  const byColumns = batches === 1 && spec.m < spec.n;
+  const shared = stage(p, a, b, out.length, spec, batches, byColumns);
+  const units = byColumns ? spec.n : batches * spec.m;
+  const align = byColumns ? NR : MR;
   const { ctrl } = p;
-  ctrl[ROWS] = rows;
-  ctrl[CHUNK] = Math.max(MR, Math.ceil(rows / (threads * CHUNKS_PER_THREAD) / MR) * MR);
+  ctrl[ROWS] = units;
+  ctrl[CHUNK] = Math.max(align, Math.ceil(units / (threads * CHUNKS_PER_THREAD) / align) * align);
   Atomics.store(ctrl, NEXT, 0);
   const gen = Atomics.add(ctrl, GEN, 1) + 1;
   Atomics.notify(ctrl, GEN);

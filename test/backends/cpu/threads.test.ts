@@ -47,14 +47,17 @@ describe('cpu matmul thread pool', () => {
     expect(maxRelErr(second.out, second.want)).toBeLessThan(1e-5);
   });
 
-  it('is bit-identical to the single-threaded kernel (rows split at odd places)', () => {
+  it('is bit-identical to the single-threaded kernel, split by rows (m >= n) or by columns (m < n)', () => {
     setCpuThreads(3);
-    const s: MatmulSpec = { batchShape: [], aBatchStrides: [], bBatchStrides: [], m: 203, n: 61, k: 530, transA: true, transB: false };
-    const { a, b, out } = job(s, true, 1, s.m * s.k, s.k * s.n);
-    expect(threadedMatmul(a, b, out, s)).toBe(true);
-    const single = new Float32Array(out.length);
-    matmulInto(a, b, single, s);
-    expect(Array.from(out)).toEqual(Array.from(single));
+    for (const [m, n, k, tB] of [[203, 61, 530, false], [37, 301, 97, true]] as const) {
+      const s: MatmulSpec = { batchShape: [], aBatchStrides: [], bBatchStrides: [], m, n, k, transA: true, transB: tB };
+      const { a, b, out, want } = job(s, true, 1, s.m * s.k, s.k * s.n);
+      expect(threadedMatmul(a, b, out, s)).toBe(true);
+      const single = new Float32Array(out.length);
+      matmulInto(a, b, single, s);
+      expect(Array.from(out)).toEqual(Array.from(single));
+      expect(maxRelErr(out, want)).toBeLessThan(1e-5);
+    }
   });
 
   it('declines small jobs and works again after being switched off', () => {
