@@ -145,7 +145,13 @@ export function where(
   const [sc, sa, sb] = walk.strides.map((s) => s[last]);
   forEachRow(walk, (offs, w) => {
     const ic = offs[0], ia = offs[1], ib = offs[2];
-    for (let j = 0; j < inner; j++) out[w + j] = cond[ic + j * sc] !== 0 ? a[ia + j * sa] : b[ib + j * sb];
+    if (sc === 1 && sa === 1 && sb === 0) {
+      // masking with a constant (attention scores): the common case, without stride arithmetic
+      const other = b[ib];
+      for (let j = 0; j < inner; j++) out[w + j] = cond[ic + j] !== 0 ? a[ia + j] : other;
+    } else {
+      for (let j = 0; j < inner; j++) out[w + j] = cond[ic + j * sc] !== 0 ? a[ia + j * sa] : b[ib + j * sb];
+    }
   });
   return out;
 }

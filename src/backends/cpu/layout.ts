@@ -11,6 +11,18 @@ export function copyStrided(x: TypedArray, view: StridedView, dtype: DType): Typ
   const last = walk.shape.length - 1;
   const inner = walk.shape[last];
   const s = walk.strides[0][last];
+  if (last >= 1 && inner < 64) {
+    // short rows (a head dim of 16 after a permute): copy a 2-D tile per step so the per-row call is amortised
+    const rows = walk.shape[last - 1];
+    const rs = walk.strides[0][last - 1];
+    const tiles = { shape: [...walk.shape.slice(0, last - 1), rows * inner], strides: [[...walk.strides[0].slice(0, last - 1), 0]], offsets: walk.offsets };
+    forEachRow(tiles, (offs, w) => {
+      for (let r = 0, o = offs[0]; r < rows; r++, o += rs, w += inner) {
+        for (let j = 0; j < inner; j++) out[w + j] = x[o + j * s];
+      }
+    });
+    return out;
+  }
   forEachRow(walk, (offs, w) => {
     const o = offs[0];
     if (s === 1 && inner >= 64) out.set(x.subarray(o, o + inner), w);
