@@ -1,7 +1,7 @@
 // Data movement on the CPU: strided copies (permute/slice/broadcast), concat, gather and its adjoint scatter-add.
 
 import type { DType, StridedView, TypedArray } from '../backend.js';
-import { alloc } from './pool.js';
+import { alloc, release } from './pool.js';
 import { sizeOf, stridedOffsets } from './strided.js';
 import { collapse, forEachRow } from './walk.js';
 
@@ -80,14 +80,17 @@ export function gather(x: TypedArray, xShape: readonly number[], axis: number, i
 
 export function scatterAdd(outShape: readonly number[], axis: number, index: Int32Array, src: TypedArray, srcShape: readonly number[], dtype: DType): TypedArray {
   const { offs, axisStride } = baseOffsets(outShape, srcShape, axis);
-  const acc = new Float64Array(sizeOf(outShape));
+  // sums in double precision; the scratch comes from the pool (a fresh one per call showed up in profiles)
+  const acc = alloc('float64', sizeOf(outShape));
   const size = outShape[axis];
   for (let i = 0; i < offs.length; i++) {
     const v = index[i];
     checkIndex('scatterAdd', v, size, axis);
     acc[offs[i] + v * axisStride] += src[i];
   }
+  if (dtype === 'float64') return acc;
   const out = alloc(dtype, acc.length);
   out.set(acc);
+  release('float64', acc);
   return out;
 }
