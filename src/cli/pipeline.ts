@@ -21,6 +21,9 @@ import type { ShowcaseSettings } from './args.js';
 import type { PreparedTask } from './task-setup.js';
 import { methodDescription, methodLabel, resolveMethod } from './methods.js';
 
+/** The folder (per seed) of the SFT checkpoint every method starts from; each method saves to its own name. */
+export const SFT_CHECKPOINT = 'sft-checkpoint';
+
 /** Shared by every method and seed, stated in the report: clipping keeps the comparison about the losses. */
 const GRAD_CLIP = 1.0;
 
@@ -151,7 +154,8 @@ export async function runPipeline(s: ShowcaseSettings, task: PreparedTask, token
   let progress = 0;
   for (const seed of s.seeds) {
     if (hooks.shouldStop()) return;
-    const sftDir = join(outDir, 'checkpoints', `seed${seed}`, 'sft');
+    // not `sft`: that is where the continued-SFT control saves its own result, and every method must start here
+    const sftDir = join(outDir, 'checkpoints', `seed${seed}`, SFT_CHECKPOINT);
     const sft = await sftStage(s, task, tokenizer, seed, sftDir, hooks, progress);
     progress += s.sftSteps;
     try {

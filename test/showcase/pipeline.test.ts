@@ -52,8 +52,8 @@ describe('showcase pipeline (tiny)', () => {
     for (const f of ['report.html', 'report.md', 'summary.json', 'metrics.jsonl', 'task-train.jsonl', 'task-heldout.jsonl']) expect(existsSync(join(out, f)), f).toBe(true);
     expect(readdirSync(join(out, 'charts')).sort()).toEqual(RUN_CHARTS.map((c) => c.file).sort());
     for (const seed of [0, 1]) {
-      for (const run of ['sft', 'dpo', 'slime']) expect(existsSync(join(out, 'checkpoints', `seed${seed}`, run, 'model.safetensors'))).toBe(true);
-      expect(existsSync(join(out, 'checkpoints', `seed${seed}`, 'sft', 'config.json'))).toBe(true);
+      for (const run of ['sft-checkpoint', 'sft', 'dpo', 'slime']) expect(existsSync(join(out, 'checkpoints', `seed${seed}`, run, 'model.safetensors'))).toBe(true);
+      expect(existsSync(join(out, 'checkpoints', `seed${seed}`, 'sft-checkpoint', 'config.json'))).toBe(true);
     }
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html.match(/<svg/g)?.length).toBe(RUN_CHARTS.length);
@@ -91,6 +91,14 @@ describe('showcase pipeline (tiny)', () => {
         expect(Math.abs(std - s), `${label} ${col.header} std`).toBeLessThanOrEqual(tol(s));
       });
     }
+  });
+
+  it('starts every method from the same SFT checkpoint: a method alone gives exactly what it gave after others', async () => {
+    const alone = await mkdtemp(join(tmpdir(), 'showcase-alone-'));
+    expect(await runShowcase([...TINY, '--methods', 'slime', '--out', alone], capture())).toBe(0);
+    const slimeAlone: Summary = JSON.parse(readFileSync(join(alone, 'summary.json'), 'utf8'));
+    const afterOthers = summary.methods.find((m) => m.name === 'slime')!;
+    expect(slimeAlone.methods[0].perSeed.map((r) => r.final)).toEqual(afterOthers.perSeed.map((r) => r.final));
   });
 
   it('logs SFT, preference and evaluation records to metrics.jsonl', () => {
