@@ -2,26 +2,13 @@
 // Every message names the op and the shapes involved, so a user can find the line that went wrong.
 
 import type { StridedView } from './backends/backend.js';
+import { contiguousStrides, sizeOf } from './backends/backend.js';
+
+export { sizeOf, contiguousStrides } from './backends/backend.js';
 
 export type Shape = readonly number[];
 
 export const fmt = (s: Shape): string => `[${s.join(',')}]`;
-
-export function sizeOf(shape: Shape): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
-
-export function contiguousStrides(shape: Shape): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    strides[d] = s;
-    s *= shape[d];
-  }
-  return strides;
-}
 
 export function sameShape(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);

@@ -101,6 +101,24 @@ export interface Backend {
   geluBackward?(x: Storage, g: Storage): Storage;
 }
 
+/** Number of elements of a shape (1 for a scalar). */
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** Row-major element strides of a contiguous tensor of `shape`. */
+export function contiguousStrides(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    strides[d] = s;
+    s *= shape[d];
+  }
+  return strides;
+}
+
 export const DTYPE_BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4 };
 
 export function typedArrayFor(dtype: DType, size: number): TypedArray {

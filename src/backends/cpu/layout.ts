@@ -1,6 +1,7 @@
 // Data movement on the CPU: strided copies (permute/slice/broadcast), concat, gather and its adjoint scatter-add.
 
 import type { DType, StridedView, TypedArray } from '../backend.js';
+import { contiguousStrides } from '../backend.js';
 import { alloc, release } from './pool.js';
 import { sizeOf, stridedOffsets } from './strided.js';
 import { collapse, forEachRow } from './walk.js';
@@ -43,16 +44,6 @@ export function concat(xs: readonly TypedArray[], shapes: readonly (readonly num
     col += c;
   });
   return out;
-}
-
-function contiguousStrides(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    strides[d] = s;
-    s *= shape[d];
-  }
-  return strides;
 }
 
 /** For every element of indexShape, the offset into a tensor of `shape` with the `axis` coordinate zeroed. */

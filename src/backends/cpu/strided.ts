@@ -1,12 +1,9 @@
 // Index arithmetic shared by the CPU kernels: turning a strided view into a list of element offsets.
 
 import type { StridedView } from '../backend.js';
+import { sizeOf } from '../backend.js';
 
-export function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
+export { sizeOf };
 
 export function isContiguous(view: StridedView): boolean {
   if (view.offset !== 0) return false;

@@ -6,7 +6,7 @@
 // question reads both.
 
 import type { Backend, BinaryOp, DType, MatmulSpec, MemoryInfo, ReduceOp, Storage, StridedView, TypedArray, UnaryOp } from '../backend.js';
-import { registerBackend } from '../backend.js';
+import { registerBackend, sizeOf } from '../backend.js';
 import { acquireDevice } from './device.js';
 import * as ew from './elementwise.js';
 import * as fused from './fused.js';
@@ -154,10 +154,6 @@ export class WebGPUBackend implements Backend {
   geluBackward(x: Storage, g: Storage): Storage {
     return this.wrap(x.dtype, x.size, fused.geluBackward(this.rt, gpuBuffer(x), gpuBuffer(g), x.size));
   }
-}
-
-function sizeOf(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
 }
 
 let current: WebGPUBackend | null = null;

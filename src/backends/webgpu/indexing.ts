@@ -11,6 +11,7 @@
 // reported by the next read (the offending element reads as 0 / adds nothing meanwhile).
 
 import type { DType } from '../backend.js';
+import { contiguousStrides } from '../backend.js';
 import { STATUS_OPS, type Runner } from './runner.js';
 import { MAX_RANK, PARAMS, STRIDED_OFF, binding, groupsFor, load, main1d, stridedParams, wgslType } from './wgsl.js';
 
@@ -29,10 +30,6 @@ fn flag(op: u32, v: i32, size: u32, axis: u32) {
   }
 }
 `;
-
-function contiguousStrides(shape: readonly number[]): number[] {
-  return shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
-}
 
 export function gather(
   rt: Runner, x: GPUBuffer, xShape: readonly number[], axis: number, index: GPUBuffer, indexShape: readonly number[],
