@@ -15,7 +15,24 @@ import { Samples } from './stats.js';
 import { renderTable, type CaseResult } from './report.js';
 import { checkLosses, type LossCheck } from './losses-agree.js';
 
+const USAGE = `usage: npm run bench [-- --quick] [-- --threads N] [-- --only matmul,mlp,gpt]
+  --quick        one round, matmul up to 256, a few steps (about a minute)
+  --threads N    also run slimegrad with setCpuThreads(N) (default 2; 1 = single-threaded only)
+  --only LIST    a comma-separated subset of matmul, mlp, gpt`;
+
 const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const KNOWN = new Set(['--quick', '--threads', '--only']);
+args.forEach((a, i) => {
+  const isValue = i > 0 && (args[i - 1] === '--threads' || args[i - 1] === '--only');
+  if (!isValue && !KNOWN.has(a)) {
+    console.error(`bench: unknown argument '${a}'\n${USAGE}`);
+    process.exit(2);
+  }
+});
 const quick = args.includes('--quick');
 const flag = (name: string): string | undefined => {
   const i = args.indexOf(name);
@@ -23,6 +40,16 @@ const flag = (name: string): string | undefined => {
 };
 const threads = Number(flag('--threads') ?? 2);
 const only = new Set((flag('--only') ?? 'matmul,mlp,gpt').split(','));
+if (!Number.isInteger(threads) || threads < 1) {
+  console.error(`bench: --threads must be a positive integer, got '${flag('--threads')}'`);
+  process.exit(2);
+}
+for (const name of only) {
+  if (!['matmul', 'mlp', 'gpt'].includes(name)) {
+    console.error(`bench: --only takes matmul, mlp and gpt, got '${name}'`);
+    process.exit(2);
+  }
+}
 
 const rounds = quick ? 1 : 3;
 const sizes = quick ? [64, 128, 256] : [64, 128, 256, 512, 1024];
