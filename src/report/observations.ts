@@ -47,8 +47,9 @@ function slimeVersusBaselines(slime: MethodSummary, baselines: readonly MethodSu
     const behind = baselines.filter((b) => above(metric, slime, b));
     const s = `SLIME ${show(slime.final[metric].mean)}`;
     if (ahead.length > 0) out.push(`SLIME does not come out ahead on ${name}: ${ahead.map((b) => `${b.label} ${show(b.final[metric].mean)}`).join(', ')} vs ${s}.`);
-    const ties = baselines.length - ahead.length - behind.length;
-    if (behind.length > 0) out.push(`SLIME beats ${behind.map((b) => b.label).join(', ')} on ${name} (${s} vs ${list(behind, metric, show)})${ties > 0 ? `; ${ties === 1 ? 'the other one is' : `the other ${ties} are`} within the seeds' spread` : ''}.`);
+    const ties = baselines.filter((b) => !ahead.includes(b) && !behind.includes(b)).map((b) => b.label);
+    const tieNote = ties.length > 0 ? `; ${ties.join(', ')} ${ties.length === 1 ? 'is' : 'are'} within the seeds' spread of SLIME` : '';
+    if (behind.length > 0) out.push(`SLIME beats ${behind.map((b) => b.label).join(', ')} on ${name} (${s} vs ${list(behind, metric, show)})${tieNote}.`);
     else if (ahead.length === 0) out.push(`On ${name} SLIME (${show(slime.final[metric].mean)}) is within the seeds' spread of every baseline.`);
   }
   return out;

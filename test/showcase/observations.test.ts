@@ -48,6 +48,12 @@ describe('observations', () => {
     expect(text).toContain('(unlearning): in no seed, under any method.');
   });
 
+  it('names the baselines that are within the seeds\' spread when SLIME beats others', () => {
+    const tied = method('orpo', 'ORPO', { 'eval_lbar/chosen': -0.16 }, 0.05);
+    const text = observe(summary([dpo, tied, method('slime', 'SLIME', { 'eval_lbar/chosen': -0.15 }, 0.05)])).join('\n');
+    expect(text).toContain("SLIME beats DPO on chosen lbar (SLIME -0.150 vs DPO -0.600); ORPO is within the seeds' spread of SLIME.");
+  });
+
   it('compares ablations with full SLIME', () => {
     const noStab = method('slime-no-stabilizer', 'SLIME w/o stabilizer', { 'eval_min_token_prob/rejected': 1e-7 });
     const text = observe(summary([slime, noStab, dpo])).join('\n');
