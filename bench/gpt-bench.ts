@@ -1,11 +1,11 @@
 // One training step of a tiny GPT-2 (vocab 64, context 32, d_model 64, 2 layers, 4 heads, batch 8, Adam) on every
 // engine, all starting from slimegrad's initial weights on the same batch, so their losses must agree.
 
-import { Tensor, crossEntropy, tensor, tidy } from '../src/index.js';
+import { Tensor, crossEntropy, tensor } from '../src/index.js';
 import { GPT } from '../src/nn/index.js';
 import { Adam } from '../src/optim/index.js';
 import type { Engine } from './engines.js';
-import type { StepRun } from './mlp-bench.js';
+import { timeSlimegradSteps, type StepRun } from './mlp-bench.js';
 import type { Tf } from './peers.js';
 import { tfjsGptLoss, type GptShape } from './gpt-tfjs.js';
 
@@ -48,19 +48,7 @@ function slimegradGpt(model: GPT, steps: number): StepRun {
   const tokens = tensor(data.tokens, { shape: [B, T] });
   const targets = tensor(data.targets);
   const opt = new Adam(model.namedParameters(), { lr: LR });
-  const run: StepRun = { times: [], losses: [] };
-  for (let s = 0; s < steps; s++) {
-    const t0 = performance.now();
-    const loss = tidy(() => {
-      const l = crossEntropy(model.forward(tokens).reshape([B * T, V]), targets);
-      l.backward();
-      opt.step();
-      opt.zeroGrad();
-      return l.itemSync();
-    });
-    run.times.push(performance.now() - t0);
-    run.losses.push(loss);
-  }
+  const run = timeSlimegradSteps(steps, opt, () => crossEntropy(model.forward(tokens).reshape([B * T, V]), targets));
   opt.dispose();
   for (const t of [tokens, targets] as Tensor[]) t.dispose();
   return run;

@@ -40,6 +40,24 @@ export async function benchMlp(engine: Engine, steps: number): Promise<StepRun> 
   return tf === null ? slimegradMlp(p, steps) : tfjsMlp(tf, p, steps);
 }
 
+/** Times `steps` slimegrad training steps: loss, backward, optimizer update, all inside one tidy per step. */
+export function timeSlimegradSteps(steps: number, opt: { step(): void; zeroGrad(): void }, loss: () => Tensor): StepRun {
+  const run: StepRun = { times: [], losses: [] };
+  for (let s = 0; s < steps; s++) {
+    const t0 = performance.now();
+    const value = tidy(() => {
+      const l = loss();
+      l.backward();
+      opt.step();
+      opt.zeroGrad();
+      return l.itemSync();
+    });
+    run.times.push(performance.now() - t0);
+    run.losses.push(value);
+  }
+  return run;
+}
+
 function slimegradMlp(p: ReturnType<typeof problem>, steps: number): StepRun {
   const w1 = tensor(p.w1, { shape: [IN, HIDDEN], requiresGrad: true });
   const b1 = tensor(new Float32Array(HIDDEN), { requiresGrad: true });
@@ -49,20 +67,7 @@ function slimegradMlp(p: ReturnType<typeof problem>, steps: number): StepRun {
   const y = tensor(p.y);
   const opt = new SGD([w1, b1, w2, b2], { lr: LR });
   const params: Tensor[] = [w1, b1, w2, b2];
-  const run: StepRun = { times: [], losses: [] };
-  for (let s = 0; s < steps; s++) {
-    const t0 = performance.now();
-    const loss = tidy(() => {
-      const logits = x.matmul(w1).add(b1).relu().matmul(w2).add(b2);
-      const l = crossEntropy(logits, y);
-      l.backward();
-      opt.step();
-      opt.zeroGrad();
-      return l.itemSync();
-    });
-    run.times.push(performance.now() - t0);
-    run.losses.push(loss);
-  }
+  const run = timeSlimegradSteps(steps, opt, () => crossEntropy(x.matmul(w1).add(b1).relu().matmul(w2).add(b2), y));
   opt.dispose();
   for (const t of [...params, x, y]) t.dispose();
   return run;
