@@ -26,7 +26,8 @@ const approx = (a: number, b: number, tol = 1e-10): void => {
 /** Lifts the chosen log-probs so Delta = lbar_w - lbar_l is at least `gap` in every pair. */
 function withGapAtLeast(b: Batch, gap: number): Batch {
   const ps = pairs(b);
-  const values = b.chosen.values.map((row, i) => row.map((v) => v + Math.max(0, gap - (ps[i].lbarW - ps[i].lbarL))));
+  // the extra 1e-9 keeps Delta at or above `gap` after rounding (a shift of exactly gap - Delta can land 1 ulp short)
+  const values = b.chosen.values.map((row, i) => row.map((v) => v + Math.max(0, gap - (ps[i].lbarW - ps[i].lbarL)) + 1e-9));
   return { ...b, chosen: { ...b.chosen, values } };
 }
 
