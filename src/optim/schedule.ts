@@ -24,20 +24,20 @@ function check(name: string, o: WarmupDecayOptions): void {
 export function linearWarmupDecay(o: WarmupDecayOptions): LrSchedule {
   check('linearWarmupDecay', o);
   const final = o.finalLr ?? 0;
-  return (step) => {
-    if (step < o.warmupSteps) return (o.peakLr * (step + 1)) / o.warmupSteps;
-    const progress = Math.min(1, (step - o.warmupSteps) / (o.totalSteps - o.warmupSteps));
-    return o.peakLr + (final - o.peakLr) * progress;
-  };
+  return warmupThen(o, (progress) => o.peakLr + (final - o.peakLr) * progress);
 }
 
 /** Linear warmup, then half a cosine from peakLr down to finalLr at totalSteps (held after). */
 export function cosineWithWarmup(o: WarmupDecayOptions): LrSchedule {
   check('cosineWithWarmup', o);
   const final = o.finalLr ?? 0;
+  return warmupThen(o, (progress) => final + 0.5 * (o.peakLr - final) * (1 + Math.cos(Math.PI * progress)));
+}
+
+/** Linear warmup to peakLr, then `decay(progress)` with progress going 0 -> 1 over the remaining steps (held at 1). */
+function warmupThen(o: WarmupDecayOptions, decay: (progress: number) => number): LrSchedule {
   return (step) => {
     if (step < o.warmupSteps) return (o.peakLr * (step + 1)) / o.warmupSteps;
-    const progress = Math.min(1, (step - o.warmupSteps) / (o.totalSteps - o.warmupSteps));
-    return final + 0.5 * (o.peakLr - final) * (1 + Math.cos(Math.PI * progress));
+    return decay(Math.min(1, (step - o.warmupSteps) / (o.totalSteps - o.warmupSteps)));
   };
 }
