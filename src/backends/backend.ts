@@ -44,6 +44,22 @@ export interface MatmulSpec {
   transB: boolean;
 }
 
+/** Hyperparameters of one fused Adam / AdamW step (see `Backend.adamUpdate`). */
+export interface AdamUpdateSpec {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** 1 - beta1^t for the step t being taken. */
+  biasCorrection1: number;
+  /** 1 - beta2^t for the step t being taken. */
+  biasCorrection2: number;
+  /** 0 for none. */
+  weightDecay: number;
+  /** true: AdamW, p <- p (1 - lr wd) before the update; false: Adam, g <- g + wd p. */
+  decoupled: boolean;
+}
+
 export interface MemoryInfo {
   buffers: number;
   bytes: number;
@@ -99,6 +115,16 @@ export interface Backend {
   gelu?(x: Storage): Storage;
   /** g * gelu'(x), elementwise. */
   geluBackward?(x: Storage, g: Storage): Storage;
+
+  /**
+   * Optional fused optimizer step: one Adam/AdamW update of a parameter as a single primitive, returning new
+   * storages (the inputs are left unchanged). `gradScale`, when given, is a one-element float storage the gradient is
+   * multiplied by first (gradient clipping's min(1, maxNorm / norm)), so clipping needs no readback. Must equal the
+   * composed update in `optim/adam.ts` up to the dtype's rounding.
+   */
+  adamUpdate?(
+    param: Storage, grad: Storage, m: Storage, v: Storage, spec: AdamUpdateSpec, gradScale?: Storage,
+  ): { param: Storage; m: Storage; v: Storage };
 }
 
 /** Number of elements of a shape (1 for a scalar). */
