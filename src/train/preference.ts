@@ -69,7 +69,9 @@ function disposeBatch(batch: PreferenceBatch): void {
 /** Loss, terms and TRL metrics of one step, with the gradients accumulated into the parameters. */
 async function lossAndGrads(o: PreferenceTrainOptions, indices: number[]): Promise<{ values: MetricsRecord; loss: number }> {
   const { model } = o;
-  const batch = buildPreferenceBatch(indices.map((i) => o.pairs[i]), { padId: o.padId, backend: model.backend });
+  // masks (and so cached reference log-probs) in the model's dtype: a float64 run stays float64 end to end
+  const dtype = model.dtype === 'float64' ? 'float64' : 'float32';
+  const batch = buildPreferenceBatch(indices.map((i) => o.pairs[i]), { padId: o.padId, dtype, backend: model.backend });
   const ref = o.method.needsReference && o.reference
     ? await referenceLogps((ids) => o.reference!.model.forward(ids), batch, { cache: o.reference.cache, keys: indices })
     : undefined;
