@@ -29,12 +29,21 @@ function collect(value: unknown, into: Set<unknown>, seen = new Set<unknown>()):
     into.add(value);
     return;
   }
-  if (Array.isArray(value)) for (const v of value) collect(v, into, seen);
-  else if (value instanceof Map) for (const v of value.values()) collect(v, into, seen);
-  else if (Object.getPrototypeOf(value) === Object.prototype) for (const v of Object.values(value)) collect(v, into, seen);
+  // raw numeric data holds no tensors; walking a large typed array element by element would be slow
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return;
+  if (Array.isArray(value) || value instanceof Set) for (const v of value) collect(v, into, seen);
+  else if (value instanceof Map) for (const [k, v] of value) {
+    collect(k, into, seen);
+    collect(v, into, seen);
+  }
+  // plain objects and class instances alike: a tensor held in a returned object's field survives
+  else for (const v of Object.values(value)) collect(v, into, seen);
 }
 
-/** Runs fn and disposes every tensor it created except those it returns (anywhere in arrays/objects) or kept. */
+/**
+ * Runs fn and disposes every tensor it created except those it returns (anywhere in arrays, Maps, Sets, plain
+ * objects and the fields of class instances) or kept.
+ */
 export function tidy<T>(fn: () => T): T {
   const scope = new Set<Disposable>();
   scopes.push(scope);
@@ -49,6 +58,9 @@ export function tidy<T>(fn: () => T): T {
   }
   scopes.pop();
   if (result instanceof Promise) {
+    // what fn made before its first await is freed (not leaked); the orphaned promise's outcome is dropped
+    for (const t of scope) if (!t.isDisposed && !kept.has(t)) t.dispose();
+    result.catch(() => undefined);
     throw new Error('tidy: fn returned a Promise; tidy only scopes synchronous work (await outside, tidy inside)');
   }
   const survivors = new Set<unknown>();
