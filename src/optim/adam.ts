@@ -45,6 +45,10 @@ class AdamBase extends Optimizer {
     if (!(this.weightDecay >= 0)) throw new Error(`${type}: weightDecay must be >= 0, got ${this.weightDecay}`);
   }
 
+  protected stateSlots(): readonly string[] {
+    return ['exp_avg', 'exp_avg_sq'];
+  }
+
   protected update(name: string, p: Tensor, grad: Tensor): void {
     const t = this.stepCount;
     const decay = this.weightDecay > 0 && this.shouldDecay(name, p);

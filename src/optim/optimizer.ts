@@ -56,6 +56,12 @@ export abstract class Optimizer {
     for (const [, p] of this.params) p.zeroGrad();
   }
 
+  /**
+   * The state slots a stepped parameter has (e.g. Adam's exp_avg and exp_avg_sq): loadState refuses a state that
+   * holds some of a parameter's slots but not all, since a missing one would silently restart at zero.
+   */
+  protected abstract stateSlots(): readonly string[];
+
   /** Writes the new value of `p` (via slot/assign); runs under noGrad inside tidy. */
   protected abstract update(name: string, p: Tensor, grad: Tensor): void;
 
@@ -96,6 +102,7 @@ export abstract class Optimizer {
       }
       pending.push([key, param, t]);
     }
+    this.checkComplete(s, pending.map(([key]) => key));
     // validated in full before anything changes, so a bad state never leaves a half-loaded optimizer
     for (const t of this.slots.values()) t.dispose();
     this.slots.clear();
@@ -106,6 +113,27 @@ export abstract class Optimizer {
     }
     this.stepCount = s.step;
     this.lr = s.lr;
+  }
+
+  /** Every parameter with state has all of this optimizer's slots, and a stepped optimizer has some state. */
+  private checkComplete(s: OptimizerState, keys: readonly string[]): void {
+    const slots = this.stateSlots();
+    const present = new Set(keys);
+    for (const key of keys) {
+      const slot = key.slice(0, key.indexOf('.'));
+      if (!slots.includes(slot)) {
+        throw new Error(`${this.type}.loadState: state tensor '${key}' is not a slot of ${this.type} (its slots: ${slots.join(', ') || 'none'})`);
+      }
+    }
+    for (const [name] of this.params) {
+      const missing = slots.filter((slot) => !present.has(`${slot}.${name}`));
+      if (missing.length > 0 && missing.length < slots.length) {
+        throw new Error(`${this.type}.loadState: the state of parameter '${name}' lacks ${missing.map((m) => `'${m}.${name}'`).join(', ')}; an incomplete state would restart those at zero and distort the next steps`);
+      }
+    }
+    if (s.step > 0 && slots.length > 0 && keys.length === 0) {
+      throw new Error(`${this.type}.loadState: the state is at step ${s.step} but holds no ${slots.join('/')} tensors`);
+    }
   }
 
   /** Frees the state tensors. */

@@ -22,6 +22,10 @@ export class SGD extends Optimizer {
     if (!(this.weightDecay >= 0)) throw new Error(`SGD: weightDecay must be >= 0, got ${this.weightDecay}`);
   }
 
+  protected stateSlots(): readonly string[] {
+    return this.momentum > 0 ? ['momentum_buffer'] : [];
+  }
+
   protected update(name: string, p: Tensor, grad: Tensor): void {
     let g = this.weightDecay > 0 ? grad.add(p.mul(this.weightDecay)) : grad;
     if (this.momentum > 0) {
