@@ -74,7 +74,8 @@ export function log1mexp(x: Tensor): Tensor {
       const farVal = x.minimum(-Math.LN2).exp().neg().log1p();
       return nearVal.where(near, farVal);
     },
-    // d/dx log(1 - e^x) = -e^x / (1 - e^x) = -1 / expm1(-x)
-    (g) => [g.div(x.neg().expm1()).neg()],
+    // d/dx log(1 - e^x) = -e^x / (1 - e^x) = e^x / expm1(x): unlike -1 / expm1(-x), no step overflows for very
+    // negative x (expm1(100) is Inf in float32), so anomaly mode sees no Inf where the gradient is finite
+    (g) => [g.mul(x.exp()).div(x.expm1())],
   );
 }
