@@ -83,17 +83,22 @@ export function keep<T extends Disposable>(t: T): T {
 export interface MemorySnapshot {
   /** Tensors not yet disposed (views sharing a buffer count separately). */
   tensors: number;
-  /** Per backend: live buffers and bytes. */
-  backends: Record<string, { buffers: number; bytes: number }>;
+  /** Per backend: live buffers and bytes, and bytes resting in its free list. */
+  backends: Record<string, { buffers: number; bytes: number; pooledBytes?: number }>;
+  /** Bytes of live storages, all backends. */
   bytes: number;
+  /** Bytes kept for reuse by the backends' free lists (not owned by any tensor; bounded per backend). */
+  pooledBytes: number;
 }
 
 export function memory(): MemorySnapshot {
-  const backends: Record<string, { buffers: number; bytes: number }> = {};
+  const backends: MemorySnapshot['backends'] = {};
   let bytes = 0;
+  let pooledBytes = 0;
   for (const b of getRegisteredBackends()) {
     backends[b.name] = b.memory();
     bytes += backends[b.name].bytes;
+    pooledBytes += backends[b.name].pooledBytes ?? 0;
   }
-  return { tensors: liveTensors, backends, bytes };
+  return { tensors: liveTensors, backends, bytes, pooledBytes };
 }

@@ -63,6 +63,8 @@ export interface AdamUpdateSpec {
 export interface MemoryInfo {
   buffers: number;
   bytes: number;
+  /** Bytes held for reuse by no live storage (a free list), when the backend keeps one on the host. */
+  pooledBytes?: number;
 }
 
 export interface Backend {

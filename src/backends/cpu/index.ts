@@ -2,7 +2,7 @@
 
 import type { Backend, BinaryOp, DType, MatmulSpec, ReduceOp, Storage, StridedView, TypedArray, UnaryOp } from '../backend.js';
 import { DTYPE_BYTES } from '../backend.js';
-import { alloc, release } from './pool.js';
+import { alloc, pooledBytes, release } from './pool.js';
 import * as ew from './elementwise.js';
 import * as fused from './fused.js';
 import * as layout from './layout.js';
@@ -55,7 +55,7 @@ export class CpuBackend implements Backend {
     this.liveBytes -= s.size * DTYPE_BYTES[s.dtype];
   }
   memory() {
-    return { buffers: this.live, bytes: this.liveBytes };
+    return { buffers: this.live, bytes: this.liveBytes, pooledBytes: pooledBytes() };
   }
 
   unary(op: UnaryOp, x: Storage): Storage {
