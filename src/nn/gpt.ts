@@ -49,7 +49,10 @@ export class GPT extends Module {
   readonly lnF: LayerNorm;
   /** Dropout seeds when the caller passes no Rng. */
   readonly rng: Rng;
-  /** [blockSize, blockSize] causal mask, built on first use; shorter inputs use its top-left corner. */
+  /**
+   * Causal mask for the longest sequence seen so far (grown on demand, never beyond blockSize); shorter inputs use
+   * its top-left corner. Sized by use, not by config: a blockSize of 30000 with 12-token rows costs a 12 x 12 mask.
+   */
   private mask: Tensor | null = null;
 
   constructor(config: GPTConfig, opts: GPTOptions) {
@@ -98,13 +101,16 @@ export class GPT extends Module {
   }
 
   private causalMask(T: number): Tensor {
-    const n = this.config.blockSize;
-    if (!this.mask) {
+    if (!this.mask || this.mask.shape[0] < T) {
+      // doubling: a sequence growing a token at a time (generation) rebuilds the mask log(T) times, not T times
+      const n = Math.min(this.config.blockSize, Math.max(T, 2 * (this.mask?.shape[0] ?? 0)));
+      this.mask?.dispose();
       const allowed = new Int32Array(n * n);
       for (let t = 0; t < n; t++) allowed.fill(1, t * n, t * n + t + 1);
       this.mask = keep(tensor(allowed, { shape: [n, n], backend: this.backend }));
     }
-    return T === n ? this.mask : this.mask.slice([0, 0], [T, T]);
+    // a view (or a copy) rather than the mask itself: a graph still holding it survives the mask being regrown
+    return T === this.mask.shape[0] ? this.mask.detach() : this.mask.slice([0, 0], [T, T]);
   }
 
   private checkTokens(tokens: Tensor): void {
