@@ -80,6 +80,8 @@ export async function trainSft(o: SftOptions): Promise<MetricsRecord[]> {
   const started = Date.now();
   model.train();
   for (let step = startStep; step < steps; step++) {
+    // let signal handlers (Ctrl-C) and timers run between steps: a CPU step never waits on anything else
+    await new Promise((resolve) => setImmediate(resolve));
     const t0 = Date.now();
     optimizer.lr = schedule(step);
     const [loss, norm, tokens] = tidy(() => {
