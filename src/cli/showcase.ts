@@ -3,6 +3,7 @@
 // the current step and still writes a report of what finished (metrics.jsonl is appended as the run goes).
 
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ByteTokenizer } from '../data/tokenizer.js';
 import { JsonlMetricsLogger } from '../train/metrics.js';
@@ -15,6 +16,7 @@ import type { Summary } from '../report/summary.js';
 import { HELP, parseShowcaseArgs, UsageError, type ShowcaseSettings } from './args.js';
 import { prepareTask, type PreparedTask } from './task-setup.js';
 import { emptyResults, progressTotal, runPipeline } from './pipeline.js';
+import { longestInput, memoryProblem } from './memory-estimate.js';
 
 export interface ShowcaseIo {
   out: (text: string) => void;
@@ -62,6 +64,10 @@ async function preflight(argv: readonly string[], io: ShowcaseIo): Promise<{ set
     }
     const tokenizer = new ByteTokenizer();
     const task = await prepareTask(settings, tokenizer, settings.out);
+    // a run too big for this machine stops here, not a minute into training
+    const seqLen = longestInput([...task.trainPairs, ...task.heldOut.pairs]);
+    const tooBig = memoryProblem(settings, tokenizer.vocabSize, seqLen, totalmem());
+    if (tooBig) throw new Error(tooBig);
     return { settings, task, tokenizer };
   } catch (e) {
     io.err(`error: ${(e as Error).message}\n`);
