@@ -46,9 +46,14 @@ function evictFor(bytes: number): void {
   }
 }
 
+/** Pages that are not cross-origin isolated have no SharedArrayBuffer at all; nothing there can be shared. */
+function isShared(buffer: ArrayBufferLike): boolean {
+  return typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer;
+}
+
 /** Hands an array back; the caller must hold no other reference to it. */
 export function release(dtype: DType, a: TypedArray): void {
-  if (a.length < MIN_POOLED || a.buffer instanceof SharedArrayBuffer || a.byteLength > MAX_POOLED_BYTES) return;
+  if (a.length < MIN_POOLED || isShared(a.buffer) || a.byteLength > MAX_POOLED_BYTES) return;
   let list = free[dtype].get(a.length);
   if (list && list.length >= MAX_SPARES) return;
   if (pooled + a.byteLength > MAX_POOLED_BYTES) evictFor(a.byteLength);
