@@ -8,3 +8,10 @@ export {
   generateAdditionTask, parseAnswer, scoreAdditionGeneration, scoreByExactMatch, countAdditionProblems, additionPrompt, additionResponse,
   ADDITION_DEFAULTS, type AdditionTask, type AdditionExample, type AdditionTaskOptions, type AnswerScore, type GenerationScore,
 } from './preference-task.js';
+export {
+  readTrlRow, pairUnpaired, RowError, type TrlRow, type TrlFormat, type UnpairedExample,
+} from './trl-formats.js';
+export {
+  defaultChatTemplate, jinjaChatTemplate, chatTemplateFromTokenizerConfig,
+  type ChatMessage, type ChatTemplate, type JinjaEngine,
+} from './chat-template.js';
