@@ -10,6 +10,7 @@ import { generateAdditionTask, scoreAdditionGeneration, scoreByExactMatch, type 
 import { trainingOrder } from '../train/preference.js';
 import type { HeldOutSet } from '../train/evaluate.js';
 import type { RunResults } from '../report/summary.js';
+import type { ChatTemplate } from '../data/chat-template.js';
 import type { ShowcaseSettings } from './args.js';
 
 /** The task is the same for every seed, so all seeds are scored on the same held-out prompts. */
@@ -52,7 +53,7 @@ async function additionTask(settings: ShowcaseSettings, tokenizer: ByteTokenizer
   };
 }
 
-async function fileTask(path: string, settings: ShowcaseSettings, tokenizer: ByteTokenizer): Promise<PreparedTask> {
+async function fileTask(path: string, settings: ShowcaseSettings, tokenizer: ByteTokenizer, _options: DataOptions): Promise<PreparedTask> {
   const rows = await readPreferenceJsonl(path);
   if (rows.length < 2) throw new Error(`${path}: has ${rows.length} row; the showcase needs at least 2 (some rows are held out for evaluation)`);
   // a seeded shuffle, so a file sorted by topic or length still gets a representative held-out split
@@ -75,6 +76,11 @@ async function fileTask(path: string, settings: ShowcaseSettings, tokenizer: Byt
   };
 }
 
-export async function prepareTask(settings: ShowcaseSettings, tokenizer: ByteTokenizer, outDir: string): Promise<PreparedTask> {
-  return settings.data === null ? additionTask(settings, tokenizer, outDir) : fileTask(settings.data, settings, tokenizer);
+/** How --data rows are read: the chat template for conversational rows (default: defaultChatTemplate). */
+export interface DataOptions {
+  chatTemplate?: ChatTemplate;
+}
+
+export async function prepareTask(settings: ShowcaseSettings, tokenizer: ByteTokenizer, outDir: string, options: DataOptions = {}): Promise<PreparedTask> {
+  return settings.data === null ? additionTask(settings, tokenizer, outDir) : fileTask(settings.data, settings, tokenizer, options);
 }
