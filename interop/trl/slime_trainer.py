@@ -1,11 +1,13 @@
 """A TRL DPOTrainer that trains with SLIME (slime_loss.py) instead of DPO.
 
-DPOTrainer hands its loss only summed log-probs per completion; SLIME's stabilizer needs every rejected token, so
-this subclass replaces `compute_loss`: one forward pass over prompt+completion for chosen and rejected, per-token
-log-probs of the completion tokens, then `slime_loss`. Everything else (data collation, accelerate, logging,
-checkpoints) is DPOTrainer's. Written for the batch fields of TRL's DataCollatorForPreference (TRL 0.13 to 0.19:
-prompt/chosen/rejected `_input_ids` and `_attention_mask`, prompts left-padded, completions right-padded); it is not
-run in slimegrad's CI, which has no TRL. SLIME is reference-free: the reference model DPOTrainer keeps is not read.
+DPOTrainer hands its loss only summed log-probs per completion; SLIME's stabilizer needs every rejected token. So
+this subclass replaces DPOTrainer's per-batch hook, `get_batch_loss_metrics` (used for training and evaluation): a
+forward pass over prompt + completion for chosen and for rejected, per-token log-probs of the completion tokens,
+then `slime_loss`. Everything else (data preparation, accelerate, logging, checkpoints) is DPOTrainer's.
+
+Written for TRL 0.13 to 0.19 (the batch fields of DataCollatorForPreference: prompt/chosen/rejected `_input_ids`
+and `_attention_mask`, prompts left-padded, completions right-padded). It is not run in slimegrad's CI, which has
+no TRL; only slime_loss.py is tested there. SLIME is reference-free: the reference model DPOTrainer keeps is unused.
 """
 
 import torch
@@ -38,16 +40,17 @@ class SlimeTrainer(DPOTrainer):
         logps = torch.log_softmax(logits, dim=-1).gather(-1, ids.unsqueeze(-1)).squeeze(-1)
         return logps, mask.bool()
 
-    def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
-        chosen, chosen_mask = self._completion_logps(model, inputs, "chosen")
-        rejected, rejected_mask = self._completion_logps(model, inputs, "rejected")
+    def get_batch_loss_metrics(self, model, batch, train_eval="train"):
+        """DPOTrainer's per-batch hook for training and evaluation alike: SLIME's loss and TRL-named metrics."""
+        chosen, chosen_mask = self._completion_logps(model, batch, "chosen")
+        rejected, rejected_mask = self._completion_logps(model, batch, "rejected")
         loss, terms, chosen_rewards, rejected_rewards = slime_loss(
             chosen, chosen_mask, rejected, rejected_mask, preset=self.slime_preset, **self.slime_overrides)
-        metrics = {f"slime/{name}": value.item() for name, value in terms.items()}
-        metrics["rewards/chosen"] = chosen_rewards.mean().item()
-        metrics["rewards/rejected"] = rejected_rewards.mean().item()
-        metrics["rewards/margins"] = (chosen_rewards - rejected_rewards).mean().item()
-        metrics["rewards/accuracies"] = (chosen_rewards > rejected_rewards).float().mean().item()
-        if hasattr(self, "store_metrics"):
-            self.store_metrics(metrics, train_eval="train" if model.training else "eval")
-        return (loss, metrics) if return_outputs else loss
+        prefix = "eval_" if train_eval == "eval" else ""
+        mean = lambda t: self.accelerator.gather_for_metrics(t.detach()).float().mean().item()  # noqa: E731
+        metrics = {f"{prefix}slime/{name}": mean(value.reshape(1)) for name, value in terms.items()}
+        metrics[f"{prefix}rewards/chosen"] = mean(chosen_rewards)
+        metrics[f"{prefix}rewards/rejected"] = mean(rejected_rewards)
+        metrics[f"{prefix}rewards/margins"] = mean(chosen_rewards - rejected_rewards)
+        metrics[f"{prefix}rewards/accuracies"] = mean((chosen_rewards > rejected_rewards).float())
+        return loss, metrics
