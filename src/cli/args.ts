@@ -2,7 +2,7 @@
 // runs, so a typo costs a second, not a training run.
 
 import { parseArgs } from 'node:util';
-import { METHOD_NAMES, ABLATION_NAMES } from './methods.js';
+import { METHOD_NAMES, ABLATION_NAMES, OPTIONAL_METHOD_NAMES } from './methods.js';
 
 /** A bad command line: printed with a pointer to --help, exit code 2. */
 export class UsageError extends Error {
@@ -60,7 +60,8 @@ export const HELP = `Usage: npm start -- [options]      (or: npx tsx examples/sh
 Trains a tiny byte-level GPT with SFT, then preference-trains copies of it with each method under the same budget,
 and writes a report (report.html, report.md, summary.json, metrics.jsonl, checkpoints) to --out.
 
-  --methods LIST      comma-separated, from: ${METHOD_NAMES.join(', ')} (default: all)
+  --methods LIST      comma-separated, from: ${METHOD_NAMES.join(', ')} (default: all of these);
+                      also ${OPTIONAL_METHOD_NAMES.join(', ')} (only when named)
   --ablations         also run ${ABLATION_NAMES.join(', ')}
   --seeds N           number of seeds, each a fresh SFT model and data order (default ${FULL.seeds}; quick ${QUICK.seeds})
   --steps N           preference steps per method and seed (default ${FULL.steps}; quick ${QUICK.steps})
@@ -101,7 +102,7 @@ function positiveNumber(flag: string, text: string): number {
 function parseMethods(text: string | undefined, ablations: boolean): string[] {
   const chosen = text === undefined ? [...METHOD_NAMES] : text.split(',').map((m) => m.trim()).filter((m) => m !== '');
   if (chosen.length === 0) throw new UsageError('--methods expects at least one method name');
-  const known = new Set<string>([...METHOD_NAMES, ...ABLATION_NAMES]);
+  const known = new Set<string>([...METHOD_NAMES, ...ABLATION_NAMES, ...OPTIONAL_METHOD_NAMES]);
   for (const m of chosen) {
     if (!known.has(m)) throw new UsageError(`--methods: unknown method '${m}' (known: ${[...known].join(', ')})`);
   }

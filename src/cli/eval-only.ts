@@ -2,7 +2,8 @@
 // and brought back) on the same held-out set a training run uses, and write the same report. The checkpoint stands
 // where a run's SFT checkpoint stands: the starting point the report measures, with no methods trained from it.
 
-import { loadCheckpoint, type LoadedCheckpoint } from '../io/checkpoint.js';
+import type { LoadedCheckpoint } from '../io/checkpoint.js';
+import { loadCheckpoint } from '../io/checkpoint-files.js';
 import type { ByteTokenizer } from '../data/tokenizer.js';
 import { evaluateHeldOut } from '../train/evaluate.js';
 import type { RunResults } from '../report/summary.js';

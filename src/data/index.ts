@@ -2,7 +2,10 @@
 
 export { ByteTokenizer, BYTE_VOCAB } from './tokenizer.js';
 export { padBatch, sampleWindows, type LmBatch, type Example } from './batching.js';
-export { parsePreferenceJsonl, formatPreferenceJsonl, JsonlError, type PreferenceExample, type NumberedExample } from './jsonl.js';
+export {
+  parsePreferenceJsonl, parseTrlJsonl, formatPreferenceJsonl, JsonlError,
+  type PreferenceExample, type NumberedExample, type NumberedUnpaired, type TrlJsonl, type JsonlOptions,
+} from './jsonl.js';
 export { encodePreferencePairs, type TokenPair } from './preference-pairs.js';
 export {
   generateAdditionTask, parseAnswer, scoreAdditionGeneration, scoreByExactMatch, countAdditionProblems, additionPrompt, additionResponse,

@@ -133,3 +133,35 @@ describe('pairUnpaired', () => {
     expect(unused.map((r) => r.line)).toEqual([4]);
   });
 });
+
+describe('parseTrlJsonl: every format in one file, with lines', () => {
+  it('reads standard, conversational and implicit-prompt rows together, and unpaired files on their own', () => {
+    const lines = [
+      '{"prompt": "23+41=", "chosen": "A:64.", "rejected": "A:68."}',
+      '{"prompt": [{"role": "user", "content": "2+2?"}], "chosen": [{"role": "assistant", "content": "4"}], "rejected": [{"role": "assistant", "content": "5"}]}',
+      '',
+      '{"chosen": "The sky is blue.", "rejected": "The sky is green."}',
+      '{"chosen": [{"role": "user", "content": "2+2?"}, {"role": "assistant", "content": "4"}], "rejected": [{"role": "user", "content": "2+2?"}, {"role": "assistant", "content": "5"}]}',
+    ];
+    const parsed = data.parseTrlJsonl(lines.join('\n'), 'mixed.jsonl');
+    expect(parsed.kind).toBe('preference');
+    expect(parsed.formats).toEqual(['standard', 'conversational', 'implicit prompt', 'conversational implicit prompt']);
+    expect(parsed.rows).toEqual([
+      { prompt: '23+41=', chosen: 'A:64.', rejected: 'A:68.', line: 1 },
+      { prompt: 'user: 2+2?\nassistant: ', chosen: '4\n', rejected: '5\n', line: 2 },
+      { prompt: 'The sky is', chosen: ' blue.', rejected: ' green.', line: 4 },
+      { prompt: 'user: 2+2?\nassistant: ', chosen: '4\n', rejected: '5\n', line: 5 },
+    ]);
+    const kto = data.parseTrlJsonl('{"prompt": "1+1=", "completion": "A:2.", "label": true}\n{"prompt": "1+1=", "completion": "A:3.", "label": false}\n');
+    expect(kto).toEqual({
+      kind: 'unpaired', formats: ['unpaired'],
+      rows: [{ prompt: '1+1=', completion: 'A:2.', label: true, line: 1 }, { prompt: '1+1=', completion: 'A:3.', label: false, line: 2 }],
+    });
+  });
+
+  it('renders conversational rows with the chat template it is given', () => {
+    const text = '{"prompt": [{"role": "user", "content": "hi"}], "chosen": [{"role": "assistant", "content": "yo"}], "rejected": [{"role": "assistant", "content": "no"}]}';
+    const rows = data.parsePreferenceJsonl(text, 'c.jsonl', { chatTemplate: jinjaChatTemplate(CHATML, Template) });
+    expect(rows).toEqual([{ prompt: '<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n', chosen: 'yo<|im_end|>\n', rejected: 'no<|im_end|>\n', line: 1 }]);
+  });
+});

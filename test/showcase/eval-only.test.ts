@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nn, data } from '../../src/index.js';
-import { saveCheckpoint, loadCheckpoint } from '../../src/io/checkpoint.js';
+import { saveCheckpoint, loadCheckpoint } from '../../src/io/checkpoint-files.js';
 import { runShowcase, type ShowcaseIo } from '../../src/cli/showcase.js';
 import { parseShowcaseArgs } from '../../src/cli/args.js';
 import { prepareTask } from '../../src/cli/task-setup.js';
