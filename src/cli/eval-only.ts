@@ -5,7 +5,7 @@
 import type { LoadedCheckpoint } from '../io/checkpoint.js';
 import { loadCheckpoint } from '../io/checkpoint-files.js';
 import type { ByteTokenizer } from '../data/tokenizer.js';
-import { evaluateHeldOut } from '../train/evaluate.js';
+import { evaluateHeldOut, type HeldOutSet } from '../train/evaluate.js';
 import type { RunResults } from '../report/summary.js';
 import type { ShowcaseSettings } from './args.js';
 
@@ -18,7 +18,8 @@ export async function loadForEvaluation(settings: ShowcaseSettings, dir: string,
   const { vocabSize, blockSize, nEmbd, nLayer, nHead } = loaded.config;
   if (vocabSize !== tokenizer.vocabSize) {
     loaded.model.dispose();
-    throw new Error(`${dir}: the model has ${vocabSize} tokens, but the showcase's byte tokenizer has ${tokenizer.vocabSize} (256 bytes + BOS, EOS, PAD); --eval-only scores byte-level checkpoints`);
+    throw new Error(`${dir}: the model has ${vocabSize} tokens, but the showcase's byte tokenizer has `
+      + `${tokenizer.vocabSize} (256 bytes + BOS, EOS, PAD); --eval-only scores byte-level checkpoints`);
   }
   settings.model = { blockSize, nEmbd, nLayer, nHead };
   settings.modelName = `checkpoint ${dir}`;
@@ -28,11 +29,14 @@ export async function loadForEvaluation(settings: ShowcaseSettings, dir: string,
 }
 
 /** Scores the loaded checkpoint and records it in `results` as the run's checkpoint. */
-export async function evaluateCheckpoint(loaded: LoadedCheckpoint, dir: string, task: { heldOut: Parameters<typeof evaluateHeldOut>[1] },
-  tokenizer: ByteTokenizer, results: RunResults): Promise<void> {
+export async function evaluateCheckpoint(
+  loaded: LoadedCheckpoint, dir: string, heldOut: HeldOutSet, tokenizer: ByteTokenizer, results: RunResults,
+): Promise<void> {
   const started = Date.now();
-  const measured = await evaluateHeldOut(loaded.model, task.heldOut, tokenizer);
-  results.task = { ...results.task, description: `Evaluation only, no training: checkpoint ${dir} (saved at step ${loaded.step}). ${results.task.description}` };
+  const measured = await evaluateHeldOut(loaded.model, heldOut, tokenizer);
+  const about = `Evaluation only, no training: checkpoint ${dir} (saved at step ${loaded.step}).`;
+  results.task = { ...results.task, description: `${about} ${results.task.description}` };
   // no training happened here, so there is no SFT loss to report
-  results.checkpoints.push({ seed: 0, sftSteps: loaded.step, sftSeconds: (Date.now() - started) / 1000, sftLoss: NaN, ...measured });
+  const seconds = (Date.now() - started) / 1000;
+  results.checkpoints.push({ seed: 0, sftSteps: loaded.step, sftSeconds: seconds, sftLoss: NaN, ...measured });
 }

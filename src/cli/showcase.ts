@@ -137,7 +137,7 @@ export async function runShowcase(argv: readonly string[], io: ShowcaseIo = defa
   let failure: Error | null = null;
   try {
     if (evaluate) {
-      await evaluateCheckpoint(evaluate, settings.evalOnly!, task, tokenizer, results);
+      await evaluateCheckpoint(evaluate, settings.evalOnly!, task.heldOut, tokenizer, results);
       metrics.log({ phase: 'eval', method: 'checkpoint', seed: 0, step: evaluate.step, ...results.checkpoints[0].metrics });
     } else {
       await runPipeline(settings, task, tokenizer, out, { metrics, progress, shouldStop: () => stopping, results });

@@ -6,7 +6,9 @@
 
 /** One message of a conversation, as TRL's conversational datasets store it. */
 export interface ChatMessage {
+  /** Who speaks: "system", "user", "assistant" (any string; the template decides what it means). */
   role: string;
+  /** What is said. */
   content: string;
 }
 

@@ -12,7 +12,7 @@ export {
   ADDITION_DEFAULTS, type AdditionTask, type AdditionExample, type AdditionTaskOptions, type AnswerScore, type GenerationScore,
 } from './preference-task.js';
 export {
-  readTrlRow, pairUnpaired, RowError, type TrlRow, type TrlFormat, type UnpairedExample,
+  readTrlRow, pairUnpaired, RowError, type TrlRow, type TrlFormat, type UnpairedExample, type UnpairedPair,
 } from './trl-formats.js';
 export {
   defaultChatTemplate, jinjaChatTemplate, chatTemplateFromTokenizerConfig,

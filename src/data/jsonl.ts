@@ -88,11 +88,17 @@ function linesOf(input: string | Uint8Array, file: string): string[] {
     } catch {
       const at = firstInvalidUtf8(line);
       const byte = line[at].toString(16).toUpperCase().padStart(2, '0');
-      throw new JsonlError(file, lines.length + 1, `not valid UTF-8 (byte 0x${byte} at column ${at + 1}, counting bytes); save the file as UTF-8`);
+      const problem = `not valid UTF-8 (byte 0x${byte} at column ${at + 1}, counting bytes); save the file as UTF-8`;
+      throw new JsonlError(file, lines.length + 1, problem);
     }
     start = end + 1;
   }
   return lines;
+}
+
+function mixedKinds(kind: TrlJsonl['kind'], firstLine: number): string {
+  const [row, first] = kind === 'unpaired' ? ['an unpaired', 'a preference pair'] : ['a preference', 'unpaired'];
+  return `${row} row in a file whose first row (line ${firstLine}) is ${first}; a file holds one kind`;
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -101,7 +107,8 @@ function checkText(where: string, text: string): void {
   const match = LONE_SURROGATE.exec(text);
   if (!match) return;
   const code = `\\u${match[0].charCodeAt(0).toString(16).padStart(4, '0')}`;
-  throw new RowError(`${where} holds an unpaired surrogate (${code} at character ${match.index + 1}), which is not text and cannot be encoded as UTF-8`);
+  throw new RowError(`${where} holds an unpaired surrogate (${code} at character ${match.index + 1}), `
+    + 'which is not text and cannot be encoded as UTF-8');
 }
 
 /** Lone surrogates in the fields TRL rows use (JSON's \ud800 escapes produce them even from valid UTF-8). */
@@ -144,7 +151,7 @@ export function parseTrlJsonl(input: string | Uint8Array, file = '<input>', opti
       checkSurrogates(value);
       const row = readTrlRow(value, options.chatTemplate);
       kind ??= { name: row.kind, line: i + 1 };
-      if (row.kind !== kind.name) throw new RowError(`a${row.kind === 'unpaired' ? 'n unpaired' : ' preference'} row in a file whose first row (line ${kind.line}) is ${kind.name === 'unpaired' ? 'unpaired' : 'a preference pair'}; a file holds one kind`);
+      if (row.kind !== kind.name) throw new RowError(mixedKinds(row.kind, kind.line));
       formats.add(row.format);
       if (row.kind === 'preference') preference.push({ ...row.example, line: i + 1 });
       else unpaired.push({ ...row.example, line: i + 1 });
@@ -154,14 +161,18 @@ export function parseTrlJsonl(input: string | Uint8Array, file = '<input>', opti
     }
   }
   if (kind === null) throw new JsonlError(file, 1, 'the file has no rows (expected one JSON object per line)');
-  return kind.name === 'preference' ? { kind: 'preference', rows: preference, formats: [...formats] } : { kind: 'unpaired', rows: unpaired, formats: [...formats] };
+  return kind.name === 'preference'
+    ? { kind: 'preference', rows: preference, formats: [...formats] }
+    : { kind: 'unpaired', rows: unpaired, formats: [...formats] };
 }
 
 /** Parses TRL JSONL whose rows are preference pairs (any preference format; see parseTrlJsonl). */
 export function parsePreferenceJsonl(input: string | Uint8Array, file = '<input>', options: JsonlOptions = {}): NumberedExample[] {
   const parsed = parseTrlJsonl(input, file, options);
   if (parsed.kind === 'unpaired') {
-    throw new JsonlError(file, parsed.rows[0].line, 'an unpaired (KTO) row ("completion", "label"), but preference pairs are expected here (parseTrlJsonl reads unpaired files)');
+    const problem = 'an unpaired (KTO) row ("completion", "label"), but preference pairs are expected here '
+      + '(parseTrlJsonl reads unpaired files)';
+    throw new JsonlError(file, parsed.rows[0].line, problem);
   }
   return parsed.rows;
 }
