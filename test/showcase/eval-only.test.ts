@@ -63,6 +63,21 @@ describe('--eval-only', () => {
     expect(logged).toEqual([{ phase: 'eval', method: 'checkpoint', seed: 0, step: 42, ...expected.metrics }]);
   });
 
+  it('a method\'s checkpoint, scored with --eval-only, gives exactly the figures its run reported', async () => {
+    const run = await mkdtemp(join(tmpdir(), 'slimegrad-evalonly-run-'));
+    const flags = ['--quick', '--model', 'micro', '--no-progress'];
+    const train = ['--methods', 'slime', '--seeds', '1', '--sft-steps', '4', '--steps', '2', '--eval-every', '2', '--batch', '4'];
+    expect(await runShowcase([...flags, ...train, '--out', run], capture())).toBe(0);
+    const trained = JSON.parse(readFileSync(join(run, 'summary.json'), 'utf8')) as Summary;
+    const out = await mkdtemp(join(tmpdir(), 'slimegrad-evalonly-out-'));
+    const io = capture();
+    expect(await runShowcase([...flags, '--eval-only', join(run, 'checkpoints', 'seed0', 'slime'), '--out', out], io)).toBe(0);
+    const evaluated = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary;
+    const final = Object.fromEntries(Object.entries(trained.methods[0].final).map(([k, stat]) => [k, stat.mean]));
+    expect(evaluated.checkpoint.perSeed[0].metrics).toEqual(final);
+    expect(evaluated.checkpoint.perSeed[0].sftSteps).toBe(2);
+  });
+
   it('a folder that is not a checkpoint, or a model of another vocabulary, exits 2 before anything runs', async () => {
     const out = await mkdtemp(join(tmpdir(), 'slimegrad-evalonly-out-'));
     const empty = await mkdtemp(join(tmpdir(), 'slimegrad-evalonly-empty-'));
