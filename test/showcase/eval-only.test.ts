@@ -58,6 +58,9 @@ describe('--eval-only', () => {
     expect(summary.task.description).toContain(`Evaluation only, no training: checkpoint ${ckpt} (saved at step 42)`);
     expect(summary.settings.model).toEqual({ blockSize: 24, nEmbd: 12, nLayer: 1, nHead: 3 });
     const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).toContain('Evaluation only: the checkpoint\'s model, a byte-level GPT-2 (1 layers, 12 wide, 3 heads, block 24), was scored');
+    expect(md).not.toContain('Pipeline:');
+    expect(summary.observations).toEqual(['One checkpoint was evaluated (--eval-only): there are no methods to compare.']);
     expect(md).toContain(`| checkpoint ${ckpt} (evaluated) | ${expected.metrics['eval_lbar/chosen'].toFixed(3)} ± 0.000 |`);
     const logged = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(logged).toEqual([{ phase: 'eval', method: 'checkpoint', seed: 0, step: 42, ...expected.metrics }]);
