@@ -58,11 +58,18 @@ function batches(preset: Batch['preset']): Batch[] {
   return out;
 }
 
-function runTorch(input: Batch[]): { torch: string; results: TorchResult[] } {
+interface TorchRun {
+  torch: string;
+  results: TorchResult[];
+  presets: Record<string, Record<string, number>>;
+  refusals: Array<string | null>;
+}
+
+function runTorch(input: Batch[]): TorchRun {
   const run = spawnSync(PYTHON, ['-B', SCRIPT], { input: JSON.stringify(input), encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
   if (run.error) throw new Error(`cannot run ${PYTHON}: ${run.error.message} (CI installs python3-torch; see .ci/run)`);
   if (run.status !== 0) throw new Error(`${PYTHON} ${SCRIPT} exited with ${run.status}:\n${run.stderr}`);
-  return JSON.parse(run.stdout) as { torch: string; results: TorchResult[] };
+  return JSON.parse(run.stdout) as TorchRun;
 }
 
 function maxAbsDiff(a: number[][], b: number[][]): number {
@@ -70,7 +77,22 @@ function maxAbsDiff(a: number[][], b: number[][]): number {
   return Math.max(...a.flatMap((row, i) => row.map((v, j) => Math.abs(v - b[i][j]))));
 }
 
+const snakeCase = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
 describe('SLIME for PyTorch (interop/trl) equals losses.slime, float64', () => {
+  it('has the same presets and refuses the same configs', () => {
+    const { presets, refusals } = runTorch([]);
+    const asSnake = (preset: Record<string, number>) => Object.fromEntries(Object.entries(preset).map(([k, v]) => [snakeCase(k), v]));
+    expect(presets).toEqual({ paper: asSnake(losses.SLIME_DEFAULTS), script: asSnake(losses.SLIME_SCRIPT_PRESET) });
+    // lambda_w < 0, p = 0, kappa < 0, an unknown (camelCase) key: refused on both sides; delta may be negative
+    expect(refusals.map((r) => r !== null)).toEqual([true, true, true, true, false]);
+    expect(refusals[3]).toContain("unknown config key 'lambdaW'");
+    const inputs = { chosenLogps: tensor([[-1]]), chosenMask: tensor([[1]]), rejectedLogps: tensor([[-2]]), rejectedMask: tensor([[1]]) };
+    const bads: Array<Record<string, number>> = [{ lambdaW: -1 }, { p: 0 }, { kappa: -0.5 }, { lambda_w: 1 }];
+    for (const bad of bads) expect(() => losses.slime(inputs, bad)).toThrow();
+    expect(() => losses.slime(inputs, { delta: -3 })).not.toThrow();
+  });
+
   for (const preset of ['paper', 'script'] as const) {
     it(`${preset} preset: loss and gradients w.r.t. the log-probs agree to ${TOLERANCE}`, () => {
       const input = batches(preset);
