@@ -1,6 +1,11 @@
 // io: safetensors and Hugging Face GPT-2 checkpoints.
 
-export { encodeSafetensors, decodeSafetensors, type RawTensor, type SafetensorsContents } from './safetensors.js';
+export {
+  encodeSafetensors, decodeSafetensors, readSafetensors, parseSafetensorsHeader, headerLengthOf, tensorFromBytes,
+  MAX_HEADER_BYTES, type RawTensor, type SafetensorsContents, type SafetensorsHeader, type TensorEntry, type ByteSource,
+  type StoredFloat,
+} from './safetensors.js';
+export { halfToFloat32, toHalfBits, toHalfBytes, type HalfFormat } from './half.js';
 export { toHfConfig, fromHfConfig, type HfGpt2Config } from './gpt2-config.js';
 export {
   saveCheckpoint, loadCheckpoint, modelFiles, modelFromFiles,
