@@ -12,3 +12,4 @@ export {
   MODEL_FILE, CONFIG_FILE, OPTIMIZER_FILE, STATE_FILE,
   type SaveCheckpointOptions, type LoadedCheckpoint, type LoadOptions,
 } from './checkpoint.js';
+export { byteTokenizerFiles, byteLevelAlphabet, generationConfig, type ByteLevelTokenizer, type TokenizerFiles } from './hf-tokenizer.js';
