@@ -13,3 +13,4 @@ export {
   type SaveCheckpointOptions, type LoadedCheckpoint, type LoadOptions,
 } from './checkpoint.js';
 export { byteTokenizerFiles, byteLevelAlphabet, generationConfig, type ByteLevelTokenizer, type TokenizerFiles } from './hf-tokenizer.js';
+export { INDEX_FILE, parseShardIndex, mergeShards, gpt2LmHeadNames, type ShardIndex } from './hf-weights.js';
