@@ -1,4 +1,4 @@
-// io: safetensors and Hugging Face GPT-2 checkpoints.
+// io: safetensors and Hugging Face GPT-2 checkpoints, as bytes (directories on disk: checkpoint-files.ts, Node only).
 
 export {
   encodeSafetensors, decodeSafetensors, readSafetensors, parseSafetensorsHeader, headerLengthOf, tensorFromBytes,
@@ -8,9 +8,9 @@ export {
 export { halfToFloat32, toHalfBits, toHalfBytes, type HalfFormat } from './half.js';
 export { toHfConfig, fromHfConfig, type HfGpt2Config } from './gpt2-config.js';
 export {
-  saveCheckpoint, loadCheckpoint, modelFiles, modelFromFiles,
+  checkpointFiles, checkpointFromFiles, modelFiles, modelFromFiles,
   MODEL_FILE, CONFIG_FILE, OPTIMIZER_FILE, STATE_FILE,
-  type SaveCheckpointOptions, type LoadedCheckpoint, type LoadOptions,
+  type CheckpointFiles, type CheckpointFromFilesOptions, type SaveCheckpointOptions, type LoadedCheckpoint, type LoadOptions,
 } from './checkpoint.js';
 export { byteTokenizerFiles, byteLevelAlphabet, generationConfig, type ByteLevelTokenizer, type TokenizerFiles } from './hf-tokenizer.js';
 export { INDEX_FILE, parseShardIndex, mergeShards, gpt2LmHeadNames, type ShardIndex } from './hf-weights.js';
