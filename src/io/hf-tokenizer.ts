@@ -72,7 +72,8 @@ export function byteTokenizerFiles(tok: ByteLevelTokenizer, modelMaxLength: numb
   return { 'tokenizer.json': json(tokenizer), 'tokenizer_config.json': json(config), 'special_tokens_map.json': json(named) };
 }
 
-/** generation_config.json: the special ids generation needs (stop at EOS, pad with PAD). */
-export function generationConfig(tok: Pick<ByteLevelTokenizer, 'bos' | 'eos' | 'pad'>): string {
-  return `${JSON.stringify({ bos_token_id: tok.bos, eos_token_id: tok.eos, pad_token_id: tok.pad }, null, 2)}\n`;
+/** generation_config.json: the special ids generation needs (stop at EOS, pad with PAD), taken from config.json's keys. */
+export function generationConfig(config: Record<string, unknown>): string {
+  const keys = ['bos_token_id', 'eos_token_id', 'pad_token_id'].filter((k) => config[k] !== undefined);
+  return `${JSON.stringify(Object.fromEntries(keys.map((k) => [k, config[k]])), null, 2)}\n`;
 }
