@@ -24,15 +24,21 @@ import { Crc32 } from './crc32.js';
 import { byteTokenizerFiles, generationConfig, type ByteLevelTokenizer } from './hf-tokenizer.js';
 import { INDEX_FILE, gpt2LmHeadNames, mergeShards, parseShardIndex } from './hf-weights.js';
 
+/** The weights, in Hugging Face GPT2LMHeadModel form. */
 export const MODEL_FILE = 'model.safetensors';
+/** The model's Hugging Face GPT-2 config. */
 export const CONFIG_FILE = 'config.json';
+/** The optimizer state, for resuming training. */
 export const OPTIMIZER_FILE = 'optimizer.safetensors';
+/** Step, random stream and the checksum of every file the save wrote. */
 export const STATE_FILE = 'slimegrad_state.json';
+/** The special ids generation uses (Hugging Face's GenerationConfig). */
 export const GENERATION_CONFIG_FILE = 'generation_config.json';
 // what a slimegrad_state.json of format 1 (no file list) implies slimegrad wrote
 const FORMAT1_FILES = [MODEL_FILE, CONFIG_FILE, OPTIMIZER_FILE];
 const TORCH_DTYPE: Record<'F32' | HalfFormat, string> = { F32: 'float32', F16: 'float16', BF16: 'bfloat16' };
 
+/** What a checkpoint holds besides the model. */
 export interface SaveCheckpointOptions {
   optimizer?: Optimizer;
   /** Training steps completed. */
@@ -52,6 +58,7 @@ export interface SaveCheckpointOptions {
   weightsDtype?: 'F32' | HalfFormat;
 }
 
+/** A loaded checkpoint: the model, and the training state when the checkpoint has one. */
 export interface LoadedCheckpoint {
   model: GPT;
   config: GPTConfig;
@@ -134,6 +141,7 @@ export function filesWrittenBySlimegrad(stateBytes: Uint8Array | undefined, file
   return [...(state.files ? Object.keys(state.files) : FORMAT1_FILES), STATE_FILE];
 }
 
+/** Options for loading a checkpoint. */
 export interface LoadOptions {
   backend?: Backend | string;
 }

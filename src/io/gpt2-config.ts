@@ -3,6 +3,7 @@
 
 import type { GPTConfig } from '../nn/gpt.js';
 
+/** A parsed config.json (transformers' GPT2Config fields, plus whatever else the file holds). */
 export type HfGpt2Config = Record<string, unknown>;
 
 /** config.json contents for a GPT; `extra` adds keys such as bos_token_id / eos_token_id. */

@@ -8,9 +8,10 @@ export {
 export { halfToFloat32, toHalfBits, toHalfBytes, type HalfFormat } from './half.js';
 export { toHfConfig, fromHfConfig, type HfGpt2Config } from './gpt2-config.js';
 export {
-  checkpointFiles, checkpointFromFiles, modelFiles, modelFromFiles,
-  MODEL_FILE, CONFIG_FILE, OPTIMIZER_FILE, STATE_FILE,
-  type CheckpointFiles, type CheckpointFromFilesOptions, type SaveCheckpointOptions, type LoadedCheckpoint, type LoadOptions,
+  checkpointFiles, checkpointFromFiles, checkpointReadPlan, checkpointFromContents, modelFiles, modelFromFiles, modelFromTensors,
+  MODEL_FILE, CONFIG_FILE, OPTIMIZER_FILE, STATE_FILE, GENERATION_CONFIG_FILE,
+  type CheckpointFiles, type CheckpointFromFilesOptions, type CheckpointReadPlan, type SaveCheckpointOptions,
+  type LoadedCheckpoint, type LoadOptions, type ModelSource,
 } from './checkpoint.js';
 export { byteTokenizerFiles, byteLevelAlphabet, generationConfig, type ByteLevelTokenizer, type TokenizerFiles } from './hf-tokenizer.js';
 export { INDEX_FILE, parseShardIndex, mergeShards, gpt2LmHeadNames, type ShardIndex } from './hf-weights.js';

@@ -15,12 +15,14 @@ import { DTYPE_BYTES, typedArrayFor } from '../backends/backend.js';
 import { Crc32 } from './crc32.js';
 import { halfToFloat32, toHalfBytes, type HalfFormat } from './half.js';
 
+/** A tensor's dtype, shape and values, as a file holds them (row-major). */
 export interface RawTensor {
   dtype: DType;
   shape: number[];
   data: TypedArray;
 }
 
+/** A decoded safetensors file: its tensors in header order and its `__metadata__` strings. */
 export interface SafetensorsContents {
   tensors: Map<string, RawTensor>;
   metadata: Record<string, string>;
@@ -61,6 +63,7 @@ const FILE_BYTES: Record<string, number> = { F32: 4, F64: 8, I32: 4, F16: 2, BF1
 // dtypes the format defines that this reader does not convert (named in the error rather than called unknown)
 const OTHER_KNOWN = ['BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'I16', 'U16', 'U32', 'I64', 'U64'];
 const SUPPORTED = 'F32, F64, I32, F16, BF16';
+/** The `__metadata__` key of the tensors' checksum in files slimegrad writes. */
 export const CHECKSUM_KEY = 'slimegrad_crc32';
 /** Largest header accepted; a larger length field means a damaged or foreign file, not a checkpoint. */
 export const MAX_HEADER_BYTES = 100_000_000;
