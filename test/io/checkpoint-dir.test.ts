@@ -131,6 +131,27 @@ describe('checkpoint folders (issue 12, defect 10): a read-only folder', () => {
   });
 });
 
+describe('checkpoint folders: a file that cannot be replaced midway', () => {
+  it('stops with the list of replaced files, leaves no temporary files, and loading refuses the mixed folder', async (ctx) => {
+    const dir = join(root, 'ck');
+    await saveCheckpoint(dir, new GPT(cfg, { seed: 1 }), { step: 1 });
+    const locked = join(dir, 'config.json');
+    try {
+      execFileSync('chattr', ['+i', locked], { stdio: 'ignore' });
+    } catch {
+      ctx.skip('chattr is not available to make one file unreplaceable');
+    }
+    try {
+      await expect(saveCheckpoint(dir, new GPT(cfg, { seed: 2 }), { step: 2 }))
+        .rejects.toThrow(/ck: the save stopped after replacing model\.safetensors \(.*\); loading will refuse the folder/);
+    } finally {
+      execFileSync('chattr', ['-i', locked], { stdio: 'ignore' });
+    }
+    expect(readdirSync(dir).filter((n) => n.includes('.tmp-'))).toEqual([]);
+    await expect(loadCheckpoint(dir)).rejects.toThrow(/model\.safetensors: does not match slimegrad_state\.json/);
+  });
+});
+
 describe('reading by ranges (issue 12, defect 6)', () => {
   it('a garbage file costs one 8-byte read, not the whole file', async () => {
     const file = join(root, 'junk.safetensors');
