@@ -4,6 +4,8 @@
 // character, and a BPE model with no merges maps each such character to its byte value. The specials are added
 // tokens. Hugging Face tokenizers find added tokens' text inside the input, which slimegrad's tokenizer never does;
 // tokenizer_config.json therefore sets split_special_tokens, so transformers encodes that text as bytes too.
+// A JavaScript string with a lone surrogate encodes as U+FFFD's bytes (EF BF BD) here and in tokenizers.js, as
+// TextEncoder does; a Python string with one cannot be encoded to UTF-8, so the Rust tokenizer never receives it.
 
 /** What the tokenizer files need to know about a byte-level tokenizer (`data.ByteTokenizer` has these fields). */
 export interface ByteLevelTokenizer {

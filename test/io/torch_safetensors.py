@@ -4,7 +4,7 @@ The `safetensors` Python package is not assumed: files are read and written here
 torch.frombuffer, following the format's definition (8-byte little-endian header length, JSON header, raw data).
 
   read DIR FILE...      print, as JSON, every tensor of each FILE in DIR widened to float64 by torch
-  compare DIR F32 HALF  check that each tensor of HALF equals torch's rounding of the F32 file's tensor
+  compare DIR F32 HALF...  check that each tensor of each HALF file equals torch's rounding of the F32 file's
   write DIR             write a bare-GPT2Model BF16 checkpoint in two shards plus an index, an F16 file and
                         config.json, and print the float64 values torch reads back from them
 """
@@ -99,12 +99,14 @@ def write(folder):
     print(json.dumps(as_json(loaded)))
 
 
-def compare(folder, f32_file, half_file):
-    full, half = load(f"{folder}/{f32_file}"), load(f"{folder}/{half_file}")
+def compare(folder, f32_file, half_files):
+    full = load(f"{folder}/{f32_file}")
     report = {}
-    for name, (dt, t) in half.items():
-        expected = full[name][1].to(DTYPES[dt])
-        report[name] = {"dtype": dt, "mismatches": int((t.view(torch.int16) != expected.view(torch.int16)).sum())}
+    for half_file in half_files:
+        for name, (dt, t) in load(f"{folder}/{half_file}").items():
+            expected = full[name][1].to(DTYPES[dt])
+            mismatches = int((t.view(torch.int16) != expected.view(torch.int16)).sum())
+            report[f"{half_file}:{name}"] = {"dtype": dt, "mismatches": mismatches}
     print(json.dumps(report))
 
 
@@ -116,7 +118,7 @@ if __name__ == "__main__":
             result.update({f"{file}:{n}": v for n, v in as_json(load(f"{folder}/{file}")).items()})
         print(json.dumps(result))
     elif command == "compare":
-        compare(folder, sys.argv[3], sys.argv[4])
+        compare(folder, sys.argv[3], sys.argv[4:])
     elif command == "write":
         write(folder)
     else:
