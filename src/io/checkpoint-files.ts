@@ -80,7 +80,11 @@ async function previousSlimegradFiles(target: string, dir: string): Promise<stri
     throw new Error(`${dir}: a non-empty folder that is not a checkpoint (it holds ${shown}); save into a new or empty folder`);
   }
   const state = has(STATE_FILE) ? new Uint8Array(await readFile(join(target, STATE_FILE))) : undefined;
-  return filesWrittenBySlimegrad(state, join(dir, STATE_FILE));
+  try {
+    return filesWrittenBySlimegrad(state, join(dir, STATE_FILE));
+  } catch {
+    return []; // a damaged state file cannot say which files were slimegrad's: then no stale file is deleted
+  }
 }
 
 /** A ByteSource over a file, reading ranges longer than `maxReadBytes` in several calls; close it when done. */
