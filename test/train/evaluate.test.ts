@@ -70,6 +70,16 @@ const set: HeldOutSet = {
 describe('evaluateHeldOut', () => {
   it('every metric equals an independent computation on a fixed tiny model', async () => {
     const model = makeModel();
+    // two more pairs: a tie (chosen = rejected, margin exactly 0, not a win), and one whose chosen answer starts with
+    // the model's least likely byte and whose rejected answer starts with its most likely one, so the least likely
+    // token overall is a chosen one (the minimum must be taken over rejected tokens only)
+    const prompt = tok.encode('q', { bos: true });
+    model.eval();
+    const next = logitsOf(model, prompt)[prompt.length - 1].slice(0, 256);
+    const rare = next.indexOf(Math.min(...next));
+    const common = next.indexOf(Math.max(...next));
+    set.pairs.push({ prompt, chosen: [common, tok.eos], rejected: [common, tok.eos] });
+    set.pairs.push({ prompt, chosen: [rare, tok.eos], rejected: [common, tok.eos] });
     model.train();
     const { metrics, samples } = await evaluateHeldOut(model, set, tok);
     expect(model.training).toBe(true); // restored after the eval-mode measurement
@@ -84,6 +94,8 @@ describe('evaluateHeldOut', () => {
     // the set covers an answer that stops with a body, one that stops at once and one that never stops
     expect(answers.map((a) => [a.stopped, a.body.length > 0])).toEqual(expect.arrayContaining([[true, true], [true, false], [false, true]]));
     expect(new Set(margins.map((m) => m > 0)).size).toBe(2);
+    expect(margins).toContain(0);
+    expect(Math.min(...chosen.flat())).toBeLessThan(Math.min(...rejected.flat()));
 
     const expected: Record<string, number> = {
       'eval_lbar/chosen': mean(lbar(chosen)),
