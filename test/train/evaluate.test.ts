@@ -80,6 +80,8 @@ describe('evaluateHeldOut', () => {
     const common = next.indexOf(Math.max(...next));
     set.pairs.push({ prompt, chosen: [common, tok.eos], rejected: [common, tok.eos] });
     set.pairs.push({ prompt, chosen: [rare, tok.eos], rejected: [common, tok.eos] });
+    // an odd number of pairs: counting wins (m > 0) and counting the rest (m <= 0) can never agree
+    set.pairs.push(pairs[1]);
     model.train();
     const { metrics, samples } = await evaluateHeldOut(model, set, tok);
     expect(model.training).toBe(true); // restored after the eval-mode measurement
