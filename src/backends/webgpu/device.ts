@@ -63,7 +63,8 @@ export interface AcquiredDevice {
 
 export async function acquireDevice(): Promise<AcquiredDevice> {
   const gpu = await findGpu();
-  const adapter = await gpu.requestAdapter();
+  // laptops with two GPUs otherwise hand out the integrated one; training wants the discrete one
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) {
     const icd = nodeProcess()?.env.VK_ICD_FILENAMES;
     throw new Error(`initWebGPU: no WebGPU adapter is available${icd ? ` (VK_ICD_FILENAMES=${icd})` : ''}. ${HOW_TO_ENABLE}`);

@@ -15,7 +15,7 @@ import * as layout from './layout.js';
 import { matmul } from './matmul.js';
 import type { PoolInfo } from './pool.js';
 import { reduce } from './reduce.js';
-import { Runner } from './runner.js';
+import { Runner, type WebGPUStats } from './runner.js';
 
 export class WebGPUStorage implements Storage {
   readonly backend = 'webgpu';
@@ -58,7 +58,7 @@ export class WebGPUBackend implements Backend {
   }
   zeros(size: number, dtype: DType): Storage {
     this.checkDType('zeros', dtype);
-    return this.wrap(dtype, size, this.rt.upload('zeros', new Uint32Array(size)));
+    return this.wrap(dtype, size, this.rt.zeros('zeros', size * 4));
   }
   async read(s: Storage): Promise<TypedArray> {
     const bytes = await this.rt.read(gpuBuffer(s), s.size * 4);
@@ -75,6 +75,10 @@ export class WebGPUBackend implements Backend {
   /** Free buffers kept for reuse (not part of memory()). */
   poolInfo(): PoolInfo {
     return this.rt.pool.info();
+  }
+  /** Cumulative dispatches, uploads, submits, readbacks and pipelines created: subtract two calls to cost a step. */
+  stats(): WebGPUStats {
+    return this.rt.stats();
   }
   /** Submits all encoded work now (reads do this themselves; useful before timing). */
   flush(): void {
@@ -166,6 +170,8 @@ let starting: Promise<WebGPUBackend> | null = null;
  */
 export async function initWebGPU(): Promise<WebGPUBackend> {
   if (current && !current.failed) return current;
+  // a failed device (lost, or out of memory) still holds its buffers: give them back before asking for a new one
+  if (current && !starting) current.destroy();
   starting ??= acquireDevice().then(({ device, adapterName }) => {
     const backend = new WebGPUBackend(new Runner(device), adapterName);
     registerBackend(backend);

@@ -22,13 +22,20 @@ function kernel(transA: boolean, transB: boolean): string {
 var<workgroup> As: array<f32, ${TK * TILE}>;
 var<workgroup> Bs: array<f32, ${TK * TILE}>;
 @compute @workgroup_size(8, 8)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) l: vec3<u32>,
-        @builtin(local_invocation_index) lid: u32) {
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_id) l: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let m = p(0);
   let n = p(1);
   let k = p(2);
+  // the linear workgroup id over the x*y grid is (batch, row tile, column tile); p(4) = column tiles, p(5) = row tiles,
+  // p(6) = all workgroups. The id is uniform across the workgroup, so this return is too (no barrier is split).
+  let w = wid.y * nwg.x + wid.x;
+  if (w >= p(6)) { return; }
+  let tileX = w % p(4);
+  let tileY = (w / p(4)) % p(5);
+  let bz = w / (p(4) * p(5));
   // batch offsets from the (collapsed) batch shape at p(8..) (rank p(3)) and each operand's batch strides at p(16..), p(24..)
-  var rem = wid.z;
+  var rem = bz;
   var aBase = 0u;
   var bBase = 0u;
   for (var d = i32(p(3)) - 1; d >= 0; d--) {
@@ -38,8 +45,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) l: 
     aBase += c * p(16u + du);
     bBase += c * p(24u + du);
   }
-  let row0 = wid.y * ${TILE}u;
-  let col0 = wid.x * ${TILE}u;
+  let row0 = tileY * ${TILE}u;
+  let col0 = tileX * ${TILE}u;
   let tr = l.y * 4u;
   let tc = l.x * 4u;
   var acc = array<vec4<f32>, 4>(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
@@ -74,7 +81,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) l: 
     }
     workgroupBarrier();
   }
-  let yBase = wid.z * m * n;
+  let yBase = bz * m * n;
   for (var r = 0u; r < 4u; r++) {
     let gi = row0 + tr + r;
     if (gi >= m) { break; }
@@ -95,12 +102,16 @@ export function matmul(rt: Runner, a: GPUBuffer, b: GPUBuffer, spec: MatmulSpec)
   // k = 0 needs no special case: the tile loop does not run and the tile writes zeros
   const c = collapse('matmul', spec.batchShape, [spec.aBatchStrides, spec.bBatchStrides]);
   const params = new Uint32Array(32);
-  params.set([m, n, k, c.shape.length]);
+  const tilesX = Math.ceil(n / TILE);
+  const tilesY = Math.ceil(m / TILE);
+  // batch and row tiles are folded into one linear grid: grid z alone would cap the batch at 65535 and grid y the
+  // rows at 65535 tiles (~2.1M rows)
+  const groups = tilesX * tilesY * batch;
+  params.set([m, n, k, c.shape.length, tilesX, tilesY, groups]);
   params.set(c.shape, 8);
   params.set(c.strides[0], 16);
   params.set(c.strides[1], 24);
   const key = `matmul:${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`;
-  rt.dispatch3(key, () => kernel(transA, transB), params, [a, b, out],
-    [Math.ceil(n / TILE), Math.ceil(m / TILE), batch]);
+  rt.dispatch(key, () => kernel(transA, transB), params, [a, b, out], groups);
   return out;
 }
