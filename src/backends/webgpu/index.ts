@@ -19,6 +19,9 @@ import { Runner, type WebGPUStats } from './runner.js';
 
 export class WebGPUStorage implements Storage {
   readonly backend = 'webgpu';
+  /** For int32 storages whose values the CPU already knows (uploaded ids, and strided views of them): where they are.
+   *  scatterAdd plans its sums from these instead of searching on the GPU. */
+  host?: idx.HostIndex;
   constructor(readonly dtype: DType, readonly size: number, readonly buffer: GPUBuffer) {}
 }
 
@@ -54,7 +57,9 @@ export class WebGPUBackend implements Backend {
   fromArray(data: TypedArray, dtype: DType): Storage {
     this.checkDType('fromArray', dtype);
     const typed = dtype === 'int32' ? Int32Array.from(data) : data instanceof Float32Array ? data : Float32Array.from(data);
-    return this.wrap(dtype, typed.length, this.rt.upload('fromArray', typed));
+    const s = this.wrap(dtype, typed.length, this.rt.upload('fromArray', typed));
+    if (typed instanceof Int32Array) s.host = { values: typed, view: { shape: [typed.length], strides: [1], offset: 0 } };
+    return s;
   }
   zeros(size: number, dtype: DType): Storage {
     this.checkDType('zeros', dtype);
@@ -109,7 +114,11 @@ export class WebGPUBackend implements Backend {
     return this.wrap(dtype, x.size, ew.cast(this.rt, gpuBuffer(x), x.size, x.dtype, dtype));
   }
   copyStrided(x: Storage, view: StridedView): Storage {
-    return this.wrap(x.dtype, sizeOf(view.shape), layout.copyStrided(this.rt, gpuBuffer(x), view));
+    const s = this.wrap(x.dtype, sizeOf(view.shape), layout.copyStrided(this.rt, gpuBuffer(x), view));
+    const host = (x as WebGPUStorage).host;
+    // a view of an uploaded (contiguous) id array is still known on the CPU: just the view, nothing copied
+    if (host && host.view.shape.length === 1 && host.view.strides[0] === 1 && host.view.offset === 0) s.host = { values: host.values, view };
+    return s;
   }
   reduce(op: ReduceOp, x: Storage, shape: readonly number[], axes: readonly number[]): Storage {
     if (op === 'argmax' && axes.length > 1) throw new Error('argmax: takes exactly one axis');
@@ -128,7 +137,7 @@ export class WebGPUBackend implements Backend {
     return this.wrap(x.dtype, sizeOf(indexShape), idx.gather(this.rt, gpuBuffer(x), xShape, axis, gpuBuffer(index), indexShape));
   }
   scatterAdd(outShape: readonly number[], axis: number, index: Storage, src: Storage, srcShape: readonly number[]): Storage {
-    const out = idx.scatterAdd(this.rt, outShape, axis, gpuBuffer(index), gpuBuffer(src), srcShape, src.dtype);
+    const out = idx.scatterAdd(this.rt, outShape, axis, gpuBuffer(index), (index as WebGPUStorage).host, gpuBuffer(src), srcShape, src.dtype);
     return this.wrap(src.dtype, sizeOf(outShape), out);
   }
 

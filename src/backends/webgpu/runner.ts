@@ -18,8 +18,9 @@ export const STATUS_OPS = ['', 'gather', 'scatterAdd'] as const;
 
 /** Cumulative counts of what the backend asked the GPU to do, so tests and benchmarks can count what a step costs. */
 export interface WebGPUStats {
-  /** Compute dispatches encoded. */
+  /** Compute dispatches encoded, and the workgroups they launch (64 invocations each for 1-D kernels). */
   dispatches: number;
+  workgroups: number;
   /** queue.writeBuffer calls (tensor data and the per-batch parameter arena) and the bytes they moved. */
   uploads: number;
   uploadBytes: number;
@@ -61,7 +62,7 @@ export class Runner {
   /** Error-scope results not yet settled (settled ones remove themselves, so this stays small). */
   private readonly scopeErrors = new Set<Promise<void>>();
   private readonly lost: Promise<never>;
-  private readonly counts: WebGPUStats = { dispatches: 0, uploads: 0, uploadBytes: 0, submits: 0, readbacks: 0, pipelines: 0, clears: 0 };
+  private readonly counts: WebGPUStats = { dispatches: 0, workgroups: 0, uploads: 0, uploadBytes: 0, submits: 0, readbacks: 0, pipelines: 0, clears: 0 };
 
   /** `poolCapBytes` overrides the free-pool cap (tests use a small one to exercise the over-cap path). */
   constructor(readonly device: GPUDevice, poolCapBytes = poolCapFor(device.limits)) {
@@ -125,6 +126,7 @@ export class Runner {
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(...xy);
     this.counts.dispatches++;
+    this.counts.workgroups += groups;
   }
 
   /** A copy of the cumulative counts. */
