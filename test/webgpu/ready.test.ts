@@ -149,3 +149,40 @@ describe.skipIf(!gpu)('webgpu ready for real GPUs', () => {
     expect(getBackend('webgpu')).toBe(gpu);
   });
 });
+
+describe.skipIf(!gpu)('webgpu scalars and zeros cost no upload', () => {
+  it('a CPU scalar operand is a uniform (either side, float and int), and still a real tensor elsewhere', async () => {
+    const x = gpu!.fromArray(new Float32Array([1, -2, 3.5]), 'float32');
+    const xi = gpu!.fromArray(new Int32Array([7, -3, 0]), 'int32');
+    const view = { shape: [3], strides: [1], offset: 0 };
+    const scalarView = { shape: [3], strides: [0], offset: 0 };
+    const s0 = gpu!.stats();
+    const k = gpu!.fromArray(new Float32Array([0.5]), 'float32');
+    const ki = gpu!.fromArray(new Int32Array([10]), 'int32');
+    const ys = [
+      gpu!.binary('sub', x, view, k, scalarView, 'float32'),
+      gpu!.binary('div', k, scalarView, x, view, 'float32'),
+      gpu!.binary('sub', ki, scalarView, xi, view, 'int32'),
+      gpu!.binary('lt', xi, view, ki, scalarView, 'int32'),
+    ];
+    expect(gpu!.stats().uploads - s0.uploads).toBe(0);
+    const got = await Promise.all(ys.map((y) => gpu!.read(y)));
+    expect(got.map((a) => Array.from(a))).toEqual([[0.5, -2.5, 3], [0.5, -0.25, 0.5 / 3.5].map(Math.fround), [3, 13, 10], [1, 1, 1]]);
+    // used by a kernel that needs a buffer, the constant is uploaded then
+    expect(Array.from(await gpu!.read(gpu!.unary('neg', k)))).toEqual([-0.5]);
+    expect(Array.from(await gpu!.read(k))).toEqual([0.5]);
+    for (const s of [x, xi, k, ki, ...ys]) gpu!.dispose(s);
+  });
+
+  it('an all-zero array is cleared on the GPU, not uploaded (-0 still is uploaded)', async () => {
+    const s0 = gpu!.stats();
+    const z = gpu!.fromArray(new Float32Array(5000), 'float32');
+    const s1 = gpu!.stats();
+    expect([s1.uploads - s0.uploads, s1.clears - s0.clears]).toEqual([0, 1]);
+    const nz = gpu!.fromArray(new Float32Array([0, -0, 0]), 'float32');
+    expect(gpu!.stats().uploads - s1.uploads).toBe(1);
+    expect(Array.from(await gpu!.read(z)).every((v) => Object.is(v, 0))).toBe(true);
+    expect(Object.is((await gpu!.read(nz))[1], -0)).toBe(true);
+    for (const s of [z, nz]) gpu!.dispose(s);
+  });
+});

@@ -132,21 +132,45 @@ const BINARY_I32: Record<BinaryOp, string> = {
 
 const COMPARISONS = new Set<BinaryOp>(['lt', 'le', 'gt', 'ge', 'eq', 'ne']);
 
+/** A binary operand: a buffer read through its view, or one value the CPU knows, passed as a uniform (its bits).
+ *  At most one operand of a call may be a uniform. */
+export type Operand = GPUBuffer | { bits: number };
+
+/** Parameter word holding a uniform operand's bits (above the strided layout's words). */
+const UNIFORM_WORD = 63;
+
 export function binary(
-  rt: Runner, op: BinaryOp, a: GPUBuffer, av: StridedView, b: GPUBuffer, bv: StridedView, inDtype: DType, outDtype: DType,
+  rt: Runner, op: BinaryOp, a: Operand, av: StridedView, b: Operand, bv: StridedView, inDtype: DType, outDtype: DType,
 ): GPUBuffer {
   const { n, params } = stridedParams(op, [av, bv]);
   const out = rt.output(op, n * 4);
   const expr = (inDtype === 'int32' ? BINARY_I32 : BINARY_F32)[op];
   const outT = wgslType(outDtype);
   const result = COMPARISONS.has(op) ? `select(${outT}(0), ${outT}(1), ${expr})` : `${outT}(${expr})`;
-  const code = (): string => PARAMS + SPECIAL + helpers(expr) + STRIDED_OFF
-    + binding(1, 'A', 'read') + binding(2, 'B', 'read') + binding(3, 'Y', 'read_write') + main1d(`
+  // the caller passes at most one operand as a uniform
+  const uniform = 'bits' in a ? 'a' : 'bits' in b ? 'b' : '';
+  const words = new Uint32Array(UNIFORM_WORD + 1);
+  words.set(params);
+  const buffers: GPUBuffer[] = [];
+  const read = (name: 'a' | 'b', x: Operand, k: number): string => {
+    if (name === uniform) {
+      words[UNIFORM_WORD] = (x as { bits: number }).bits;
+      return load(inDtype, `p(${UNIFORM_WORD}u)`);
+    }
+    buffers.push(x as GPUBuffer);
+    return load(inDtype, `${name.toUpperCase()}[strided_off(i, ${k}u)]`);
+  };
+  const loadA = read('a', a, 0);
+  const loadB = read('b', b, 1);
+  const decls = buffers.length === 2
+    ? binding(1, 'A', 'read') + binding(2, 'B', 'read') + binding(3, 'Y', 'read_write')
+    : binding(1, uniform === 'a' ? 'B' : 'A', 'read') + binding(2, 'Y', 'read_write');
+  const code = (): string => PARAMS + SPECIAL + helpers(expr) + STRIDED_OFF + decls + main1d(`
   if (i >= p(0)) { return; }
-  let a = ${load(inDtype, 'A[strided_off(i, 0u)]')};
-  let b = ${load(inDtype, 'B[strided_off(i, 1u)]')};
+  let a = ${loadA};
+  let b = ${loadB};
   Y[i] = bitcast<u32>(${result});`);
-  rt.dispatch(`binary:${op}:${inDtype}:${outDtype}`, code, params, [a, b, out], groupsFor(n));
+  rt.dispatch(`binary:${op}:${inDtype}:${outDtype}${uniform ? `:uniform-${uniform}` : ''}`, code, words, [...buffers, out], groupsFor(n));
   return out;
 }
 

@@ -22,7 +22,27 @@ export class WebGPUStorage implements Storage {
   /** For int32 storages whose values the CPU already knows (uploaded ids, and strided views of them): where they are.
    *  scatterAdd plans its sums from these instead of searching on the GPU. */
   host?: idx.HostIndex;
-  constructor(readonly dtype: DType, readonly size: number, readonly buffer: GPUBuffer) {}
+  private buf: GPUBuffer | null;
+
+  /**
+   * `constantBits`: a one-element storage made from a CPU number (the scalar operand of `x.mul(0.9)`) keeps its 32
+   * bits here; binary ops pass them to the kernel as a uniform, and a GPU buffer is uploaded only when some other
+   * kernel needs one (`buffer`). Most scalars of a step then cost no upload at all.
+   */
+  constructor(readonly dtype: DType, readonly size: number, buffer: GPUBuffer | null,
+    readonly constantBits?: number, private readonly materialize?: () => GPUBuffer) {
+    this.buf = buffer;
+  }
+
+  get buffer(): GPUBuffer {
+    this.buf ??= this.materialize!();
+    return this.buf;
+  }
+
+  /** The buffer if it exists (a constant that never needed one has none to release). */
+  get existingBuffer(): GPUBuffer | null {
+    return this.buf;
+  }
 }
 
 function gpuBuffer(s: Storage): GPUBuffer {
@@ -42,10 +62,10 @@ export class WebGPUBackend implements Backend {
     return this.rt.failed;
   }
 
-  private wrap(dtype: DType, size: number, buffer: GPUBuffer): WebGPUStorage {
+  private wrap(dtype: DType, size: number, buffer: GPUBuffer | null, constantBits?: number, materialize?: () => GPUBuffer): WebGPUStorage {
     this.live++;
     this.liveBytes += size * 4;
-    return new WebGPUStorage(dtype, size, buffer);
+    return new WebGPUStorage(dtype, size, buffer, constantBits, materialize);
   }
 
   private checkDType(op: string, dtype: DType): void {
@@ -57,6 +77,12 @@ export class WebGPUBackend implements Backend {
   fromArray(data: TypedArray, dtype: DType): Storage {
     this.checkDType('fromArray', dtype);
     const typed = dtype === 'int32' ? Int32Array.from(data) : data instanceof Float32Array ? data : Float32Array.from(data);
+    if (typed.length === 1) {
+      const bits = new Uint32Array(typed.buffer, typed.byteOffset, 1)[0];
+      return this.wrap(dtype, 1, null, bits, () => this.rt.upload('fromArray', typed));
+    }
+    // all zeros (fresh optimizer state, gradient padding): cleared on the GPU rather than uploaded
+    if (typed.every((v) => Object.is(v, 0))) return this.zeros(typed.length, dtype);
     const s = this.wrap(dtype, typed.length, this.rt.upload('fromArray', typed));
     if (typed instanceof Int32Array) s.host = { values: typed, view: { shape: [typed.length], strides: [1], offset: 0 } };
     return s;
@@ -72,7 +98,8 @@ export class WebGPUBackend implements Backend {
   dispose(s: Storage): void {
     this.live--;
     this.liveBytes -= s.size * 4;
-    this.rt.release(gpuBuffer(s));
+    const buf = (s as WebGPUStorage).existingBuffer;
+    if (buf) this.rt.release(buf);
   }
   memory(): MemoryInfo {
     return { buffers: this.live, bytes: this.liveBytes };
@@ -101,7 +128,11 @@ export class WebGPUBackend implements Backend {
   }
   binary(op: BinaryOp, a: Storage, av: StridedView, b: Storage, bv: StridedView, outDtype: DType): Storage {
     this.checkDType(op, outDtype);
-    const out = ew.binary(this.rt, op, gpuBuffer(a), av, gpuBuffer(b), bv, a.dtype, outDtype);
+    // one operand at most rides as a uniform: b if it is a CPU constant, else a
+    const [ka, kb] = [(a as WebGPUStorage).constantBits, (b as WebGPUStorage).constantBits];
+    const bOperand: ew.Operand = kb === undefined ? gpuBuffer(b) : { bits: kb };
+    const aOperand: ew.Operand = ka === undefined || kb !== undefined ? gpuBuffer(a) : { bits: ka };
+    const out = ew.binary(this.rt, op, aOperand, av, bOperand, bv, a.dtype, outDtype);
     return this.wrap(outDtype, sizeOf(av.shape), out);
   }
   where(cond: Storage, cv: StridedView, a: Storage, av: StridedView, b: Storage, bv: StridedView): Storage {
