@@ -5,7 +5,7 @@
 // the pool for reuse are not counted there; poolInfo() reports them, so a leak test reads memory() and a capacity
 // question reads both.
 
-import type { Backend, BinaryOp, DType, MatmulSpec, MemoryInfo, ReduceOp, Storage, StridedView, TypedArray, UnaryOp } from '../backend.js';
+import type { AdamUpdateSpec, Backend, BinaryOp, DType, MatmulSpec, MemoryInfo, ReduceOp, Storage, StridedView, TypedArray, UnaryOp } from '../backend.js';
 import { registerBackend, sizeOf } from '../backend.js';
 import { acquireDevice } from './device.js';
 import * as ew from './elementwise.js';
@@ -13,6 +13,7 @@ import * as fused from './fused.js';
 import * as idx from './indexing.js';
 import * as layout from './layout.js';
 import { matmul } from './matmul.js';
+import { adamUpdate } from './optim.js';
 import type { PoolInfo } from './pool.js';
 import { reduce } from './reduce.js';
 import { Runner, type WebGPUStats } from './runner.js';
@@ -197,6 +198,11 @@ export class WebGPUBackend implements Backend {
   }
   geluBackward(x: Storage, g: Storage): Storage {
     return this.wrap(x.dtype, x.size, fused.geluBackward(this.rt, gpuBuffer(x), gpuBuffer(g), x.size));
+  }
+  adamUpdate(param: Storage, grad: Storage, m: Storage, v: Storage, spec: AdamUpdateSpec, gradScale?: Storage): { param: Storage; m: Storage; v: Storage } {
+    const n = param.size;
+    const out = adamUpdate(this.rt, n, gpuBuffer(param), gpuBuffer(grad), gpuBuffer(m), gpuBuffer(v), spec, gradScale && gpuBuffer(gradScale));
+    return { param: this.wrap(param.dtype, n, out.param), m: this.wrap(param.dtype, n, out.m), v: this.wrap(param.dtype, n, out.v) };
   }
 }
 
