@@ -174,19 +174,24 @@ export function binary(
   return out;
 }
 
-/** out = cond != 0 ? a : b. The values are moved as raw bits, so one pipeline per cond dtype serves both dtypes. */
+/** out = cond != 0 ? a : b. The values are moved as raw bits, so one pipeline per cond dtype serves both dtypes.
+ *  `b` may be a uniform (the `where(mask, x, 0)` of a masked loss). */
 export function where(
-  rt: Runner, cond: GPUBuffer, cv: StridedView, condDtype: DType, a: GPUBuffer, av: StridedView, b: GPUBuffer, bv: StridedView,
+  rt: Runner, cond: GPUBuffer, cv: StridedView, condDtype: DType, a: GPUBuffer, av: StridedView, b: Operand, bv: StridedView,
 ): GPUBuffer {
   const { n, params } = stridedParams('where', [cv, av, bv]);
   const out = rt.output('where', n * 4);
   const zero = condDtype === 'int32' ? '0i' : '0.0';
-  const code = (): string => PARAMS + STRIDED_OFF
-    + binding(1, 'C', 'read') + binding(2, 'A', 'read') + binding(3, 'B', 'read') + binding(4, 'Y', 'read_write') + main1d(`
+  const uniform = 'bits' in b;
+  const words = new Uint32Array(UNIFORM_WORD + 1);
+  words.set(params);
+  if (uniform) words[UNIFORM_WORD] = b.bits;
+  const code = (): string => PARAMS + STRIDED_OFF + binding(1, 'C', 'read') + binding(2, 'A', 'read')
+    + (uniform ? binding(3, 'Y', 'read_write') : binding(3, 'B', 'read') + binding(4, 'Y', 'read_write')) + main1d(`
   if (i >= p(0)) { return; }
   let c = ${load(condDtype, 'C[strided_off(i, 0u)]')};
-  Y[i] = select(B[strided_off(i, 2u)], A[strided_off(i, 1u)], c != ${zero});`);
-  rt.dispatch(`where:${condDtype}`, code, params, [cond, a, b, out], groupsFor(n));
+  Y[i] = select(${uniform ? `p(${UNIFORM_WORD}u)` : 'B[strided_off(i, 2u)]'}, A[strided_off(i, 1u)], c != ${zero});`);
+  rt.dispatch(`where:${condDtype}${uniform ? ':uniform-b' : ''}`, code, words, uniform ? [cond, a, out] : [cond, a, b, out], groupsFor(n));
   return out;
 }
 

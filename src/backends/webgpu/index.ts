@@ -137,7 +137,8 @@ export class WebGPUBackend implements Backend {
     return this.wrap(outDtype, sizeOf(av.shape), out);
   }
   where(cond: Storage, cv: StridedView, a: Storage, av: StridedView, b: Storage, bv: StridedView): Storage {
-    const out = ew.where(this.rt, gpuBuffer(cond), cv, cond.dtype, gpuBuffer(a), av, gpuBuffer(b), bv);
+    const kb = (b as WebGPUStorage).constantBits;
+    const out = ew.where(this.rt, gpuBuffer(cond), cv, cond.dtype, gpuBuffer(a), av, kb === undefined ? gpuBuffer(b) : { bits: kb }, bv);
     return this.wrap(a.dtype, sizeOf(cv.shape), out);
   }
   cast(x: Storage, dtype: DType): Storage {

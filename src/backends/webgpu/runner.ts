@@ -11,7 +11,13 @@ import { STATUS_WORDS, WORKGROUP } from './wgsl.js';
 /** Uniform slots are 256 bytes (the usual minUniformBufferOffsetAlignment): up to 64 u32 parameters per dispatch. */
 export const PARAM_WORDS = 64;
 const SLOT_BYTES = 256;
-const SLOTS_PER_BATCH = 256;
+// 1024 slots (256 KiB of parameters): a small model's whole training step fits one batch, so one submit and one
+// parameter upload per step
+const SLOTS_PER_BATCH = 1024;
+/** Uploads up to STAGED_MAX_BYTES (batches of ids, masks, sort plans) share one staging buffer of STAGE_BYTES per
+ *  batch: one writeBuffer for all of them instead of one each. Larger ones are written directly. */
+const STAGE_BYTES = 4 * 2 ** 20;
+const STAGED_MAX_BYTES = 256 * 2 ** 10;
 
 /** Names for the codes a kernel writes into the status buffer when it meets an index it cannot use. */
 export const STATUS_OPS = ['', 'gather', 'scatterAdd'] as const;
@@ -54,6 +60,10 @@ export class Runner {
   private pass: GPUComputePassEncoder | null = null;
   private readonly arena: GPUBuffer;
   private readonly arenaData: Uint32Array;
+  /** Small uploads of the batch, written with one writeBuffer at submit and copied into place in command order. */
+  private readonly stage: GPUBuffer;
+  private readonly stageData: Uint8Array;
+  private staged = 0;
   private slots = 0;
   private readonly slotBytes: number;
   /** Kernels that meet an out-of-range index record [flag, op code, index, axis size, axis] here. */
@@ -70,6 +80,8 @@ export class Runner {
     this.slotBytes = Math.max(SLOT_BYTES, device.limits.minUniformBufferOffsetAlignment);
     this.arenaData = new Uint32Array((SLOTS_PER_BATCH * this.slotBytes) / 4);
     this.arena = device.createBuffer({ size: SLOTS_PER_BATCH * this.slotBytes, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.stageData = new Uint8Array(STAGE_BYTES);
+    this.stage = device.createBuffer({ size: STAGE_BYTES, usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
     this.status = device.createBuffer({ size: STATUS_WORDS * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
     this.lost = device.lost.then((info) => {
       const err = new Error(
@@ -138,8 +150,7 @@ export class Runner {
   zeros(op: string, bytes: number): GPUBuffer {
     const buf = this.output(op, bytes);
     if (bytes === 0) return buf;
-    this.pass?.end();
-    this.pass = null;
+    this.endPass();
     this.encoder ??= this.device.createCommandEncoder();
     this.encoder.clearBuffer(buf, 0, Math.ceil(bytes / 4) * 4);
     this.counts.clears++;
@@ -161,6 +172,12 @@ export class Runner {
         this.device.queue.writeBuffer(this.arena, 0, this.arenaData, 0, (this.slots * this.slotBytes) / 4);
         this.counts.uploads++;
         this.counts.uploadBytes += this.slots * this.slotBytes;
+      }
+      if (this.staged > 0) {
+        this.device.queue.writeBuffer(this.stage, 0, this.stageData, 0, this.staged);
+        this.counts.uploads++;
+        this.counts.uploadBytes += this.staged;
+        this.staged = 0;
       }
       this.device.queue.submit([this.encoder.finish()]);
       this.counts.submits++;
@@ -223,10 +240,22 @@ export class Runner {
     return this.pool.acquire(bytes, false);
   }
 
-  /** A buffer holding `data`, taken only from buffers no unsubmitted command uses (see pool.ts). */
+  /** A buffer holding `data`. Small uploads are staged and copied in command order; large ones are written to the
+   *  queue at once, so they take only buffers no unsubmitted command uses (see pool.ts). */
   upload(op: string, data: ArrayBufferView): GPUBuffer {
     this.check(op);
     this.checkSize(op, data.byteLength);
+    const padded = Math.ceil(data.byteLength / 4) * 4;
+    if (padded > 0 && padded <= STAGED_MAX_BYTES && this.staged + padded <= STAGE_BYTES) {
+      // staged: copied into place by a command in encoder order, so any buffer will do, even one queued work still reads
+      const buf = this.pool.acquire(data.byteLength, false);
+      this.stageData.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), this.staged);
+      this.endPass();
+      this.encoder ??= this.device.createCommandEncoder();
+      this.encoder.copyBufferToBuffer(this.stage, this.staged, buf, 0, padded);
+      this.staged += padded;
+      return buf;
+    }
     const buf = this.pool.acquire(data.byteLength, true);
     if (data.byteLength > 0) {
       this.device.queue.writeBuffer(buf, 0, data.buffer, data.byteOffset, data.byteLength);
@@ -251,6 +280,11 @@ export class Runner {
       this.pipelines.set(key, p);
     }
     return p;
+  }
+
+  private endPass(): void {
+    this.pass?.end();
+    this.pass = null;
   }
 
   private openPass(): GPUComputePassEncoder {
