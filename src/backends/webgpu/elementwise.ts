@@ -51,6 +51,16 @@ fn sigmoid_(x: f32) -> f32 {
   let r = 1.0 / (1.0 + e);
   return select(e * r, r, x >= 0.0);
 }`, []],
+  log2_: [`
+fn log2_(ax: f32) -> f32 {
+  // WGSL's log2 has only ~2^-21 absolute accuracy near 1, which pow's exponent multiplies (1.0001^10000 was off by
+  // ~1e-3): split ax = m 2^e with m in [0.75, 1.5) and take log2(m) from the log1p series, accurate to float32
+  let parts = frexp(ax);
+  var m = parts.fract;
+  var e = f32(parts.exp);
+  if (m < 0.75) { m = m * 2.0; e = e - 1.0; }
+  return e + log1p_small(m - 1.0) * 1.4426950408889634;
+}`, ['log1p_small']],
   pow_: [`
 fn pow_(x: f32, y: f32) -> f32 {
   // WGSL's pow is undefined for x <= 0; follow Math.pow: integer exponents of negative bases keep their sign
@@ -59,13 +69,17 @@ fn pow_(x: f32, y: f32) -> f32 {
   if (y == 2.0) { return x * x; }
   if (is_nan(x) || is_nan(y)) { return nan(); }
   let whole = round(y) == y;
-  if (x < 0.0 && !whole) { return nan(); }
+  if (x < 0.0 && !whole && x != -inf()) { return nan(); }
   let ax = abs(x);
   var r: f32;
-  if (ax == 0.0) { r = select(inf(), 0.0, y > 0.0); } else { r = exp2(y * log2(ax)); }
-  if (x < 0.0 && abs(y % 2.0) == 1.0) { r = -r; }
+  if (ax == 0.0) { r = select(inf(), 0.0, y > 0.0); }
+  else if (ax == inf()) { r = select(0.0, inf(), y > 0.0); }
+  else if (ax == 1.0) { r = select(1.0, nan(), abs(y) == inf()); } // Math.pow(1, Infinity) is NaN
+  else { r = exp2(y * log2_(ax)); }
+  // the sign bit, so that -0 ** -3 is -inf as in Math.pow
+  if ((bitcast<u32>(x) >> 31u) == 1u && abs(y % 2.0) == 1.0) { r = -r; }
   return r;
-}`, []],
+}`, ['log2_']],
 };
 
 /** The helper definitions an expression needs, callees first (also used by the fused kernels). */
@@ -195,11 +209,24 @@ export function where(
   return out;
 }
 
+/** Every step is exact in float32: t, 2^32 multiples of it and their difference are all multiples of t's ulp. */
+const TO_I32 = `
+fn to_i32_wrapping(x: f32) -> i32 {
+  if (is_nan(x) || abs(x) == inf()) { return 0i; }
+  let t = trunc(x);
+  if (abs(t) < 2147483648.0) { return i32(t); }
+  var r = t - 4294967296.0 * floor(t / 4294967296.0);
+  if (r >= 2147483648.0) { r = r - 4294967296.0; }
+  return i32(r);
+}
+`;
+
 export function cast(rt: Runner, x: GPUBuffer, n: number, from: DType, to: DType): GPUBuffer {
   const out = rt.output('cast', n * 4);
-  // truncation toward zero like the CPU's Math.trunc; NaN becomes 0 as an Int32Array store would make it
-  const expr = to === 'int32' ? 'select(i32(x), 0i, is_nan(x))' : 'f32(x)';
-  const code = (): string => PARAMS + SPECIAL + binding(1, 'X', 'read') + binding(2, 'Y', 'read_write') + main1d(`
+  // truncation toward zero, then what an Int32Array store does with it on the CPU: wrap modulo 2^32 (WGSL's i32()
+  // saturates instead), and 0 for NaN and infinities
+  const expr = to === 'int32' ? 'to_i32_wrapping(x)' : 'f32(x)';
+  const code = (): string => PARAMS + SPECIAL + (to === 'int32' ? TO_I32 : '') + binding(1, 'X', 'read') + binding(2, 'Y', 'read_write') + main1d(`
   if (i >= p(0)) { return; }
   let x = ${load(from, 'X[i]')};
   Y[i] = bitcast<u32>(${expr});`);
