@@ -14,6 +14,7 @@ import * as idx from './indexing.js';
 import * as layout from './layout.js';
 import { matmul } from './matmul.js';
 import { adamUpdate } from './optim.js';
+import { dropout } from './random.js';
 import type { PoolInfo } from './pool.js';
 import { reduce } from './reduce.js';
 import { Runner, type WebGPUStats } from './runner.js';
@@ -199,6 +200,9 @@ export class WebGPUBackend implements Backend {
   }
   geluBackward(x: Storage, g: Storage): Storage {
     return this.wrap(x.dtype, x.size, fused.geluBackward(this.rt, gpuBuffer(x), gpuBuffer(g), x.size));
+  }
+  dropout(x: Storage, p: number, key: readonly [number, number]): Storage {
+    return this.wrap(x.dtype, x.size, dropout(this.rt, gpuBuffer(x), x.size, p, key));
   }
   adamUpdate(param: Storage, grad: Storage, m: Storage, v: Storage, spec: AdamUpdateSpec, gradScale?: Storage): { param: Storage; m: Storage; v: Storage } {
     const n = param.size;
