@@ -76,6 +76,9 @@ async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const gpu = await initWebGPU();
   console.log(`webgpu bench on ${gpu.adapterName}`);
+  const t0 = performance.now();
+  const warmed = await gpu.warmUp();
+  console.log(`warmUp: ${warmed} pipelines compiled with createComputePipelineAsync in ${(performance.now() - t0).toFixed(0)} ms`);
   for (const dropout of [0, 0.1]) {
     const costs = await webgpuGptSteps(quick ? 2 : 4, dropout);
     console.log(`tiny-GPT trainSft step (AdamW + clipping, dropout ${dropout}); targets: <= 150 dispatches, <= 8 uploads, ` +

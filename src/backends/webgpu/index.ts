@@ -114,6 +114,47 @@ export class WebGPUBackend implements Backend {
   stats(): WebGPUStats {
     return this.rt.stats();
   }
+  /**
+   * Compiles the kernels a training step uses (every elementwise op, reductions, matmul variants, the fused kernels,
+   * indexing, AdamW, dropout) with createComputePipelineAsync, so the first step does not stall on ~30 synchronous
+   * compilations. Resolves to the number compiled. Optional: kernels not warmed compile on first use.
+   */
+  async warmUp(): Promise<number> {
+    const f = this.fromArray(new Float32Array(8), 'float32');
+    const long = this.fromArray(new Float32Array(128), 'float32'); // rows past the short-row kernel's 64
+    const ids = this.fromArray(new Int32Array([0, 1, 0, 1, 1, 0, 1, 0]), 'int32');
+    const k = this.fromArray(new Float32Array([0.5]), 'float32');
+    const made: Storage[] = [];
+    const keep = (...s: Storage[]): void => void made.push(...s);
+    const v = { shape: [8], strides: [1], offset: 0 };
+    const sv = { shape: [8], strides: [0], offset: 0 };
+    const spec = { lr: 1, beta1: 0.9, beta2: 0.99, eps: 1e-8, biasCorrection1: 1, biasCorrection2: 1, weightDecay: 0, decoupled: true };
+    const count = await this.rt.warm(() => {
+      const ops: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'lt', 'le', 'gt', 'ge', 'eq', 'ne'];
+      for (const op of ops) keep(this.binary(op, f, v, f, v, 'float32'), this.binary(op, f, v, k, sv, 'float32'), this.binary(op, k, sv, f, v, 'float32'));
+      const unaryOps: UnaryOp[] = ['neg', 'exp', 'log', 'sqrt', 'tanh', 'abs', 'sign', 'sigmoid', 'expm1', 'log1p', 'reciprocal'];
+      for (const op of unaryOps) keep(this.unary(op, f));
+      for (const op of ['sum', 'max', 'argmax'] as ReduceOp[]) {
+        keep(this.reduce(op, f, [2, 4], [1]), this.reduce(op, f, [2, 4], [0]), this.reduce(op, long, [1, 128], [1]));
+      }
+      const mm = { batchShape: [], aBatchStrides: [], bBatchStrides: [], m: 2, n: 2, k: 2 };
+      for (const transA of [false, true]) for (const transB of [false, true]) keep(this.matmul(f, f, { ...mm, transA, transB }));
+      keep(this.softmax(f, 2, 4), this.logSoftmax(f, 2, 4), this.softmaxBackward(f, f, 2, 4), this.logSoftmaxBackward(f, f, 2, 4));
+      const ln = this.layerNorm(f, 2, 4, 1e-5);
+      keep(ln.y, ln.rstd, this.layerNormBackward(f, ln.rstd, f, 2, 4), this.gelu(f), this.geluBackward(f, f));
+      for (const cond of [f, ids]) keep(this.where(cond, v, f, v, f, v), this.where(cond, v, f, v, k, sv));
+      const computedIds = this.binary('add', ids, v, ids, { ...v, strides: [0] }, 'int32');
+      keep(computedIds, this.gather(f, [2, 4], 1, ids, [2, 4]), this.scatterAdd([2, 4], 1, computedIds, f, [2, 4]));
+      keep(this.scatterAdd([2], 0, ids, f, [8]), this.concat([f, f], [[8], [8]], 0), this.copyStrided(f, sv));
+      keep(this.cast(f, 'int32'), this.cast(ids, 'float32'), this.dropout(f, 0.1, [1, 2]));
+      for (const scale of [undefined, k]) {
+        const u = this.adamUpdate(f, f, f, f, spec, scale);
+        keep(u.param, u.m, u.v);
+      }
+    });
+    for (const s of [f, long, ids, k, ...made]) this.dispose(s);
+    return count;
+  }
   /** Submits all encoded work now (reads do this themselves; useful before timing). */
   flush(): void {
     this.rt.flush();

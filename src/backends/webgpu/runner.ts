@@ -34,8 +34,10 @@ export interface WebGPUStats {
   submits: number;
   /** GPU-to-CPU copies awaited (one per read). */
   readbacks: number;
-  /** Compute pipelines created (each one a shader compilation). */
+  /** Compute pipelines compiled synchronously when first dispatched (each a stall: a shader compilation). */
   pipelines: number;
+  /** Compute pipelines compiled ahead of use by warm() (createComputePipelineAsync). */
+  warmedPipelines: number;
   /** Buffers zeroed on the GPU (clearBuffer) instead of uploading zeros. */
   clears: number;
 }
@@ -64,6 +66,8 @@ export class Runner {
   private readonly stage: GPUBuffer;
   private readonly stageData: Uint8Array;
   private staged = 0;
+  /** While set (by warm), dispatches only note their kernel here. */
+  private recording: Map<string, () => string> | null = null;
   private slots = 0;
   private readonly slotBytes: number;
   /** Kernels that meet an out-of-range index record [flag, op code, index, axis size, axis] here. */
@@ -72,7 +76,7 @@ export class Runner {
   /** Error-scope results not yet settled (settled ones remove themselves, so this stays small). */
   private readonly scopeErrors = new Set<Promise<void>>();
   private readonly lost: Promise<never>;
-  private readonly counts: WebGPUStats = { dispatches: 0, workgroups: 0, uploads: 0, uploadBytes: 0, submits: 0, readbacks: 0, pipelines: 0, clears: 0 };
+  private readonly counts: WebGPUStats = { dispatches: 0, workgroups: 0, uploads: 0, uploadBytes: 0, submits: 0, readbacks: 0, pipelines: 0, warmedPipelines: 0, clears: 0 };
 
   /** `poolCapBytes` overrides the free-pool cap (tests use a small one to exercise the over-cap path). */
   constructor(readonly device: GPUDevice, poolCapBytes = poolCapFor(device.limits)) {
@@ -119,6 +123,10 @@ export class Runner {
   /** Encodes one dispatch of `groups` workgroups; the grid is split into x*y and kernels rebuild the linear id.
    *  `code` is only called when the pipeline is not cached. */
   dispatch(key: string, code: () => string, params: ArrayLike<number>, buffers: readonly GPUBuffer[], groups: number): void {
+    if (this.recording) {
+      this.recording.set(key, code);
+      return;
+    }
     if (groups === 0) return;
     const xy = grid(groups, this.device.limits.maxComputeWorkgroupsPerDimension, key);
     if (params.length > PARAM_WORDS) throw new Error(`webgpu: kernel ${key} has ${params.length} parameters (max ${PARAM_WORDS})`);
@@ -268,6 +276,29 @@ export class Runner {
   /** Back to the pool (a tensor was disposed, or a kernel's temporary is done). */
   release(buf: GPUBuffer): void {
     this.pool.release(buf, this.pending);
+  }
+
+  /**
+   * Compiles, with createComputePipelineAsync (off the calling thread where the browser can), the kernels that
+   * `calls` would dispatch: they are run in a recording mode that only notes each kernel's key and source. Kernels
+   * already compiled are skipped; a kernel needed before its warm-up finishes is compiled synchronously as usual.
+   */
+  async warm(calls: () => void): Promise<number> {
+    const found = new Map<string, () => string>();
+    this.recording = found;
+    try {
+      calls();
+    } finally {
+      this.recording = null;
+    }
+    const todo = [...found].filter(([key]) => !this.pipelines.has(key));
+    await Promise.all(todo.map(async ([key, code]) => {
+      const module = this.device.createShaderModule({ label: key, code: code() });
+      const pipeline = await this.device.createComputePipelineAsync({ label: key, layout: 'auto', compute: { module, entryPoint: 'main' } });
+      this.counts.warmedPipelines++;
+      if (!this.pipelines.has(key)) this.pipelines.set(key, { pipeline, layout: pipeline.getBindGroupLayout(0) });
+    }));
+    return todo.length;
   }
 
   private pipeline(key: string, code: () => string): { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout } {
