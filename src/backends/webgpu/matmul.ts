@@ -10,6 +10,9 @@ import { PARAMS, binding, collapse } from './wgsl.js';
 
 const TILE = 32;
 const TK = 16;
+/** Workgroup-memory row stride: one word of padding. Loading a non-transposed slab, 16 neighbouring threads store
+ *  down one column (stride TILE = 32 words), which put all 16 on one memory bank; a stride of 33 spreads them. */
+const ROW = TILE + 1;
 
 function kernel(transA: boolean, transB: boolean): string {
   // element (row gi, depth gk) of A and (depth gk, column gj) of B, relative to the batch base
@@ -19,8 +22,8 @@ function kernel(transA: boolean, transB: boolean): string {
   const aSplit = transA ? `let kk = idx / ${TILE}u; let rr = idx % ${TILE}u;` : `let kk = idx % ${TK}u; let rr = idx / ${TK}u;`;
   const bSplit = transB ? `let kk = idx % ${TK}u; let rr = idx / ${TK}u;` : `let kk = idx / ${TILE}u; let rr = idx % ${TILE}u;`;
   return PARAMS + binding(1, 'A', 'read') + binding(2, 'B', 'read') + binding(3, 'Y', 'read_write') + `
-var<workgroup> As: array<f32, ${TK * TILE}>;
-var<workgroup> Bs: array<f32, ${TK * TILE}>;
+var<workgroup> As: array<f32, ${TK * ROW}>;
+var<workgroup> Bs: array<f32, ${TK * ROW}>;
 @compute @workgroup_size(8, 8)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_id) l: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -59,7 +62,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         let gk = k0 + kk;
         var v = 0.0;
         if (gi < m && gk < k) { v = bitcast<f32>(A[aBase + ${aIndex}]); }
-        As[kk * ${TILE}u + rr] = v;
+        As[kk * ${ROW}u + rr] = v;
       }
       {
         ${bSplit}
@@ -67,12 +70,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         let gk = k0 + kk;
         var v = 0.0;
         if (gj < n && gk < k) { v = bitcast<f32>(B[bBase + ${bIndex}]); }
-        Bs[kk * ${TILE}u + rr] = v;
+        Bs[kk * ${ROW}u + rr] = v;
       }
     }
     workgroupBarrier();
     for (var kk = 0u; kk < ${TK}u; kk++) {
-      let o = kk * ${TILE}u;
+      let o = kk * ${ROW}u;
       let b = vec4<f32>(Bs[o + tc], Bs[o + tc + 1u], Bs[o + tc + 2u], Bs[o + tc + 3u]);
       acc[0] += As[o + tr] * b;
       acc[1] += As[o + tr + 1u] * b;
