@@ -15,7 +15,7 @@ const gpu = await webgpuOrSkip();
 const stream = Array.from({ length: 300 }, (_, i) => (i % 11 === 0 ? 0 : (i % 11) % 9));
 
 describe.skipIf(!gpu)('one webgpu training step, counted', () => {
-  it('a 2-layer GPT step: one readback, at most 8 uploads, 2 submits, no pipeline after step 1', async () => {
+  it('a 2-layer GPT step: one readback, 2 uploads, 2 submits, <= 300 dispatches, no pipeline after step 1', async () => {
     const model = new GPT({ vocabSize: 9, blockSize: 8, nEmbd: 16, nLayer: 2, nHead: 2, dropout: 0 }, { seed: 3, backend: 'webgpu' });
     const optimizer = new AdamW(model.namedParameters(), { lr: 1e-2, weightDecay: 0.1 });
     const rng = new Rng(5);
@@ -36,10 +36,10 @@ describe.skipIf(!gpu)('one webgpu training step, counted', () => {
     for (const c of [second, third]) {
       expect(c.readbacks, why).toBe(1); // loss and gradient norm together
       expect(c.pipelines, why).toBe(0);
-      expect(c.uploads, why).toBeLessThanOrEqual(8);
+      expect(c.uploads, why).toBeLessThanOrEqual(2); // the parameter arena and the staged batch: one writeBuffer each
       expect(c.submits, why).toBeLessThanOrEqual(2); // the step's batch and the readback
-      // 28 parameters: the fused AdamW is 28 dispatches where the composed update was ~390; the whole step was 700
-      expect(c.dispatches, why).toBeLessThanOrEqual(340);
+      // was 700 (~390 of them the composed AdamW, 28 now); 291 today. The 150 needs fusion in the op layer
+      expect(c.dispatches, why).toBeLessThanOrEqual(300);
     }
     expect(third.dispatches).toBe(second.dispatches); // a steady state: nothing grows step to step
   }, 300_000);
