@@ -99,11 +99,13 @@ describe('the packed package', () => {
     expect(top).toEqual(['LICENSE', 'README.md', 'dist', 'package.json']);
     expect(packed.files.filter((f) => /\.test\.|^test\/|^bench\/|^src\//.test(f))).toEqual([]);
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    const stated = /The package is ([\d.]+) kB packed \((\d+) files/.exec(readme);
-    expect(stated, 'README states "The package is N kB packed (M files"').not.toBeNull();
-    expect(Number(stated![2])).toBe(packed.files.length);
-    // sizes move with every edit; the README's figure must stay within 10% of the real one
-    expect(Math.abs(Number(stated![1]) * 1000 - packed.size) / packed.size).toBeLessThan(0.1);
+    const stated = /The package is about (\d+) kB packed, (\d+) kB unpacked \((\d+) files/.exec(readme);
+    expect(stated, 'README states "The package is about N kB packed, N kB unpacked (N files"').not.toBeNull();
+    // the figures move with every edit; the README's must stay within 10% of the real ones
+    const near = (claimed: string | undefined, real: number): number => Math.abs(Number(claimed) - real) / real;
+    expect(near(stated![1], packed.size / 1000)).toBeLessThan(0.1);
+    expect(near(stated![2], packed.unpackedSize / 1000)).toBeLessThan(0.1);
+    expect(near(stated![3], packed.files.length)).toBeLessThan(0.1);
   });
 
   it('plain node runs the README example: 3 CPU steps, then saves and reloads a checkpoint folder', async () => {
@@ -114,7 +116,8 @@ describe('the packed package', () => {
     expect(losses).toHaveLength(3);
     expect(losses[2]).toBeLessThan(losses[0]!);
     expect(lines.at(-1)).toBe('reloaded the checkpoint of step 3');
-    expect(readdirSync(join(app, 'tiny-model')).sort()).toEqual(['config.json', 'model.safetensors', 'optimizer.safetensors', 'slimegrad_state.json']);
+    const saved = readdirSync(join(app, 'tiny-model'));
+    expect(saved).toEqual(expect.arrayContaining(['config.json', 'model.safetensors', 'optimizer.safetensors', 'slimegrad_state.json']));
     // require() works too, through Node's require(esm)
     const cjs = await command(process.execPath, ['-e', "console.log(typeof require('slimegrad').tensor)"], app);
     expect(cjs.stdout.trim(), cjs.stderr).toBe('function');
@@ -233,7 +236,7 @@ describe.skipIf(!hasChromium)('the packed package in headless Chromium, served w
     const losses = lossesIn(lines);
     expect(losses).toHaveLength(5);
     expect(losses[4]).toBeLessThan(losses[0]!);
-    expect(lines.find((l) => l.startsWith('checkpoint:'))).toBe('checkpoint: model.safetensors, config.json, slimegrad_state.json');
+    expect(lines.find((l) => l.startsWith('checkpoint:'))).toMatch(/^checkpoint: model\.safetensors, config\.json, .*slimegrad_state\.json$/);
   }, 120_000);
 
   it('the same bundle trains on WebGPU (SwiftShader) where the browser offers it', async () => {
