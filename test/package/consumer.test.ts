@@ -5,7 +5,7 @@
 // "Use it in your project" section wherever the README shows it.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { serveDirectory } from '../../examples/browser/build.js';
 import { command, installInto, pack, readmeExamples, root, type Packed } from './consumer.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'];
 const bin = (dir: string, name: string): string => join(dir, 'node_modules', '.bin', name);
 const lossesIn = (lines: readonly string[]): number[] =>
@@ -121,6 +122,17 @@ describe('the packed package', () => {
     // require() works too, through Node's require(esm)
     const cjs = await command(process.execPath, ['-e', "console.log(typeof require('slimegrad').tensor)"], app);
     expect(cjs.stdout.trim(), cjs.stderr).toBe('function');
+  });
+
+  // like test/webgpu: runs wherever SwiftShader is installed, and always in CI
+  it.skipIf(!existsSync(SWIFTSHADER_ICD) && !process.env.CI)('plain node loads the optional webgpu package (Dawn) on demand and computes on it', async () => {
+    // the repo's copy stands in for `npm install webgpu`, a large native download
+    symlinkSync(join(root, 'node_modules', 'webgpu'), join(app, 'node_modules', 'webgpu'), 'dir');
+    const script = `import { initWebGPU, tensor } from 'slimegrad';
+await initWebGPU();
+console.log(await tensor([1, 2, 3], { backend: 'webgpu' }).mul(2).sum().item());`;
+    const r = await command(process.execPath, ['--input-type=module', '-e', script], app);
+    expect(r.stdout.trim(), r.stderr).toBe('12');
   });
 
   it.each([

@@ -20,7 +20,10 @@ export interface Packed {
 
 /** `npm pack` of this checkout (its prepack script builds dist/) into `dir`. */
 export async function pack(dir: string): Promise<Packed> {
-  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: root, maxBuffer: 1 << 26 });
+  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: root, maxBuffer: 1 << 26 }).catch((e) => {
+    const { stdout: out = '', stderr = '' } = e as { stdout?: string; stderr?: string };
+    throw new Error(`npm pack (which builds dist/ first) failed:\n${out}${stderr}`);
+  });
   const [info] = JSON.parse(stdout) as { filename: string; size: number; unpackedSize: number; files: { path: string }[] }[];
   if (!info) throw new Error(`npm pack printed no package: ${stdout}`);
   return { tarball: join(dir, info.filename), size: info.size, unpackedSize: info.unpackedSize, files: info.files.map((f) => f.path) };

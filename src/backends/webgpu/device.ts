@@ -64,7 +64,8 @@ async function findGpu(): Promise<GPU> {
   const pkg = 'webgpu';
   let mod: { create(flags: string[]): GPU; globals: object };
   try {
-    mod = (await import(pkg)) as typeof mod;
+    // the comments keep Vite and webpack from warning that they cannot follow the (deliberately) variable specifier
+    mod = (await import(/* @vite-ignore */ /* webpackIgnore: true */ pkg)) as typeof mod;
   } catch (e) {
     throw new Error(`initWebGPU: could not load the \`webgpu\` package (${(e as Error).message}). ${NODE_ADVICE}`);
   }
