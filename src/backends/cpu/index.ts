@@ -11,6 +11,8 @@ import { matmulInto } from './matmul.js';
 import { reduce } from './reduce.js';
 import { sizeOf } from './strided.js';
 import { threadedMatmul } from './threads.js';
+import { wasmKernels, type WasmKernels } from '../wasm/runtime.js';
+import { wasmMatmul } from './wasm-matmul.js';
 
 export class CpuStorage implements Storage {
   readonly backend = 'cpu';
@@ -24,11 +26,26 @@ function arr(s: Storage): TypedArray {
   return (s as CpuStorage).data;
 }
 
+/** Options of a CPU backend. */
+export interface CpuBackendOptions {
+  /**
+   * Run float32 kernels as WebAssembly SIMD where the engine has it (default true); false keeps every kernel on
+   * the TypeScript reference path, which also runs wherever WebAssembly SIMD is missing.
+   */
+  wasm?: boolean;
+}
+
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
   readonly dtypes = ['float32', 'float64', 'int32'] as const;
   private live = 0;
   private liveBytes = 0;
+  /** The WebAssembly SIMD kernels the float32 paths use, or null for the TypeScript kernels. */
+  readonly kernels: WasmKernels | null;
+
+  constructor(options: CpuBackendOptions = {}) {
+    this.kernels = options.wasm === false ? null : wasmKernels();
+  }
 
   private wrap(dtype: DType, data: TypedArray): CpuStorage {
     this.live++;
@@ -80,7 +97,8 @@ export class CpuBackend implements Backend {
   }
   matmul(a: Storage, b: Storage, spec: MatmulSpec): Storage {
     const out = alloc(a.dtype, sizeOf(spec.batchShape) * spec.m * spec.n);
-    if (!threadedMatmul(arr(a), arr(b), out, spec)) matmulInto(arr(a), arr(b), out, spec);
+    if (this.kernels && a.dtype === 'float32') wasmMatmul(this.kernels, arr(a) as Float32Array, arr(b) as Float32Array, out as Float32Array, spec);
+    else if (!threadedMatmul(arr(a), arr(b), out, spec)) matmulInto(arr(a), arr(b), out, spec);
     return this.wrap(a.dtype, out);
   }
   concat(xs: readonly Storage[], shapes: readonly (readonly number[])[], axis: number): Storage {
