@@ -7,7 +7,7 @@
 // parameter; the composed update below stays as its reference (tests hold the two equal) and as the fallback.
 
 import type { AdamUpdateSpec } from '../backends/backend.js';
-import { Tensor } from '../tensor.js';
+import { type Tensor, tensorFromStorage } from '../tensor.js';
 import { Optimizer, type ParamsInput } from './optimizer.js';
 
 export interface AdamOptions {
@@ -61,10 +61,10 @@ class AdamBase extends Optimizer {
         weightDecay: decay ? this.weightDecay : 0, decoupled: this.decoupled,
       };
       const out = fused.call(p.backend, p.storage, grad.storage, m.storage, v.storage, spec, gradScale?.storage);
-      // fromStorage tensors are tracked by the enclosing tidy, which frees them once assign has taken their buffers
-      p.assign(Tensor.fromStorage(out.param, p.shape, p.backend));
-      m.assign(Tensor.fromStorage(out.m, p.shape, p.backend));
-      v.assign(Tensor.fromStorage(out.v, p.shape, p.backend));
+      // tensorFromStorage tensors are tracked by the enclosing tidy, which frees them once assign has taken their buffers
+      p.assign(tensorFromStorage(out.param, p.shape, p.backend));
+      m.assign(tensorFromStorage(out.m, p.shape, p.backend));
+      v.assign(tensorFromStorage(out.v, p.shape, p.backend));
       return;
     }
     let param = p;
