@@ -2,7 +2,7 @@
 
 import type { AdamUpdateSpec, Backend, BinaryOp, DType, MatmulSpec, ReduceOp, Storage, StridedView, TypedArray, UnaryOp } from '../backend.js';
 import { DTYPE_BYTES } from '../backend.js';
-import { adamUpdate } from './adam.js';
+import { adamUpdate, wasmAdamUpdate } from './adam.js';
 import { alloc, release } from './pool.js';
 import * as ew from './elementwise.js';
 import * as fused from './fused.js';
@@ -141,7 +141,10 @@ export class CpuBackend implements Backend {
     param: Storage, grad: Storage, m: Storage, v: Storage, spec: AdamUpdateSpec, gradScale?: Storage,
   ): { param: Storage; m: Storage; v: Storage } {
     const scale = gradScale ? arr(gradScale)[0] : 1;
-    const out = adamUpdate(arr(param), arr(grad), arr(m), arr(v), spec, scale, param.dtype);
+    const [p, g, m1, v1] = [param, grad, m, v].map(arr);
+    const out = this.kernels && param.dtype === 'float32'
+      ? wasmAdamUpdate(this.kernels, p as Float32Array, g as Float32Array, m1 as Float32Array, v1 as Float32Array, spec, scale)
+      : adamUpdate(p, g, m1, v1, spec, scale, param.dtype);
     const dtype = param.dtype;
     return { param: this.wrap(dtype, out.param), m: this.wrap(dtype, out.m), v: this.wrap(dtype, out.v) };
   }

@@ -4,6 +4,7 @@
 // and is reused; nothing else keeps it alive.
 
 import { encodeModule } from './emit.js';
+import { emitAdam, type AdamDecayMode } from './adam.js';
 import { emitGemm, emitPack, MR, NR } from './gemm.js';
 
 const PAGE = 65536;
@@ -17,15 +18,19 @@ export interface WasmExports {
   packB(src: number, dst: number, panels: number, k: number, laneStride: number, kStride: number): void;
 }
 
+/** The fused Adam kernels, one per weight-decay mode (see emitAdam for the argument order). */
+export type WasmAdam = Record<`adam_${AdamDecayMode}`, (p: number, g: number, m: number, v: number, count: number,
+  ...scalars: number[]) => void>;
+
 /** A compiled kernel module and its memory. */
 export class WasmKernels {
   readonly memory = new WebAssembly.Memory({ initial: 1 });
-  readonly exports: WasmExports;
+  readonly exports: WasmExports & WasmAdam;
   private f32view = new Float32Array(this.memory.buffer);
 
   constructor(module: WebAssembly.Module) {
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
-    this.exports = instance.exports as unknown as WasmExports;
+    this.exports = instance.exports as unknown as WasmExports & WasmAdam;
   }
 
   /** A float32 view of the memory, at least `bytes` long (growing the memory if needed; views are then renewed). */
@@ -44,7 +49,8 @@ export class WasmKernels {
 
 /** The module's bytes; exported for the tests, which validate and disassemble-check it. */
 export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
-  return encodeModule([emitGemm(), emitPack('packA', MR), emitPack('packB', NR)]);
+  const adam = (['none', 'grad', 'param'] as const).map(emitAdam);
+  return encodeModule([emitGemm(), emitPack('packA', MR), emitPack('packB', NR), ...adam]);
 }
 
 let kernels: WasmKernels | null | undefined;
