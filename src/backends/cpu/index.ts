@@ -13,6 +13,7 @@ import { sizeOf } from './strided.js';
 import { threadedMatmul } from './threads.js';
 import { wasmKernels, type WasmKernels } from '../wasm/runtime.js';
 import { wasmMatmul } from './wasm-matmul.js';
+import { wasmGelu, wasmGeluBackward } from './wasm-fused.js';
 
 export class CpuStorage implements Storage {
   readonly backend = 'cpu';
@@ -131,9 +132,13 @@ export class CpuBackend implements Backend {
     return this.wrap(xhat.dtype, fused.layerNormBackward(arr(xhat), arr(rstd), arr(g), rows, d, xhat.dtype));
   }
   gelu(x: Storage): Storage {
+    if (this.kernels && x.dtype === 'float32') return this.wrap(x.dtype, wasmGelu(this.kernels, arr(x) as Float32Array));
     return this.wrap(x.dtype, fused.gelu(arr(x), x.dtype));
   }
   geluBackward(x: Storage, g: Storage): Storage {
+    if (this.kernels && x.dtype === 'float32') {
+      return this.wrap(x.dtype, wasmGeluBackward(this.kernels, arr(x) as Float32Array, arr(g) as Float32Array));
+    }
     return this.wrap(x.dtype, fused.geluBackward(arr(x), arr(g), x.dtype));
   }
 

@@ -55,7 +55,8 @@ export const OP = {
 
 /** SIMD128 opcodes (after the 0xfd prefix) without immediates. */
 export const SIMD = {
-  'f32x4.splat': 0x13, 'f64x2.splat': 0x14,
+  'f32x4.splat': 0x13, 'f64x2.splat': 0x14, 'f32x4.nearest': 0x6a,
+  'i32x4.splat': 0x11, 'i32x4.shl': 0xab, 'i32x4.add': 0xae, 'i32x4.trunc_sat_f32x4_s': 0xf8,
   'f32x4.abs': 0xe0, 'f32x4.neg': 0xe1, 'f32x4.sqrt': 0xe3, 'f32x4.add': 0xe4, 'f32x4.sub': 0xe5,
   'f32x4.mul': 0xe6, 'f32x4.div': 0xe7, 'f32x4.min': 0xe8, 'f32x4.max': 0xe9,
   'f64x2.abs': 0xec, 'f64x2.neg': 0xed, 'f64x2.sqrt': 0xef, 'f64x2.add': 0xf0, 'f64x2.sub': 0xf1,

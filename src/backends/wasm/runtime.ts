@@ -6,6 +6,7 @@
 import { encodeModule } from './emit.js';
 import { emitAdam, type AdamDecayMode } from './adam.js';
 import { emitGemm, emitPack, MR, NR } from './gemm.js';
+import { emitGelu, emitGeluBackward } from './gelu.js';
 
 const PAGE = 65536;
 
@@ -16,6 +17,10 @@ export interface WasmExports {
   packA(src: number, dst: number, panels: number, k: number, laneStride: number, kStride: number): void;
   /** Packs NR-wide panels of B. */
   packB(src: number, dst: number, panels: number, k: number, laneStride: number, kStride: number): void;
+  /** GPT-2's tanh-GELU of `count` floats (a multiple of 4). */
+  gelu(x: number, out: number, count: number): void;
+  /** g * gelu'(x) of `count` floats (a multiple of 4). */
+  geluBackward(x: number, g: number, out: number, count: number): void;
 }
 
 /** The fused Adam kernels, one per weight-decay mode (see emitAdam for the argument order). */
@@ -50,7 +55,7 @@ export class WasmKernels {
 /** The module's bytes; exported for the tests, which validate and disassemble-check it. */
 export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
   const adam = (['none', 'grad', 'param'] as const).map(emitAdam);
-  return encodeModule([emitGemm(), emitPack('packA', MR), emitPack('packB', NR), ...adam]);
+  return encodeModule([emitGemm(), emitPack('packA', MR), emitPack('packB', NR), ...adam, emitGelu(), emitGeluBackward()]);
 }
 
 let kernels: WasmKernels | null | undefined;
