@@ -62,14 +62,20 @@ let kernels: WasmKernels | null | undefined;
 
 /**
  * The kernels, or null where WebAssembly or its SIMD128 extension is missing (the TypeScript kernels then run).
- * Compiled synchronously on first use; the module is a few kilobytes, under browsers' main-thread limit.
+ * Compiled synchronously on first use; the module (~3 KB) stays under browsers' main-thread limit for that.
  */
 export function wasmKernels(): WasmKernels | null {
   if (kernels === undefined) {
     kernels = null;
     if (typeof WebAssembly === 'object') {
       const bytes = kernelModuleBytes();
-      if (WebAssembly.validate(bytes)) kernels = new WasmKernels(new WebAssembly.Module(bytes));
+      try {
+        if (WebAssembly.validate(bytes)) kernels = new WasmKernels(new WebAssembly.Module(bytes));
+      } catch {
+        // e.g. a page's main thread refusing synchronous compilation of a module past its size limit (Chrome: 4 KB;
+        // this one is ~3 KB): the TypeScript kernels are the correct fallback, not a failure
+        kernels = null;
+      }
     }
   }
   return kernels;
