@@ -8,6 +8,7 @@ import { acquireDevice } from '../../src/backends/webgpu/device.js';
 import * as ew from '../../src/backends/webgpu/elementwise.js';
 import { matmul } from '../../src/backends/webgpu/matmul.js';
 import { Runner } from '../../src/backends/webgpu/runner.js';
+import type { GPUDevice, GPUSupportedLimits } from '../../src/backends/webgpu/gpu-types.js';
 import { webgpuOrSkip } from './gpu.js';
 
 const gpu = await webgpuOrSkip();

@@ -4,6 +4,7 @@
 // update's scalar tensors are, so both give the same bits wherever the GPU rounds sqrt and division correctly.
 
 import type { AdamUpdateSpec } from '../backend.js';
+import type { GPUBuffer } from './gpu-types.js';
 import type { Runner } from './runner.js';
 import { PARAMS, binding, groupsFor, main1d } from './wgsl.js';
 

@@ -7,6 +7,9 @@
 // been submitted. So released buffers wait in `recent` until `onSubmit()`. For the same reason a buffer released over
 // the pool's cap is destroyed only after that submit: destroying it earlier fails the submit that still uses it.
 
+import type { GPUBuffer, GPUDevice } from './gpu-types.js';
+import { BufferUsage } from './device.js';
+
 /** Rounds a byte size up to its bucket: quarter steps between powers of two, so at most 25% is wasted. */
 export function bucketBytes(bytes: number): number {
   const b = Math.max(16, Math.ceil(bytes / 4) * 4);
@@ -45,7 +48,7 @@ export class BufferPool {
     this.created.largest = Math.max(this.created.largest, size);
     return this.device.createBuffer({
       size,
-      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+      usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST,
     });
   }
 

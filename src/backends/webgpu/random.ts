@@ -2,6 +2,7 @@
 // elements are kept as by the CPU's mask, with nothing uploaded (a mask per layer per step was hundreds of MB at
 // real sizes). WGSL has no 64-bit product, so the high word of each 32x32 multiply is built from 16-bit halves.
 
+import type { GPUBuffer } from './gpu-types.js';
 import type { Runner } from './runner.js';
 import { PARAMS, binding, groupsFor, main1d } from './wgsl.js';
 

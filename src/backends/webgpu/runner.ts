@@ -5,8 +5,10 @@
 // or when the batch is full. Errors that WebGPU reports asynchronously are collected with error scopes (one pair per
 // batch) and thrown from the next read, and from every op after that.
 
+import type { GPUBindGroupLayout, GPUBuffer, GPUSupportedLimits, GPUCommandEncoder, GPUComputePassEncoder, GPUComputePipeline, GPUDevice, GPUUncapturedErrorEvent } from './gpu-types.js';
 import { BufferPool } from './pool.js';
 import { STATUS_WORDS, WORKGROUP } from './wgsl.js';
+import { BufferUsage, MAP_MODE_READ } from './device.js';
 
 /** Uniform slots are 256 bytes (the usual minUniformBufferOffsetAlignment): up to 64 u32 parameters per dispatch. */
 export const PARAM_WORDS = 64;
@@ -83,10 +85,10 @@ export class Runner {
     this.pool = new BufferPool(device, poolCapBytes, Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize));
     this.slotBytes = Math.max(SLOT_BYTES, device.limits.minUniformBufferOffsetAlignment);
     this.arenaData = new Uint32Array((SLOTS_PER_BATCH * this.slotBytes) / 4);
-    this.arena = device.createBuffer({ size: SLOTS_PER_BATCH * this.slotBytes, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.arena = device.createBuffer({ size: SLOTS_PER_BATCH * this.slotBytes, usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST });
     this.stageData = new Uint8Array(STAGE_BYTES);
-    this.stage = device.createBuffer({ size: STAGE_BYTES, usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
-    this.status = device.createBuffer({ size: STATUS_WORDS * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    this.stage = device.createBuffer({ size: STAGE_BYTES, usage: BufferUsage.COPY_SRC | BufferUsage.COPY_DST });
+    this.status = device.createBuffer({ size: STATUS_WORDS * 4, usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST });
     this.lost = device.lost.then((info) => {
       const err = new Error(
         `webgpu: the device was lost (${info.reason}${info.message ? `: ${info.message}` : ''}); ` +
@@ -208,8 +210,8 @@ export class Runner {
     // the read's own error scopes: a staging buffer the GPU has no memory for is reported as this read's failure
     this.device.pushErrorScope('out-of-memory');
     this.device.pushErrorScope('validation');
-    const data = this.device.createBuffer({ size: together ? statusAt + STATUS_WORDS * 4 : Math.max(statusAt, 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    const status = together ? data : this.device.createBuffer({ size: STATUS_WORDS * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const data = this.device.createBuffer({ size: together ? statusAt + STATUS_WORDS * 4 : Math.max(statusAt, 4), usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+    const status = together ? data : this.device.createBuffer({ size: STATUS_WORDS * 4, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
     const enc = this.device.createCommandEncoder();
     if (bytes > 0) enc.copyBufferToBuffer(buf, 0, data, 0, statusAt);
     enc.copyBufferToBuffer(this.status, 0, status, together ? statusAt : 0, STATUS_WORDS * 4);
@@ -217,7 +219,7 @@ export class Runner {
     this.counts.submits++;
     const failure = this.popScopes(`read of ${bytes} bytes`, { count: together ? 1 : 2, bytes: statusAt + STATUS_WORDS * 4, largest: statusAt });
     try {
-      const maps = [data, status].filter((b, i) => i === 0 || b !== data).map((b) => b.mapAsync(GPUMapMode.READ));
+      const maps = [data, status].filter((b, i) => i === 0 || b !== data).map((b) => b.mapAsync(MAP_MODE_READ));
       const mapped = Promise.all(maps);
       mapped.catch(() => undefined); // when device loss or a failed allocation wins the race, the map's own rejection is expected
       await Promise.race([mapped, this.lost]);
