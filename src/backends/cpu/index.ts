@@ -1,8 +1,9 @@
 // The CPU backend: pure TypeScript over typed arrays. The float64 path is the oracle all others are checked against.
 
-import type { AdamUpdateSpec, Backend, BinaryOp, DType, MatmulSpec, ReduceOp, Storage, StridedView, TypedArray, UnaryOp } from '../backend.js';
+import type { AdamUpdateSpec, Backend, BinaryOp, DType, MatmulSpec, ReduceOp, SgdUpdateSpec, Storage, StridedView, TypedArray, UnaryOp } from '../backend.js';
 import { DTYPE_BYTES } from '../backend.js';
 import { adamUpdate, wasmAdamUpdate } from './adam.js';
+import { sgdUpdate } from './sgd.js';
 import { alloc, release } from './pool.js';
 import * as ew from './elementwise.js';
 import * as fused from './fused.js';
@@ -175,5 +176,15 @@ export class CpuBackend implements Backend {
       : adamUpdate(p, g, m1, v1, spec, scale, param.dtype);
     const dtype = param.dtype;
     return { param: this.wrap(dtype, out.param), m: this.wrap(dtype, out.m), v: this.wrap(dtype, out.v) };
+  }
+
+  sgdUpdate(
+    param: Storage, grad: Storage, momentumBuffer: Storage | undefined, spec: SgdUpdateSpec, gradScale?: Storage,
+  ): { param: Storage; momentumBuffer?: Storage } {
+    const scale = gradScale ? arr(gradScale)[0] : undefined;
+    const buffer = momentumBuffer ? arr(momentumBuffer) : undefined;
+    const out = sgdUpdate(arr(param), arr(grad), buffer, spec, scale, param.dtype);
+    const next = out.momentumBuffer ? this.wrap(param.dtype, out.momentumBuffer) : undefined;
+    return { param: this.wrap(param.dtype, out.param), ...(next ? { momentumBuffer: next } : {}) };
   }
 }
