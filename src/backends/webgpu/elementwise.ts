@@ -2,6 +2,7 @@
 // The float formulas match the CPU backend's semantics (NaN propagation in maximum/minimum, sign-split sigmoid,
 // NaN for logs of negatives), and replace WGSL builtins where those are too loose for float32 tolerance near 0/1.
 
+import type { GPUBuffer } from './gpu-types.js';
 import type { BinaryOp, DType, StridedView, UnaryOp } from '../backend.js';
 import type { Runner } from './runner.js';
 import { PARAMS, SPECIAL, STRIDED_OFF, binding, groupsFor, load, main1d, stridedParams, wgslType } from './wgsl.js';

@@ -5,6 +5,7 @@
 // the pool for reuse are not counted there; poolInfo() reports them, so a leak test reads memory() and a capacity
 // question reads both.
 
+import type { GPUBuffer } from './gpu-types.js';
 import type { Backend, BinaryOp, DType, MatmulSpec, MemoryInfo, ReduceOp, Storage, StridedView, TypedArray, UnaryOp } from '../backend.js';
 import { registerBackend, sizeOf } from '../backend.js';
 import { acquireDevice } from './device.js';

@@ -10,6 +10,7 @@
 // Out-of-range indices cannot throw from inside a kernel, so they are recorded in the runner's status buffer and
 // reported by the next read (the offending element reads as 0 / adds nothing meanwhile).
 
+import type { GPUBuffer } from './gpu-types.js';
 import type { DType } from '../backend.js';
 import { contiguousStrides } from '../backend.js';
 import { STATUS_OPS, type Runner } from './runner.js';

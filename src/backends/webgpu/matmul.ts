@@ -4,6 +4,7 @@
 // Transposes are compile-time flags that only change the global index (and which way threads walk while loading,
 // so neighbouring threads read neighbouring addresses). Broadcast batch dims are handled by per-operand batch strides.
 
+import type { GPUBuffer } from './gpu-types.js';
 import type { MatmulSpec } from '../backend.js';
 import type { Runner } from './runner.js';
 import { PARAMS, binding, collapse } from './wgsl.js';

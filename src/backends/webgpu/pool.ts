@@ -6,6 +6,9 @@
 // handed out for a kernel's output (the encoder keeps command order), but not for an upload, until that encoder has
 // been submitted. So released buffers wait in `recent` until `onSubmit()`.
 
+import type { GPUBuffer, GPUDevice } from './gpu-types.js';
+import { BufferUsage } from './device.js';
+
 /** Rounds a byte size up to its bucket: quarter steps between powers of two, so at most 25% is wasted. */
 export function bucketBytes(bytes: number): number {
   const b = Math.max(16, Math.ceil(bytes / 4) * 4);
@@ -35,7 +38,7 @@ export class BufferPool {
     if (hit) return hit;
     return this.device.createBuffer({
       size,
-      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+      usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST,
     });
   }
 

@@ -7,6 +7,7 @@
 // rows longer than 2 * CHUNK run in two passes: one workgroup per CHUNK-long piece of a row, then one per row over
 // the pieces' partial results. (argmax stays single-pass: its partials would also need their indices.)
 
+import type { GPUBuffer } from './gpu-types.js';
 import type { DType, ReduceOp } from '../backend.js';
 import type { Runner } from './runner.js';
 import { copyStrided } from './layout.js';

@@ -5,8 +5,10 @@
 // or when the batch is full. Errors that WebGPU reports asynchronously are collected with error scopes (one pair per
 // batch) and thrown from the next read, and from every op after that.
 
+import type { GPUBindGroupLayout, GPUBuffer, GPUCommandEncoder, GPUComputePassEncoder, GPUComputePipeline, GPUDevice, GPUUncapturedErrorEvent } from './gpu-types.js';
 import { BufferPool } from './pool.js';
 import { STATUS_WORDS, WORKGROUP } from './wgsl.js';
+import { BufferUsage, MAP_MODE_READ } from './device.js';
 
 /** Uniform slots are 256 bytes (the usual minUniformBufferOffsetAlignment): up to 64 u32 parameters per dispatch. */
 export const PARAM_WORDS = 64;
@@ -36,8 +38,8 @@ export class Runner {
     this.pool = new BufferPool(device, 256 * 2 ** 20, Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize));
     this.slotBytes = Math.max(SLOT_BYTES, device.limits.minUniformBufferOffsetAlignment);
     this.arenaData = new Uint32Array((SLOTS_PER_BATCH * this.slotBytes) / 4);
-    this.arena = device.createBuffer({ size: SLOTS_PER_BATCH * this.slotBytes, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-    this.status = device.createBuffer({ size: STATUS_WORDS * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    this.arena = device.createBuffer({ size: SLOTS_PER_BATCH * this.slotBytes, usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST });
+    this.status = device.createBuffer({ size: STATUS_WORDS * 4, usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST });
     this.lost = device.lost.then((info) => {
       const err = new Error(
         `webgpu: the device was lost (${info.reason}${info.message ? `: ${info.message}` : ''}); ` +
@@ -126,13 +128,13 @@ export class Runner {
     this.check('read');
     this.flush();
     const statusAt = Math.ceil(bytes / 4) * 4;
-    const staging = this.device.createBuffer({ size: statusAt + STATUS_WORDS * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const staging = this.device.createBuffer({ size: statusAt + STATUS_WORDS * 4, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
     const enc = this.device.createCommandEncoder();
     if (bytes > 0) enc.copyBufferToBuffer(buf, 0, staging, 0, statusAt);
     enc.copyBufferToBuffer(this.status, 0, staging, statusAt, STATUS_WORDS * 4);
     this.device.queue.submit([enc.finish()]);
     try {
-      const mapped = staging.mapAsync(GPUMapMode.READ);
+      const mapped = staging.mapAsync(MAP_MODE_READ);
       mapped.catch(() => undefined); // when device loss wins the race, the map's own rejection is expected
       await Promise.race([mapped, this.lost]);
       const all = staging.getMappedRange().slice(0);
