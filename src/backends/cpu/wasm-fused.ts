@@ -52,6 +52,7 @@ function rowKernel(kernels: WasmKernels, inputs: readonly Float32Array[],
   return copyOut(mem, at[inputs.length], n);
 }
 
+/** softmax over the last axis of a contiguous float32 [rows, d]. */
 export function wasmSoftmax(kernels: WasmKernels, x: Float32Array, rows: number, d: number): Float32Array {
   return rowKernel(kernels, [x], ([xa, out]) => kernels.exports.softmax(xa, out, rows, d));
 }
@@ -67,14 +68,17 @@ export function wasmLogSoftmax(kernels: WasmKernels, x: Float32Array, rows: numb
   return copyOut(mem, outAt, x.length);
 }
 
+/** dx = y (g - sum_row(g y)) for y = softmax(x). */
 export function wasmSoftmaxBackward(kernels: WasmKernels, y: Float32Array, g: Float32Array, rows: number, d: number): Float32Array {
   return rowKernel(kernels, [y, g], ([ya, ga, out]) => kernels.exports.softmaxBackward(ya, ga, out, rows, d));
 }
 
+/** dx = g - e^y sum_row(g) for y = logSoftmax(x). */
 export function wasmLogSoftmaxBackward(kernels: WasmKernels, y: Float32Array, g: Float32Array, rows: number, d: number): Float32Array {
   return rowKernel(kernels, [y, g], ([ya, ga, out]) => kernels.exports.logSoftmaxBackward(ya, ga, out, rows, d));
 }
 
+/** xhat and per-row rstd of layer normalisation over the last axis. */
 export function wasmLayerNorm(kernels: WasmKernels, x: Float32Array, rows: number, d: number, eps: number): {
   y: Float32Array;
   rstd: Float32Array;
@@ -86,6 +90,7 @@ export function wasmLayerNorm(kernels: WasmKernels, x: Float32Array, rows: numbe
   return { y: copyOut(mem, yAt, x.length), rstd: copyOut(mem, rstdAt, rows) };
 }
 
+/** dx = rstd (g - mean_row(g) - xhat mean_row(g xhat)). */
 export function wasmLayerNormBackward(kernels: WasmKernels, xhat: Float32Array, rstd: Float32Array, g: Float32Array,
   rows: number, d: number): Float32Array {
   const { mem, at } = rowLayout(kernels, [xhat.length, rows, g.length, xhat.length]);
