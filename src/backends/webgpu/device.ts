@@ -87,7 +87,8 @@ export interface AcquiredDevice {
 
 export async function acquireDevice(): Promise<AcquiredDevice> {
   const gpu = await findGpu();
-  const adapter = await gpu.requestAdapter();
+  // laptops with two GPUs otherwise hand out the integrated one; training wants the discrete one
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) {
     const proc = nodeProcess();
     const icd = proc?.env.VK_ICD_FILENAMES;

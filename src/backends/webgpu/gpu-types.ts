@@ -56,6 +56,7 @@ export interface GPUCommandBuffer {
 export interface GPUCommandEncoder {
   beginComputePass(): GPUComputePassEncoder;
   copyBufferToBuffer(source: GPUBuffer, sourceOffset: number, destination: GPUBuffer, destinationOffset: number, size: number): void;
+  clearBuffer(buffer: GPUBuffer, offset?: number, size?: number): void;
   finish(): GPUCommandBuffer;
 }
 
@@ -88,6 +89,11 @@ export interface GPUDevice {
     compute: { module: GPUShaderModule; entryPoint?: string };
     label?: string;
   }): GPUComputePipeline;
+  createComputePipelineAsync(descriptor: {
+    layout: 'auto';
+    compute: { module: GPUShaderModule; entryPoint?: string };
+    label?: string;
+  }): Promise<GPUComputePipeline>;
   createBindGroup(descriptor: {
     layout: GPUBindGroupLayout;
     entries: readonly { binding: number; resource: GPUBufferBinding }[];
@@ -114,5 +120,5 @@ export interface GPUAdapter {
 }
 
 export interface GPU {
-  requestAdapter(): Promise<GPUAdapter | null>;
+  requestAdapter(options?: { powerPreference?: 'low-power' | 'high-performance' }): Promise<GPUAdapter | null>;
 }
