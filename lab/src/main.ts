@@ -3,8 +3,12 @@
 
 import { Explorer } from './explorer.js';
 import { charts } from './chart.js';
+import { TrainTab } from './train-ui.js';
+import { ReportTab } from './report-ui.js';
 
 const explorer = new Explorer(document.getElementById('explore')!);
+const train = new TrainTab(document.getElementById('train')!);
+const report = new ReportTab(document.getElementById('report')!);
 
 /** Tabs operable from the keyboard: arrows move between them, as in the WAI-ARIA tabs pattern. */
 function setUpTabs(): void {
@@ -30,4 +34,4 @@ function setUpTabs(): void {
 }
 
 setUpTabs();
-(window as unknown as { slimegradLab: unknown }).slimegradLab = { explorer, charts };
+(window as unknown as { slimegradLab: unknown }).slimegradLab = { explorer, train, report, charts };

@@ -25,7 +25,7 @@ import { methodDescription, methodLabel, resolveMethod } from './methods.js';
 export const SFT_CHECKPOINT = 'sft-checkpoint';
 
 /** Shared by every method and seed, stated in the report: clipping keeps the comparison about the losses. */
-const GRAD_CLIP = 1.0;
+export const GRAD_CLIP = 1.0;
 
 /**
  * The preference learning rate: a linear warmup over the first tenth of the steps, then constant. Without it, the
