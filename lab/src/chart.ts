@@ -11,6 +11,8 @@ export interface LineChartOptions {
   yLabel: string;
   series: readonly string[];
   logY?: boolean;
+  /** A fixed y range (e.g. [0, 1] for rates), instead of one fitted to the data. */
+  yRange?: [number, number];
   width?: number;
   height?: number;
   /** Colour and dash per series when they must not follow the series order (e.g. a method keeps its colour). */
@@ -32,7 +34,7 @@ export class LineChart {
       title,
       width: options.width ?? 500,
       height: options.height ?? 300,
-      scales: { x: { time: false }, y: logY ? { distr: 3 } : {} },
+      scales: { x: { time: false }, y: logY ? { distr: 3 } : options.yRange ? { range: options.yRange } : {} },
       axes: [{ ...axis, label: xLabel }, { ...axis, label: yLabel, size: 64 }],
       series: [
         { label: xLabel },

@@ -92,7 +92,7 @@ export class ReportTab {
         this.view!.addPoint(m.label, step, metrics);
       });
       const prompts = m.samples.map((s) => s.prompt);
-      if (m === summary.methods[0]) this.view.setSamples('SFT checkpoint', prompts, m.samples.map((s) => ({ text: s.before, formatValid: false, correct: false })));
+      if (m === summary.methods[0]) this.view.setSamples('SFT checkpoint', prompts, m.samples.map((s) => ({ text: s.before })));
       this.view.setSamples(m.label, prompts, m.samples.map((s) => ({ text: s.after, formatValid: s.afterFormatValid, correct: s.afterCorrect })));
     }
     this.state = { file, methods: labels, error: null };

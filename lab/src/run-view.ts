@@ -11,8 +11,9 @@ const LOG_FLOOR = 1e-30;
 
 export interface SampleCell {
   text: string;
-  formatValid: boolean;
-  correct: boolean;
+  /** Unknown (not shown) for the checkpoint column of a summary, which stores only the text. */
+  formatValid?: boolean;
+  correct?: boolean;
 }
 
 const escape = (t: string): string => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -34,7 +35,7 @@ export class RunView {
       grid.append(box);
       this.charts.push(new LineChart(box, {
         title: `${idPrefix === 'live' ? '' : 'Report: '}${spec.title}`, xLabel: 'preference training step', yLabel: spec.yLabel,
-        series: labels, logY: spec.logY, width: 470, height: 260,
+        series: labels, logY: spec.logY, yRange: spec.rate ? [0, 1] : undefined, width: 470, height: 260,
       }));
     }
     const heading = document.createElement('h3');
@@ -72,6 +73,7 @@ export class RunView {
     const rows = this.prompts.map((p, i) => `<tr><th scope="row"><code>${escape(p)}</code></th>${columns.map((c) => {
       const cell = this.samples.get(c)?.[i];
       if (!cell) return '<td></td>';
+      if (cell.correct === undefined) return `<td><code>${escape(cell.text)}</code></td>`;
       const verdict = cell.correct ? 'right' : cell.formatValid ? 'valid, wrong' : 'broken';
       return `<td class="${cell.correct ? 'ok' : 'bad'}"><code>${escape(cell.text)}</code> <small>${verdict}</small></td>`;
     }).join('')}</tr>`);

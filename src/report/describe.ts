@@ -2,8 +2,8 @@
 
 import type { Summary } from './summary.js';
 
-/** Sample generations shown per method in the reports (summary.json keeps them all). */
-export const SAMPLES_SHOWN = 6;
+/** Held-out prompts whose answers the reports show (summary.json keeps them all). */
+export const SAMPLES_SHOWN = 8;
 
 function minutes(seconds: number): string {
   return seconds < 90 ? `${seconds.toFixed(0)} s` : `${(seconds / 60).toFixed(1)} min`;

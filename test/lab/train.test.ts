@@ -5,6 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
+import { RUN_CHARTS } from '../../src/report/chart-specs.js';
 import { available, openLab, screenshot, WEBGPU_FLAGS, type LabSession } from './browser.js';
 
 // SwiftShader runs WebGPU on the CPU; on a loaded 2-core machine a few dozen steps can take minutes
@@ -12,6 +13,8 @@ const SLOW_TIMEOUT = 300_000;
 
 interface LiveState { backend: string | null; running: boolean; paused: boolean; sftSteps: number; evals: number; done: boolean; error: string | null }
 const liveState = (page: Page): Promise<LiveState> => page.evaluate(() => (window as unknown as { slimegradLab: { train: { state: LiveState } } }).slimegradLab.train.state);
+/** A run chart's title by its metric (the charts are keyed by title). */
+const titleOf = (metric: string): string => RUN_CHARTS.find((c) => c.metric === metric)!.title;
 const pointCounts = (page: Page): Promise<Record<string, number[]>> => page.evaluate(() => {
   const charts = (window as unknown as { slimegradLab: { charts: Map<string, { pointCounts(): number[] }> } }).slimegradLab.charts;
   return Object.fromEntries([...charts].map(([k, c]) => [k, c.pointCounts()]));
@@ -68,8 +71,8 @@ describe.skipIf(!available)('the lab: live training', () => {
     const counts = await pointCounts(page);
     expect(counts['SFT loss (training batches)']).toEqual([24]);
     // the checkpoint (step 0) and steps 4 and 8
-    expect(counts['Chosen likelihood (held-out): unlearning shows as a fall']).toEqual([3]);
-    expect(counts['Greedy answer accuracy (held-out)']).toEqual([3]);
+    expect(counts[titleOf('eval_lbar/chosen')]).toEqual([3]);
+    expect(counts[titleOf('eval_answer_accuracy')]).toEqual([3]);
     expect(await page.locator('#live-samples tr').count()).toBeGreaterThan(1);
     await screenshot(page, 'train-cpu');
 
@@ -85,7 +88,7 @@ describe.skipIf(!available)('the lab: live training', () => {
     await page.waitForFunction(() => (window as unknown as { slimegradLab: { report: { state: { file: string | null } } } }).slimegradLab.report.state.file !== null);
     const shown = await page.evaluate(() => (window as unknown as { slimegradLab: { report: { state: unknown } } }).slimegradLab.report.state);
     expect(shown).toEqual({ file: 'summary.json', methods: ['SLIME'], error: null });
-    expect((await pointCounts(page))['Report: Greedy answer accuracy (held-out)']).toEqual([3]);
+    expect((await pointCounts(page))[`Report: ${titleOf('eval_answer_accuracy')}`]).toEqual([3]);
     await screenshot(page, 'report-dropped');
     expect(lab.errors).toEqual([]);
   }, SLOW_TIMEOUT);
@@ -107,7 +110,7 @@ describe.skipIf(!available)('the lab: live training', () => {
     const counts = await pointCounts(page);
     expect(counts['SFT loss (training batches)']).toEqual([8]);
     // the checkpoint (step 0) and step 4
-    expect(counts['Held-out margin lbar(chosen) - lbar(rejected)']).toEqual([2]);
+    expect(counts[titleOf('eval_margin/lbar')]).toEqual([2]);
     await screenshot(page, 'train-webgpu');
     expect(lab.errors).toEqual([]);
   }, SLOW_TIMEOUT);
