@@ -2,7 +2,7 @@
 
 import type { Backend, DType, TypedArray } from './backends/backend.js';
 import { defaultBackend, dtypeOfArray, getBackend, typedArrayFor } from './backends/backend.js';
-import { Tensor } from './tensor.js';
+import { tensorFromStorage, type Tensor } from './tensor.js';
 import { checkShape, fmt, sizeOf } from './shape.js';
 import { normalArray, uniformArray } from './random.js';
 
@@ -50,7 +50,7 @@ function make(values: ArrayLike<number>, shape: readonly number[], opts: TensorO
   }
   const arr = typedArrayFor(dtype, values.length);
   arr.set(values);
-  const t = Tensor.fromStorage(backend.fromArray(arr, dtype), shape, backend);
+  const t = tensorFromStorage(backend.fromArray(arr, dtype), shape, backend);
   if (opts.requiresGrad) t.requireGrad();
   return t;
 }

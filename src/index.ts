@@ -1,10 +1,5 @@
 // slimegrad's public API.
 
-import { registerBackend } from './backends/backend.js';
-import { CpuBackend } from './backends/cpu/index.js';
-
-registerBackend(new CpuBackend());
-
 export { Tensor } from './tensor.js';
 export type { Backend, DType, Storage, TypedArray, MatmulSpec, StridedView, UnaryOp, BinaryOp, ReduceOp } from './backends/backend.js';
 export { registerBackend, getBackend, setDefaultBackend, defaultBackend } from './backends/backend.js';

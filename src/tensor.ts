@@ -33,13 +33,27 @@ class SharedBuffer {
 
 let nextId = 0;
 
+// Package-internal constructors and graph wiring, assigned in Tensor's static block (the only place that may touch
+// its private fields). Exported below as plain functions that src/index.ts does not re-export.
+let wrapStorage: (storage: Storage, shape: readonly number[], backend: Backend) => Tensor;
+let viewOf: (of: Tensor, shape: readonly number[]) => Tensor;
+let setNode: (t: Tensor, node: Node) => void;
+
+/**
+ * An n-dimensional array of float32, float64 or int32 values on one backend, with reverse-mode autodiff.
+ *
+ * Tensors are immutable: every op returns a new tensor (only {@link Tensor.assign} replaces values, for optimizers).
+ * Each holds a reference-counted backend buffer; free it with {@link Tensor.dispose} or let {@link tidy} do it.
+ * Make them with {@link tensor}, {@link zeros}, {@link randn} and friends.
+ */
 export class Tensor {
+  /** A process-unique number, shown in error messages about this tensor. */
   readonly id = nextId++;
+  /** Extent of each axis; `[]` for a scalar. Frozen. */
   readonly shape: readonly number[];
-  requiresGrad = false;
-  grad: Tensor | null = null;
-  /** The op that produced this tensor, when it is part of a recorded graph. */
-  node: Node | null = null;
+  private requires = false;
+  private gradient: Tensor | null = null;
+  private producer: Node | null = null;
   private buffer: SharedBuffer;
   private disposed = false;
 
@@ -49,40 +63,64 @@ export class Tensor {
     trackTensor(this);
   }
 
-  /** Wraps a freshly made storage (ownership passes to the tensor). */
-  static fromStorage(storage: Storage, shape: readonly number[], backend: Backend): Tensor {
-    return new Tensor(new SharedBuffer(storage, backend), shape);
+  static {
+    wrapStorage = (storage, shape, backend) => new Tensor(new SharedBuffer(storage, backend), shape);
+    viewOf = (of, shape) => {
+      of.assertAlive('view');
+      return new Tensor(of.buffer.retain(), shape);
+    };
+    setNode = (t, node) => {
+      t.requires = true;
+      t.producer = node;
+    };
   }
 
-  /** A new tensor over the same buffer (reshape, detach): no copy. */
-  static view(of: Tensor, shape: readonly number[]): Tensor {
-    of.assertAlive('view');
-    return new Tensor(of.buffer.retain(), shape);
+  /**
+   * Whether gradients flow to this tensor: true for leaves marked with {@link Tensor.requireGrad} and for results
+   * of ops recorded while grad mode was on and some input required grad.
+   */
+  get requiresGrad(): boolean {
+    return this.requires;
   }
-
+  /** The gradient that {@link Tensor.backward} accumulated into this leaf, or null. Clear it with zeroGrad(). */
+  get grad(): Tensor | null {
+    return this.gradient;
+  }
+  /** The recorded op that produced this tensor; null for leaves and for results made without recording. */
+  get node(): Node | null {
+    return this.producer;
+  }
+  /** The element type. */
   get dtype(): DType {
     return this.buffer.storage.dtype;
   }
+  /** The backend that holds this tensor's buffer and runs its ops. */
   get backend(): Backend {
     return this.buffer.backend;
   }
+  /** The backend buffer (shared with views of this tensor); for backend and op implementations. */
   get storage(): Storage {
     return this.buffer.storage;
   }
+  /** Number of elements (1 for a scalar). */
   get size(): number {
     return sizeOf(this.shape);
   }
+  /** Number of axes. */
   get rank(): number {
     return this.shape.length;
   }
+  /** True once {@link Tensor.dispose} was called; any further use throws. */
   get isDisposed(): boolean {
     return this.disposed;
   }
 
+  /** Throws an error naming `op`, this tensor's id, shape and dtype if the tensor was disposed. */
   assertAlive(op: string): void {
     if (this.disposed) throw new Error(`${op}: tensor #${this.id} ${fmt(this.shape)} ${this.dtype} was disposed`);
   }
 
+  /** Releases this tensor's share of its buffer (freed when no view uses it any more). Idempotent. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
@@ -156,27 +194,31 @@ export class Tensor {
     const grads = computeGradients([this], [seed], undefined, false);
     for (const [t, g] of grads) {
       if (t.node !== null) continue;
-      const prev = t.grad;
+      const prev = t.gradient;
       // a fresh view per leaf: backward rules may hand the same gradient tensor to several inputs
-      t.grad = keep(prev ? prev.add(g) : g.detach());
+      t.gradient = keep(prev ? prev.add(g) : g.detach());
       prev?.dispose();
     }
   }
   /** A tensor over the same values that no gradient flows through. */
   detach(): Tensor {
     this.assertAlive('detach');
-    return Tensor.view(this, this.shape);
+    return viewOf(this, this.shape);
   }
-  /** Marks a leaf as a parameter/input whose `.grad` backward fills. */
+  /**
+   * Marks a leaf as a parameter/input whose `.grad` backward fills (or unmarks it with `on = false`).
+   * The only way to set {@link Tensor.requiresGrad}: results of ops and int32 tensors are refused.
+   */
   requireGrad(on = true): this {
-    if (this.node) throw new Error('requireGrad: only leaf tensors (not results of ops) can be marked');
+    if (this.producer) throw new Error('requireGrad: only leaf tensors (not results of ops) can be marked');
     if (on && this.dtype === 'int32') throw new Error(`requireGrad: int32 tensors cannot require grad ${fmt(this.shape)}`);
-    this.requiresGrad = on;
+    this.requires = on;
     return this;
   }
+  /** Disposes and clears the accumulated {@link Tensor.grad}. */
   zeroGrad(): void {
-    this.grad?.dispose();
-    this.grad = null;
+    this.gradient?.dispose();
+    this.gradient = null;
   }
 
   // ---- elementwise ----
@@ -241,6 +283,21 @@ export class Tensor {
   // ---- nn helpers ----
   layerNorm(weight?: Tensor, bias?: Tensor, eps = 1e-5): Tensor { return nnops.layerNorm(this, weight, bias, eps); }
   dropout(p: number, seed: number, training = true): Tensor { return nnops.dropout(this, p, seed, training); }
+}
+
+/** Wraps a freshly made storage; ownership passes to the tensor. Package-internal: not exported by src/index.ts. */
+export function tensorFromStorage(storage: Storage, shape: readonly number[], backend: Backend): Tensor {
+  return wrapStorage(storage, shape, backend);
+}
+
+/** A new tensor over the same buffer as `of` (reshape, detach): no copy. Package-internal. */
+export function tensorView(of: Tensor, shape: readonly number[]): Tensor {
+  return viewOf(of, shape);
+}
+
+/** Records that `t` was produced by `node` (so it requires grad). Package-internal: for autograd/graph.ts. */
+export function attachNode(t: Tensor, node: Node): void {
+  setNode(t, node);
 }
 
 function nest(data: TypedArray, shape: readonly number[]): unknown {

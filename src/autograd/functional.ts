@@ -1,6 +1,6 @@
 // JAX-style functional API over graph.ts: grad, valueAndGrad, vjp.
 
-import { Tensor } from '../tensor.js';
+import { Tensor, tensorView } from '../tensor.js';
 import { fmt } from '../shape.js';
 import { computeGradients, dependsOnOthers, enableGrad, isGradEnabled, record } from './graph.js';
 import { full } from './ops/util.js';
@@ -11,8 +11,7 @@ type Fn = (...args: Tensor[]) => Tensor;
 function traced(x: Tensor): Tensor {
   if (!(x instanceof Tensor)) throw new Error(`grad: arguments to differentiate must be Tensors, got ${typeof x}`);
   if (x.dtype === 'int32') throw new Error(`grad: cannot differentiate with respect to an int32 tensor ${fmt(x.shape)}`);
-  const t = Tensor.view(x, x.shape);
-  t.requiresGrad = true;
+  const t = tensorView(x, x.shape).requireGrad();
   return x.requiresGrad && isGradEnabled() ? record('identity', t, [x], (g) => [g]) : t;
 }
 
@@ -40,7 +39,12 @@ export function vjp(f: Fn, args: Tensor[]): [Tensor, (cotangent: Tensor) => Tens
   return [out, pullback];
 }
 
-/** valueAndGrad(f, argnums)(...args) -> [f(args), gradient(s)]; f must return a scalar. */
+/**
+ * valueAndGrad(f, argnums)(...args) -> [f(args), gradient(s)]; f must return a scalar. One argnum (default 0)
+ * gives one gradient; an array of argnums gives an array of gradients in the same order.
+ */
+export function valueAndGrad(f: Fn, argnums?: number): (...args: Tensor[]) => [Tensor, Tensor];
+export function valueAndGrad(f: Fn, argnums: number[]): (...args: Tensor[]) => [Tensor, Tensor[]];
 export function valueAndGrad(f: Fn, argnums: number | number[] = 0): (...args: Tensor[]) => [Tensor, Tensor | Tensor[]] {
   const which = Array.isArray(argnums) ? argnums : [argnums];
   return (...args: Tensor[]) => {
@@ -58,6 +62,6 @@ export function valueAndGrad(f: Fn, argnums: number | number[] = 0): (...args: T
 export function grad(f: Fn, argnums?: number): (...args: Tensor[]) => Tensor;
 export function grad(f: Fn, argnums: number[]): (...args: Tensor[]) => Tensor[];
 export function grad(f: Fn, argnums: number | number[] = 0): (...args: Tensor[]) => Tensor | Tensor[] {
-  const vg = valueAndGrad(f, argnums);
+  const vg = Array.isArray(argnums) ? valueAndGrad(f, argnums) : valueAndGrad(f, argnums);
   return (...args: Tensor[]) => vg(...args)[1];
 }

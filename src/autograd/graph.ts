@@ -2,7 +2,7 @@
 // graph in iterative topological order (no recursion, so deep graphs are fine) and sums gradients of tensors
 // used more than once. Backward rules are Tensor code, so with createGraph they are themselves recorded.
 
-import type { Tensor } from '../tensor.js';
+import { attachNode, type Tensor } from '../tensor.js';
 import { fmt } from '../shape.js';
 
 /** Returns one gradient per input (null where the input needs none). `needs[i]` says which are wanted. */
@@ -79,8 +79,7 @@ export function checkFinite(t: Tensor, what: string): void {
 /** Attaches a Node to `out` when grad mode is on and some input requires grad. Returns `out`. */
 export function record(op: string, out: Tensor, inputs: readonly Tensor[], backward: BackwardRule): Tensor {
   if (gradEnabled && inputs.some((t) => t.requiresGrad)) {
-    out.requiresGrad = true;
-    out.node = { op, inputs, backward };
+    attachNode(out, { op, inputs, backward });
   }
   return out;
 }

@@ -3,6 +3,8 @@
 // so a new backend only has to get this file's contract right.
 // Shapes here are already validated by the op layer; a backend may assume they are consistent.
 
+import { CpuBackend } from './cpu/index.js';
+
 export type DType = 'float32' | 'float64' | 'int32';
 export type TypedArray = Float32Array | Float64Array | Int32Array;
 
@@ -163,28 +165,44 @@ export function dtypeOfArray(a: TypedArray): DType {
 
 const backends = new Map<string, Backend>();
 
+/**
+ * The CPU backend is registered on first use, so that any module works on its own without importing
+ * src/index.ts first (the float64 CPU path is the oracle every other backend is tested against).
+ */
+function ensureCpu(): void {
+  if (!backends.has('cpu')) backends.set('cpu', new CpuBackend());
+}
+
+/** Makes `b` available under `b.name` (replacing any backend of that name). */
 export function registerBackend(b: Backend): void {
   backends.set(b.name, b);
 }
 
+/** Every registered backend, the CPU backend always among them. */
 export function getRegisteredBackends(): Backend[] {
+  ensureCpu();
   return [...backends.values()];
 }
 
+/** The backend registered under `name`; throws naming the registered ones (and how to get WebGPU) otherwise. */
 export function getBackend(name: string): Backend {
+  if (name === 'cpu') ensureCpu();
   const b = backends.get(name);
   if (!b) {
     const hint = name === 'webgpu' ? ' (call `await initWebGPU()` first)' : '';
+    ensureCpu();
     throw new Error(`backend '${name}' is not registered${hint}; registered: ${[...backends.keys()].join(', ')}`);
   }
   return b;
 }
 
 let defaultBackendName = 'cpu';
+/** Makes the registered backend `name` the one new tensors go to when no backend is given. */
 export function setDefaultBackend(name: string): void {
   getBackend(name);
   defaultBackendName = name;
 }
+/** The backend new tensors go to when no backend is given: 'cpu' unless setDefaultBackend changed it. */
 export function defaultBackend(): Backend {
   return getBackend(defaultBackendName);
 }

@@ -9,7 +9,7 @@ import { cosineWithWarmup } from '../optim/schedule.js';
 import { Rng } from '../random.js';
 import { padBatch } from '../data/batching.js';
 import type { ByteTokenizer } from '../data/tokenizer.js';
-import { saveCheckpoint, loadCheckpoint } from '../io/checkpoint.js';
+import { saveCheckpoint, loadCheckpoint } from '../io/checkpoint-files.js';
 import { ReferenceCache } from '../losses/reference.js';
 import { trainSft } from '../train/sft.js';
 import { trainPreference, trainingOrder } from '../train/preference.js';
@@ -106,7 +106,7 @@ async function sftStage(s: ShowcaseSettings, task: PreparedTask, tokenizer: Byte
   } finally {
     optimizer.dispose();
   }
-  await saveCheckpoint(dir, model, { step: steps, configExtra: { bos_token_id: tokenizer.bos, eos_token_id: tokenizer.eos, pad_token_id: tokenizer.pad } });
+  await saveCheckpoint(dir, model, { step: steps, tokenizer });
   return { model, loss, seconds: (Date.now() - started) / 1000, steps };
 }
 
@@ -121,7 +121,7 @@ async function methodRun(name: string, s: ShowcaseSettings, task: PreparedTask, 
   const tail: MetricsRecord[] = [];
   let samples: GenerationSample[] = ctx.checkpoint.samples;
   try {
-    const done = await trainPreference({
+    const history = await trainPreference({
       model, optimizer, method, pairs: task.trainPairs, order: ctx.order, batchSize: s.batchSize, steps: s.steps,
       padId: tokenizer.pad, gradClip: GRAD_CLIP, schedule: preferenceSchedule(s.lr, s.steps), reference: method.needsReference ? ctx.reference : undefined,
       metrics: hooks.metrics, tags: { method: name, seed },
@@ -134,14 +134,16 @@ async function methodRun(name: string, s: ShowcaseSettings, task: PreparedTask, 
           return r.metrics;
         },
       },
-      onStep: (step, record) => {
+      onStep: (record) => {
+        const step = record.step as number;
         if (step > s.steps - s.evalEvery) tail.push(record);
         hooks.progress?.update(progressBase + step, `seed ${seed} ${name} loss ${(record.loss as number).toFixed(3)}`);
       },
       shouldStop: hooks.shouldStop,
     });
+    const done = history.length;
     const complete = done === s.steps;
-    if (complete) await saveCheckpoint(join(ctx.outDir, 'checkpoints', `seed${seed}`, name), model, { step: done });
+    if (complete) await saveCheckpoint(join(ctx.outDir, 'checkpoints', `seed${seed}`, name), model, { step: done, tokenizer });
     return { method: name, seed, steps: done, complete, curve, train: meanOfRecords(tail), samples, seconds: (Date.now() - started) / 1000 };
   } finally {
     optimizer.dispose();

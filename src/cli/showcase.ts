@@ -12,6 +12,7 @@ import { initWebGPU, setDefaultBackend } from '../index.js';
 import { writeReport } from '../report/write-report.js';
 import { finalTable, TABLE_COLUMNS } from '../report/table.js';
 import type { Summary } from '../report/summary.js';
+import { NonFiniteLossError } from '../train/loop.js';
 import { HELP, parseShowcaseArgs, UsageError, type ShowcaseSettings } from './args.js';
 import { prepareTask, type PreparedTask } from './task-setup.js';
 import { emptyResults, progressTotal, runPipeline } from './pipeline.js';
@@ -113,7 +114,9 @@ export async function runShowcase(argv: readonly string[], io: ShowcaseIo = defa
   printSummary(summary, io, out);
   io.out(`Wall time: ${formatDuration(results.wallSeconds)}\n`);
   if (failure) {
-    io.err(`error: ${failure.message}\n(the report above covers only the runs that finished before it)\n`);
+    // the library names no flags; the command line knows which one helps
+    const hint = failure instanceof NonFiniteLossError ? '; lower --lr' : '';
+    io.err(`error: ${failure.message}${hint}\n(the report above covers only the runs that finished before it)\n`);
     return 1;
   }
   return stopping ? 130 : 0;

@@ -14,7 +14,8 @@ import { buildPreferenceBatch, type PreferenceBatch } from '../losses/batch.js';
 import { referenceLogps, type ReferenceCache } from '../losses/reference.js';
 import type { LossOutput, PreferenceInputs } from '../losses/types.js';
 import type { TokenPair } from '../data/preference-pairs.js';
-import type { MetricsRecord, MetricsSink } from './metrics.js';
+import type { MetricsRecord } from './metrics.js';
+import { NonFiniteLossError, type TrainingHooks } from './loop.js';
 
 export interface PreferenceMethod {
   name: string;
@@ -22,7 +23,8 @@ export interface PreferenceMethod {
   loss: (inputs: PreferenceInputs) => LossOutput;
 }
 
-export interface PreferenceTrainOptions {
+/** What trainPreference needs; the shared hooks (metrics, evaluate, onStep, shouldStop) are those of every loop. */
+export interface PreferenceTrainOptions extends TrainingHooks {
   model: GPT;
   optimizer: Optimizer;
   method: PreferenceMethod;
@@ -37,14 +39,8 @@ export interface PreferenceTrainOptions {
   schedule?: LrSchedule;
   /** The frozen reference (the SFT checkpoint) and a cache of its log-probs keyed by pair index. */
   reference?: { model: GPT; cache: ReferenceCache };
-  /** Called after steps that are multiples of `every` (and after the last); its record is merged into the log. */
-  evaluate?: { every: number; run: (step: number) => Promise<MetricsRecord> };
-  metrics?: MetricsSink;
   /** Extra fields on every logged record (method, seed, ...). */
   tags?: MetricsRecord;
-  onStep?: (step: number, record: MetricsRecord) => void;
-  /** Checked before each step; true ends the run early (an interrupt), keeping what was logged. */
-  shouldStop?: () => boolean;
 }
 
 /** `count` pair indices: whole shuffled passes over `pairs` pairs, reproducible from the seed. */
@@ -104,14 +100,17 @@ async function lossAndGrads(o: PreferenceTrainOptions, indices: number[]): Promi
   }
 }
 
-/** Trains for o.steps steps (or until shouldStop); returns the number of steps done. */
-export async function trainPreference(o: PreferenceTrainOptions): Promise<number> {
+/**
+ * Trains for o.steps steps (or until shouldStop); returns the records of the steps done, one per step. Throws a
+ * NonFiniteLossError (leaving the parameters as they were) on a non-finite loss.
+ */
+export async function trainPreference(o: PreferenceTrainOptions): Promise<MetricsRecord[]> {
   const { model, optimizer, steps, batchSize } = o;
   if (o.order.length < steps * batchSize) {
     throw new Error(`trainPreference: the order has ${o.order.length} indices, fewer than steps x batchSize = ${steps * batchSize}`);
   }
   model.train();
-  let done = 0;
+  const history: MetricsRecord[] = [];
   for (let step = 0; step < steps; step++) {
     // let signal handlers (Ctrl-C) run between steps: the step itself is synchronous work
     await new Promise((resolve) => setImmediate(resolve));
@@ -121,15 +120,16 @@ export async function trainPreference(o: PreferenceTrainOptions): Promise<number
     const { values, loss } = await lossAndGrads(o, indices);
     if (!Number.isFinite(loss)) {
       optimizer.zeroGrad();
-      throw new Error(`trainPreference: ${o.method.name} produced a non-finite loss (${loss}) at step ${step + 1}; lower --lr`);
+      throw new NonFiniteLossError('trainPreference', step + 1, `${o.method.name} produced a non-finite loss (${loss})`);
     }
     optimizer.step();
     optimizer.zeroGrad();
-    done = step + 1;
+    const done = step + 1;
     const record: MetricsRecord = { ...o.tags, phase: 'preference', step: done, learning_rate: optimizer.lr, ...values };
     if (o.evaluate && (done % o.evaluate.every === 0 || done === steps)) Object.assign(record, await o.evaluate.run(done));
+    history.push(record);
     o.metrics?.log(record);
-    o.onStep?.(done, record);
+    o.onStep?.(record);
   }
-  return done;
+  return history;
 }

@@ -12,8 +12,10 @@ import { clipGradNorm, gradNorm } from '../optim/clip.js';
 import { constantLr, type LrSchedule } from '../optim/schedule.js';
 import { tokenLogps } from '../losses/logprobs.js';
 import type { LmBatch } from '../data/batching.js';
-import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
-import type { MetricsRecord, MetricsSink } from './metrics.js';
+import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint-files.js';
+import type { ByteLevelTokenizer } from '../io/hf-tokenizer.js';
+import type { MetricsRecord } from './metrics.js';
+import { NonFiniteLossError, type TrainingHooks } from './loop.js';
 import { ProgressBar } from './progress.js';
 
 /** Mean negative log-likelihood of the targets selected by lossMask (every counted token weighs the same). */
@@ -42,7 +44,8 @@ export async function evaluateLoss(model: GPT, batches: readonly LmBatch[]): Pro
   return total / tokens;
 }
 
-export interface SftOptions {
+/** What trainSft needs; the shared hooks (metrics, evaluate, onStep, shouldStop) are those of every loop. */
+export interface SftOptions extends TrainingHooks {
   model: GPT;
   optimizer: Optimizer;
   /** The run's random stream: batch sampling and dropout draw from it. */
@@ -57,17 +60,17 @@ export interface SftOptions {
   schedule?: LrSchedule;
   /** Clip the global gradient norm to this; the norm is logged either way. */
   gradClip?: number;
-  metrics?: MetricsSink;
   /** true: a progress bar on stdout. */
   progress?: boolean | ProgressBar;
-  evaluate?: { every: number; run: (model: GPT, step: number) => Promise<MetricsRecord> | MetricsRecord };
-  checkpoint?: { dir: string; every: number; configExtra?: Record<string, unknown> };
-  onStep?: (record: MetricsRecord) => void;
-  /** Ends training early (after checkpointing) when it returns true for a step's record. */
+  checkpoint?: { dir: string; every: number; configExtra?: Record<string, unknown>; tokenizer?: ByteLevelTokenizer };
+  /** Ends training early (after checkpointing) when it returns true for a step's record: early stopping. */
   stopWhen?: (record: MetricsRecord) => boolean;
 }
 
-/** Runs the loop; returns the per-step metrics. Throws (leaving the parameters as they were) on a non-finite loss. */
+/**
+ * Runs the loop; returns the records of the steps this call ran, one per step. Throws a NonFiniteLossError (leaving
+ * the parameters as they were) on a non-finite loss or gradient norm.
+ */
 export async function trainSft(o: SftOptions): Promise<MetricsRecord[]> {
   const { model, optimizer, rng, steps, startStep = 0 } = o;
   if (!(Number.isInteger(steps) && Number.isInteger(startStep) && 0 <= startStep && startStep <= steps)) {
@@ -80,6 +83,7 @@ export async function trainSft(o: SftOptions): Promise<MetricsRecord[]> {
   const started = Date.now();
   model.train();
   for (let step = startStep; step < steps; step++) {
+    if (o.shouldStop?.()) break;
     const t0 = Date.now();
     optimizer.lr = schedule(step);
     const [loss, norm, tokens] = tidy(() => {
@@ -94,7 +98,9 @@ export async function trainSft(o: SftOptions): Promise<MetricsRecord[]> {
     norm.dispose();
     if (!Number.isFinite(lossValue) || !Number.isFinite(normValue)) {
       optimizer.zeroGrad();
-      throw new Error(`trainSft: non-finite ${Number.isFinite(lossValue) ? 'gradient norm' : 'loss'} at step ${step} (loss ${lossValue}, grad norm ${normValue}, lr ${optimizer.lr}); the parameters were left as they were before this step`);
+      const what = `non-finite ${Number.isFinite(lossValue) ? 'gradient norm' : 'loss'}`;
+      const detail = `loss ${lossValue}, grad norm ${normValue}, lr ${optimizer.lr}`;
+      throw new NonFiniteLossError('trainSft', step + 1, what, detail);
     }
     optimizer.step();
     optimizer.zeroGrad();
@@ -103,14 +109,15 @@ export async function trainSft(o: SftOptions): Promise<MetricsRecord[]> {
       step: step + 1, loss: lossValue, learning_rate: optimizer.lr, grad_norm: normValue,
       num_tokens: tokens, tokens_per_second: tokens / Math.max(seconds, 1e-3), elapsed_seconds: (Date.now() - started) / 1000,
     };
-    if (o.evaluate && ((step + 1) % o.evaluate.every === 0 || step + 1 === steps)) Object.assign(record, await o.evaluate.run(model, step + 1));
+    if (o.evaluate && ((step + 1) % o.evaluate.every === 0 || step + 1 === steps)) Object.assign(record, await o.evaluate.run(step + 1));
     history.push(record);
     o.metrics?.log(record);
     o.onStep?.(record);
     bar?.update(step + 1 - startStep, `loss ${lossValue.toFixed(4)}${typeof record.eval_loss === 'number' ? ` eval ${record.eval_loss.toFixed(4)}` : ''}`);
     const stop = o.stopWhen?.(record) ?? false;
     if (o.checkpoint && ((step + 1) % o.checkpoint.every === 0 || step + 1 === steps || stop)) {
-      await saveCheckpoint(o.checkpoint.dir, model, { optimizer, step: step + 1, rng, configExtra: o.checkpoint.configExtra });
+      const { configExtra, tokenizer } = o.checkpoint;
+      await saveCheckpoint(o.checkpoint.dir, model, { optimizer, step: step + 1, rng, configExtra, tokenizer });
     }
     if (stop) break;
   }

@@ -5,9 +5,12 @@ import { Adam, AdamW, SGD, clipGradNorm, constantLr, cosineWithWarmup, linearWar
 
 const f64 = (rows: number[][]) => tensor(rows, { dtype: 'float64', requiresGrad: true });
 const vec64 = (v: number[]) => tensor(v, { dtype: 'float64', requiresGrad: true });
+// .grad is read-only: backward of sum(p * g) leaves exactly g in it (d/dp is 1 * g, no rounding)
 const setGrad = (p: Tensor, g: number[]) => {
   p.zeroGrad();
-  p.grad = tensor(g, { dtype: p.dtype, shape: p.shape });
+  const weights = tensor(g, { dtype: p.dtype, shape: p.shape });
+  p.mul(weights).sum().backward();
+  weights.dispose();
 };
 const values = (p: Tensor) => Array.from(p.dataSync());
 

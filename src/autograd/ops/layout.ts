@@ -1,7 +1,7 @@
 // Layout ops: reshape (a view, no copy), permute/transpose/broadcastTo/slice (strided copies), concat and casts.
 
 import type { DType } from '../../backends/backend.js';
-import { Tensor } from '../../tensor.js';
+import { tensorView, type Tensor } from '../../tensor.js';
 import { broadcastShapes, broadcastView, contiguousStrides, fmt, normAxis, resolveReshape, sameShape } from '../../shape.js';
 import { record } from '../graph.js';
 import { sumTo } from './binary.js';
@@ -11,7 +11,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   checkInputs('reshape', x);
   const target = resolveReshape('reshape', x.shape, shape);
   if (sameShape(target, x.shape)) return x;
-  return record('reshape', Tensor.view(x, target), [x], (g) => [g.reshape(x.shape)]);
+  return record('reshape', tensorView(x, target), [x], (g) => [g.reshape(x.shape)]);
 }
 
 export function permute(x: Tensor, perm: readonly number[]): Tensor {

@@ -1,6 +1,6 @@
 // Neural-network building blocks composed from primitives: layerNorm, dropout, cross-entropy.
 
-import { Tensor } from '../../tensor.js';
+import { tensorFromStorage, type Tensor } from '../../tensor.js';
 import { fmt } from '../../shape.js';
 import { uniformArray } from '../../random.js';
 import { checkInputs, requireFloat } from './util.js';
@@ -40,7 +40,7 @@ export function dropout(x: Tensor, p: number, seed: number, training: boolean): 
   const u = uniformArray(x.size, seed);
   const keepMask = new Float64Array(x.size);
   for (let i = 0; i < u.length; i++) keepMask[i] = u[i] >= p ? 1 / (1 - p) : 0;
-  const mask = Tensor.fromStorage(x.backend.fromArray(castFor(x, keepMask), x.dtype), x.shape, x.backend);
+  const mask = tensorFromStorage(x.backend.fromArray(castFor(x, keepMask), x.dtype), x.shape, x.backend);
   return x.mul(mask);
 }
 

@@ -2,7 +2,7 @@
 
 import type { Backend, DType, Storage } from '../../backends/backend.js';
 import { typedArrayFor } from '../../backends/backend.js';
-import { Tensor } from '../../tensor.js';
+import { Tensor, tensorFromStorage } from '../../tensor.js';
 import { fmt, sizeOf } from '../../shape.js';
 import { checkFinite, isAnomalyDetectionEnabled } from '../graph.js';
 
@@ -10,7 +10,7 @@ export type Operand = Tensor | number;
 
 /** Wraps a backend result as a tensor; in anomaly mode, checks it for NaN/Inf first. */
 export function output(op: string, storage: Storage, shape: readonly number[], backend: Backend, inputs: readonly Tensor[] = []): Tensor {
-  const t = Tensor.fromStorage(storage, shape, backend);
+  const t = tensorFromStorage(storage, shape, backend);
   if (isAnomalyDetectionEnabled() && t.dtype !== 'int32') {
     checkFinite(t, `forward of '${op}' (inputs ${inputs.map((x) => fmt(x.shape)).join(', ')})`);
   }
@@ -20,7 +20,7 @@ export function output(op: string, storage: Storage, shape: readonly number[], b
 export function full(shape: readonly number[], value: number, dtype: DType, backend: Backend): Tensor {
   const data = typedArrayFor(dtype, sizeOf(shape));
   if (value !== 0) data.fill(value);
-  return Tensor.fromStorage(backend.fromArray(data, dtype), shape, backend);
+  return tensorFromStorage(backend.fromArray(data, dtype), shape, backend);
 }
 
 export function describe(t: Tensor): string {
