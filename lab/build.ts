@@ -48,9 +48,8 @@ const TYPES: Record<string, string> = {
 };
 
 /**
- * Serves `dir` on 127.0.0.1 (port 0 picks a free one). The page is served cross-origin isolated (COOP + COEP),
- * which gives it SharedArrayBuffer: the CPU backend's buffer pool refers to it, and until the package's browser
- * entry stops doing so outside isolated pages, the CPU path needs it.
+ * Serves `dir` on 127.0.0.1 (port 0 picks a free one), as a plain static host would: no COOP/COEP headers, so the
+ * page is not cross-origin isolated and has no SharedArrayBuffer, and the CPU backend must work without it.
  */
 export function serveLab(dir: string, port = 0): Promise<Server> {
   const server = createServer((req, res) => {
@@ -60,8 +59,6 @@ export function serveLab(dir: string, port = 0): Promise<Server> {
       const body = readFileSync(file);
       res.writeHead(200, {
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-        'cross-origin-opener-policy': 'same-origin',
-        'cross-origin-embedder-policy': 'require-corp',
         'cache-control': 'no-store',
       });
       res.end(body);
@@ -82,7 +79,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const outDir = resolve(values.out ?? join(here, '..', 'dist', 'lab'));
   await buildLab(outDir);
   if (values['build-only']) {
-    console.log(`lab written to ${outDir} (serve it from any static host; see lab/build.ts about COOP/COEP)`);
+    console.log(`lab written to ${outDir} (any static host can serve it)`);
   } else {
     const port = Number(values.port ?? 0);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port expects 0..65535, got '${values.port}'`);

@@ -116,7 +116,7 @@ export async function runLive(s: LiveSettings, post: (m: FromWorker) => void, ga
         sftLoss = record.loss as number;
         post({ type: 'sft', step: sftDone, total: settings.sftSteps, loss: sftLoss });
       },
-      stopWhen: () => gate.paused,
+      shouldStop: () => gate.paused,
     });
     await yieldToEvents();
   }
@@ -168,7 +168,7 @@ async function methodRun(name: string, s: ShowcaseSettings, c: MethodContext, po
       await gate.wait();
       const offset = done;
       // a segment continues the same order and schedule where the last one stopped
-      done += await trainPreference({
+      done += (await trainPreference({
         model, optimizer, method, pairs: c.trainPairs, order: c.order.slice(offset * s.batchSize), batchSize: s.batchSize, steps: s.steps - offset,
         padId: c.tokenizer.pad, gradClip: GRAD_CLIP, schedule: (step) => schedule(step + offset), reference: method.needsReference ? c.reference : undefined,
         evaluate: {
@@ -184,13 +184,13 @@ async function methodRun(name: string, s: ShowcaseSettings, c: MethodContext, po
             return r.metrics;
           },
         },
-        onStep: (step, record) => {
-          const absolute = step + offset;
+        onStep: (record) => {
+          const absolute = (record.step as number) + offset;
           if (absolute > s.steps - s.evalEvery) tail.push(numbersOf(record));
           post({ type: 'step', method: name, step: absolute, total: s.steps, loss: record.loss as number });
         },
         shouldStop: () => gate.paused,
-      });
+      })).length;
     }
   } finally {
     optimizer.dispose();

@@ -46,6 +46,8 @@ describe.skipIf(!available)('the lab: live training', () => {
     const lab = await openLab();
     sessions.push(lab);
     const { page } = lab;
+    // served as a plain static host would: no SharedArrayBuffer, which the CPU backend must not need
+    expect(await page.evaluate(() => [crossOriginIsolated, typeof SharedArrayBuffer])).toEqual([false, 'undefined']);
     await startSmallRun(page, 24, 8);
     expect((await liveState(page)).backend).toBe('cpu');
     expect(await page.textContent('#live-backend')).toMatch(/^CPU/);
