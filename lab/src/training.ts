@@ -34,7 +34,7 @@ const SFT_SEGMENT = 4;
 /** The full showcase settings a lab run corresponds to (stored in its summary, and the command to reproduce it). */
 export function showcaseSettings(s: LiveSettings, backend: 'cpu' | 'webgpu'): ShowcaseSettings {
   return {
-    methods: s.methods, seeds: [s.seed], sftSteps: s.sftSteps, steps: s.steps, batchSize: LIVE_DEFAULTS.batchSize, lr: s.lr,
+    methods: s.methods, seeds: [s.seed], sftSteps: s.sftSteps, steps: s.steps, batchSize: LIVE_DEFAULTS.batchSize, lr: s.lr, sweepLr: [],
     sftLr: LIVE_DEFAULTS.sftLr, evalEvery: LIVE_DEFAULTS.evalEvery, evalPairs: LIVE_DEFAULTS.evalPairs,
     evalGenerations: LIVE_DEFAULTS.evalGenerations, trainSize: LIVE_DEFAULTS.trainSize, modelName: LIVE_DEFAULTS.model,
     model: MODEL_PRESETS[LIVE_DEFAULTS.model], backend, data: null, out: 'lab', quick: false, progress: false,

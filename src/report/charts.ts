@@ -33,6 +33,8 @@ export interface LineChartOptions {
   height?: number;
   /** A logarithmic y axis; every y (and lo/hi) must then be > 0. */
   logY?: boolean;
+  /** A logarithmic x axis (e.g. learning rates); every x must then be > 0. */
+  logX?: boolean;
   /** A fixed y domain (e.g. [0, 1] for rates) instead of one fitted to the data. */
   yDomain?: [number, number];
   markers?: readonly ChartMarker[];
@@ -64,6 +66,7 @@ function checkedRows(opts: LineChartOptions): Row[] {
       const values = [p.x, p.y, ...(p.lo === undefined ? [] : [p.lo]), ...(p.hi === undefined ? [] : [p.hi])];
       if (!values.every(Number.isFinite)) throw new Error(`${where} has a non-finite value (${shown})`);
       if ((p.lo === undefined) !== (p.hi === undefined)) throw new Error(`${where}: a band needs both lo and hi, got (${shown})`);
+      if (opts.logX && p.x <= 0) throw new Error(`${where}: a log x axis needs x > 0, got (${shown})`);
       if (opts.logY && values.slice(1).some((v) => v <= 0)) throw new Error(`${where}: a log y axis needs y, lo, hi > 0, got (${shown})`);
       rows.push({ series: s.name, ...p });
     }
@@ -75,7 +78,7 @@ function checkedRows(opts: LineChartOptions): Row[] {
 export function lineChartSpec(opts: LineChartOptions): TopLevelSpec {
   const rows = checkedRows(opts);
   const order = opts.series.map((s) => s.name);
-  const x = { field: 'x', type: 'quantitative' as const, title: opts.xLabel };
+  const x = { field: 'x', type: 'quantitative' as const, title: opts.xLabel, ...(opts.logX ? { scale: { type: 'log' as const } } : {}) };
   const yScale = opts.logY ? { type: 'log' as const } : opts.yDomain ? { domain: opts.yDomain } : { zero: false };
   // stroke symbols, so the legend shows lines rather than the bands' pale swatches
   const legend = { symbolType: 'stroke', symbolStrokeWidth: 2.5, symbolOpacity: 1, labelLimit: 360 };
