@@ -4,6 +4,7 @@
 import { EVAL_METRICS, type EvalMetrics } from '../../src/train/evaluate.js';
 import type { Summary } from '../../src/report/summary.js';
 import { RunView } from './run-view.js';
+import { shortRunWarnings } from '../../src/report/guide.js';
 
 /** Checks the parts of a summary the viewer reads, naming the first thing missing. */
 export function checkSummary(json: unknown, file: string): Summary {
@@ -81,8 +82,11 @@ export class ReportTab {
     const labels = summary.methods.map((m) => m.label);
     const intro = document.createElement('div');
     const seeds = summary.checkpoint?.perSeed?.length ?? 0;
-    intro.innerHTML = `<h2>${file}</h2><p>${labels.length} methods, ${seeds} seed${seeds === 1 ? '' : 's'}; lines are means over seeds.</p>
-      <ul>${(summary.observations ?? []).map((o) => `<li>${o.replace(/</g, '&lt;')}</li>`).join('')}</ul>`;
+    const esc = (t: string): string => t.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+    const warnings = summary.checkpoint && summary.task ? shortRunWarnings(summary) : [];
+    intro.innerHTML = `<h2>${esc(file)}</h2>${warnings.length ? `<div class="warn" id="report-warnings">${warnings.map((w) => `<p>${esc(w)}</p>`).join('')}</div>` : ''}
+      <p>${labels.length} methods, ${seeds} seed${seeds === 1 ? '' : 's'}; lines are means over seeds.</p>
+      <ul>${(summary.observations ?? []).map((o) => `<li>${esc(o)}</li>`).join('')}</ul>`;
     this.output.append(intro);
     this.view = new RunView(this.output, labels, 'report');
     for (const m of summary.methods) {
