@@ -97,7 +97,8 @@ export async function runShowcase(argv: readonly string[], io: ShowcaseIo = defa
   };
   process.on('SIGINT', onSigint);
   const progress = settings.progress && io.progressStream ? new ProgressBar(progressTotal(settings), { label: 'showcase', stream: io.progressStream }) : null;
-  io.out(`SLIME showcase: ${settings.methods.length} methods x ${settings.seeds.length} seeds, ${settings.sftSteps} SFT + ${settings.steps} preference steps each, on ${settings.backend}; writing to ${out}\n`);
+  const rates = settings.sweepLr.length > 0 ? ` x ${settings.sweepLr.length} learning rates` : '';
+  io.out(`SLIME showcase: ${settings.methods.length} methods${rates} x ${settings.seeds.length} seeds, ${settings.sftSteps} SFT + ${settings.steps} preference steps each, on ${settings.backend}; writing to ${out}\n`);
   let failure: Error | null = null;
   try {
     await runPipeline(settings, task, tokenizer, out, { metrics, progress, shouldStop: () => stopping, results });
