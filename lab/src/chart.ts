@@ -32,7 +32,7 @@ export class LineChart {
     const axis = { font, labelFont: 'bold 13px system-ui, sans-serif', stroke: '#222', grid: { stroke: '#e5e5e5', width: 1 }, ticks: { stroke: '#bbb' } };
     this.plot = new uPlot({
       title,
-      width: options.width ?? 500,
+      width: options.width ?? 470,
       height: options.height ?? 300,
       scales: { x: { time: false }, y: logY ? { distr: 3 } : options.yRange ? { range: options.yRange } : {} },
       axes: [{ ...axis, label: xLabel }, { ...axis, label: yLabel, size: 64 }],
