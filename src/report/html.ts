@@ -38,6 +38,7 @@ function samplesHtml(summary: Summary): string {
   return `<table class="samples">\n${head}\n${rows.join('\n')}\n</table>`;
 }
 
+/** The whole report page; `extraSections` (HTML) go after the charts, e.g. the learning-rate sweep. */
 export function renderHtml(summary: Summary, charts: readonly [ChartSpec, string][], extraSections: readonly string[] = []): string {
   const warnings = shortRunWarnings(summary);
   const parts: string[] = [

@@ -16,6 +16,7 @@ function table(headers: readonly string[], rows: readonly TableRow[]): string {
   return lines.join('\n');
 }
 
+/** report.md; `extraSections` (Markdown) go after the charts, e.g. the learning-rate sweep. */
 export function renderMarkdown(summary: Summary, charts: readonly ChartSpec[], chartDir: string, extraSections: readonly string[] = []): string {
   const out: string[] = [`# SLIME showcase report`, ''];
   const warnings = shortRunWarnings(summary);

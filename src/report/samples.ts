@@ -3,12 +3,14 @@
 
 import type { Summary } from './summary.js';
 
+/** One answer in the grid. */
 export interface SampleCellView {
   text: string;
   /** 'right', 'valid, wrong' or 'broken' after training; null for the checkpoint (scored in the table above). */
   verdict: 'right' | 'valid, wrong' | 'broken' | null;
 }
 
+/** Columns (the checkpoint, then each method) and a row of answers per prompt. */
 export interface SampleGrid {
   columns: string[];
   rows: { prompt: string; cells: SampleCellView[] }[];

@@ -11,12 +11,14 @@ export const UNLEARNING_TOLERANCE = 0.1;
 /** A run keeps the template when its format-valid rate is at least this fraction of the checkpoint's. */
 export const FORMAT_KEPT = 0.9;
 
+/** The final figures a sweep compares across rates: the likelihood, the template, the task. */
 export const SWEEP_METRICS: { metric: EvalMetric; title: string; yLabel: string; rate?: boolean }[] = [
   { metric: 'eval_lbar/chosen', title: 'Final chosen likelihood against the learning rate', yLabel: 'chosen lbar (nats/token)' },
   { metric: 'eval_format_valid_rate', title: 'Final format-valid rate against the learning rate', yLabel: 'format-valid rate', rate: true },
   { metric: 'eval_answer_accuracy', title: 'Final answer accuracy against the learning rate', yLabel: 'answer accuracy', rate: true },
 ];
 
+/** One method's runs across the sweep's rates. */
 export interface SweepMethod {
   method: string;
   label: string;
