@@ -78,7 +78,10 @@ function checkedRows(opts: LineChartOptions): Row[] {
 export function lineChartSpec(opts: LineChartOptions): TopLevelSpec {
   const rows = checkedRows(opts);
   const order = opts.series.map((s) => s.name);
-  const x = { field: 'x', type: 'quantitative' as const, title: opts.xLabel, ...(opts.logX ? { scale: { type: 'log' as const } } : {}) };
+  // a log x axis (learning rates) spans exactly the values given and ticks at each of them
+  const xValues = [...new Set(rows.map((r) => r.x))].sort((a, b) => a - b);
+  const logX = opts.logX ? { scale: { type: 'log' as const, nice: false }, axis: { values: xValues } } : {};
+  const x = { field: 'x', type: 'quantitative' as const, title: opts.xLabel, ...logX };
   const yScale = opts.logY ? { type: 'log' as const } : opts.yDomain ? { domain: opts.yDomain } : { zero: false };
   // stroke symbols, so the legend shows lines rather than the bands' pale swatches
   const legend = { symbolType: 'stroke', symbolStrokeWidth: 2.5, symbolOpacity: 1, labelLimit: 360 };
