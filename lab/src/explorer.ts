@@ -93,7 +93,7 @@ export class Explorer {
     where.append(el('legend', {}, 'The pair'));
     const redraw = (): void => this.update();
     this.layoutInputs = {
-      centre: slider(where, 'centre', 'centre lbar c (nats per token): lbar = c ± margin/2', { min: -6, max: -2, step: 0.1 }, -3, redraw, -3),
+      centre: slider(where, 'centre', 'centre lbar c (nats per token): lbar = c ± margin/2', { min: -6, max: -2.5, step: 0.1 }, -3, redraw, -3),
       tokens: slider(where, 'tokens', 'tokens per completion (summed-log-prob losses scale with it)', { min: 1, max: 8, step: 1 }, 1, redraw, 1),
       probe: slider(where, 'probe', 'read values at margin (nats per token)', { min: -4, max: 4, step: 0.05 }, 0.5, redraw),
     };

@@ -68,6 +68,22 @@ describe.skipIf(!available)('the lab: loss explorer', () => {
     expectClose(await displayed('probe'), nodeValues('slime', s.config, s));
   });
 
+  it('draws every loss of the registry with finite values, even at the extremes of the pair', async () => {
+    await lab.page.focus('#centre');
+    await lab.page.keyboard.press('End'); // the centre nearest 0: the chosen lbar reaches -0.5 at margin 4
+    for (const name of losses.lossNames()) {
+      await lab.page.selectOption('#loss', name);
+      const drawn = await lab.page.evaluate(() => {
+        const charts = (window as unknown as { slimegradLab: { charts: Map<string, { pointCounts(): number[] }> } }).slimegradLab.charts;
+        return [charts.get('Loss against the margin')!.pointCounts(), charts.get('Gradient against the margin')!.pointCounts()];
+      });
+      expect(drawn, name).toEqual([[81], [81, 81]]);
+    }
+    await lab.page.click('#pair .reset >> nth=0');
+    expect((await shown()).layout.centre).toBe(-3);
+    expect(lab.errors).toEqual([]);
+  });
+
   it('shows DPO overlaid on SimPO with the values losses.simpo and losses.dpo give in Node', async () => {
     await lab.page.selectOption('#loss', 'simpo');
     await lab.page.selectOption('#overlay', 'dpo');
