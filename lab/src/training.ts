@@ -37,7 +37,7 @@ export function showcaseSettings(s: LiveSettings, backend: 'cpu' | 'webgpu'): Sh
     methods: s.methods, seeds: [s.seed], sftSteps: s.sftSteps, steps: s.steps, batchSize: LIVE_DEFAULTS.batchSize, lr: s.lr, sweepLr: [],
     sftLr: LIVE_DEFAULTS.sftLr, evalEvery: LIVE_DEFAULTS.evalEvery, evalPairs: LIVE_DEFAULTS.evalPairs,
     evalGenerations: LIVE_DEFAULTS.evalGenerations, trainSize: LIVE_DEFAULTS.trainSize, modelName: LIVE_DEFAULTS.model,
-    model: MODEL_PRESETS[LIVE_DEFAULTS.model], backend, data: null, out: 'lab', quick: false, progress: false,
+    model: MODEL_PRESETS[LIVE_DEFAULTS.model], backend, data: null, chatTemplate: null, evalOnly: null, out: 'lab', quick: false, progress: false,
   };
 }
 

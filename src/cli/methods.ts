@@ -10,6 +10,8 @@ import type { PreferenceMethod } from '../train/preference.js';
 
 export const METHOD_NAMES = ['sft', 'dpo', 'ipo', 'simpo', 'cpo-simpo', 'orpo', 'slime'] as const;
 export const ABLATION_NAMES = ['slime-no-anchor', 'slime-no-stabilizer', 'slime-no-soft-margin', 'slime-no-hard-margin'] as const;
+/** Run only when named in --methods, never by default: KTO, for unpaired (KTO) --data files paired by prompt. */
+export const OPTIONAL_METHOD_NAMES = ['kto'] as const;
 
 interface Catalogued {
   label: string;
@@ -31,6 +33,7 @@ const CATALOGUE: Record<string, Catalogued> = {
   'cpo-simpo': { label: 'CPO-SimPO', loss: 'cpoSimpo', about: 'SimPO + NLL of the chosen completion (alpha 1.0): what the SLIME paper ran as "SimPO"' },
   'orpo': { label: 'ORPO', loss: 'orpo', about: 'ORPO, beta 0.1' },
   'slime': { label: 'SLIME', loss: 'slime', about: 'SLIME with the paper defaults (lambda_w 0.1, lambda_l 0.1, lambda_d 1, delta 1.25, m_h 1.5, m_s 1, kappa 2.5, p 2.5)' },
+  'kto': { label: 'KTO', loss: 'kto', about: 'KTO on pairs (chosen desirable, rejected undesirable), beta 0.1, batch KL baseline, reference = the SFT checkpoint' },
   'slime-no-anchor': { label: 'SLIME w/o anchor', loss: 'slime', config: { lambdaW: 0 }, about: 'SLIME with lambda_w = 0' },
   'slime-no-stabilizer': { label: 'SLIME w/o stabilizer', loss: 'slime', config: { lambdaL: 0 }, about: 'SLIME with lambda_l = 0' },
   'slime-no-soft-margin': { label: 'SLIME w/o soft margin', loss: 'slime', config: { mSoft: GATE_OPEN }, about: 'SLIME with the gate held at 1: margin term lambda_d ReLU(m_h - Delta)' },

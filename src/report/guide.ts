@@ -42,7 +42,7 @@ export const GLOSSARY: readonly [string, string][] = [
 interface Flags {
   methods?: string[]; seeds?: unknown[]; sftSteps?: number; steps?: number; batchSize?: number; lr?: number; sftLr?: number;
   evalEvery?: number; modelName?: string; model?: { nEmbd: number; nLayer: number; nHead: number; blockSize: number };
-  backend?: string; data?: string | null; out?: string; quick?: boolean; sweepLr?: number[];
+  backend?: string; data?: string | null; chatTemplate?: string | null; evalOnly?: string | null; out?: string; quick?: boolean; sweepLr?: number[];
 }
 
 /** The `npm start` command line that reruns these settings (every flag spelled out, so defaults may change safely). */
@@ -71,6 +71,8 @@ export function reproduceCommand(settings: Record<string, unknown>): string {
   }
   add('backend', s.backend);
   add('data', s.data);
+  add('chat-template', s.chatTemplate);
+  add('eval-only', s.evalOnly);
   add('out', s.out);
   return `npm start -- ${flags.join(' ')}`;
 }
@@ -79,12 +81,16 @@ const NAMES: Record<string, string> = {
   methods: 'methods', seeds: 'seeds', sftSteps: 'SFT steps', steps: 'preference steps per method', batchSize: 'pairs per step',
   lr: 'preference learning rate', sweepLr: 'learning rates swept', sftLr: 'SFT learning rate', evalEvery: 'evaluate every (steps)',
   evalPairs: 'held-out pairs scored', evalGenerations: 'held-out prompts answered', trainSize: 'training pairs generated',
-  modelName: 'model preset', model: 'model size', backend: 'backend', data: 'data file', out: 'output folder', quick: 'quick run',
+  modelName: 'model preset', model: 'model size', backend: 'backend', data: 'data file', chatTemplate: 'chat template',
+  evalOnly: 'checkpoint evaluated (no training)', out: 'output folder', quick: 'quick run',
   progress: 'progress bars',
 };
 
 function show(key: string, value: unknown): string {
-  if (value === null || value === undefined) return key === 'data' ? 'the synthetic addition task' : '—';
+  if (value === null || value === undefined) {
+    if (key === 'data') return 'the synthetic addition task';
+    return key === 'chatTemplate' ? 'the default template' : '—';
+  }
   if (key === 'model' && typeof value === 'object') {
     const m = value as { nEmbd: number; nLayer: number; nHead: number; blockSize: number };
     return `${m.nLayer} layers, ${m.nEmbd} wide, ${m.nHead} heads, block ${m.blockSize} tokens`;
@@ -97,6 +103,8 @@ function show(key: string, value: unknown): string {
 
 /** The settings as [readable name, readable value] rows, in a stable order (unknown keys last, by their own name). */
 export function settingsRows(settings: Record<string, unknown>): [string, string][] {
-  const keys = [...Object.keys(NAMES).filter((k) => k in settings), ...Object.keys(settings).filter((k) => !(k in NAMES))];
+  // an unset --eval-only says nothing about the run; an unset --data or --chat-template does (the defaults were used)
+  const shown = (k: string): boolean => k in settings && !(k === 'evalOnly' && settings[k] == null);
+  const keys = [...Object.keys(NAMES).filter(shown), ...Object.keys(settings).filter((k) => !(k in NAMES))];
   return keys.map((k) => [NAMES[k] ?? k, show(k, settings[k])]);
 }
