@@ -51,8 +51,8 @@ export class TrainTab {
       <fieldset><legend>Budget</legend>
         <div class="pick">
           <label for="live-lr">learning rate</label><input id="live-lr" type="number" min="0.00001" max="0.1" step="any" value="0.001">
-          <label for="live-sft-steps">SFT steps</label><input id="live-sft-steps" type="number" min="1" max="2000" value="150">
-          <label for="live-steps">preference steps</label><input id="live-steps" type="number" min="1" max="2000" value="32">
+          <label for="live-sft-steps">SFT steps</label><input id="live-sft-steps" type="number" min="1" max="2000" value="200">
+          <label for="live-steps">preference steps</label><input id="live-steps" type="number" min="1" max="2000" value="48">
           <label for="live-seed">seed</label><input id="live-seed" type="number" min="0" max="1000" value="0">
           <label for="live-backend-choice">backend</label>
           <select id="live-backend-choice"><option value="auto">WebGPU if available, else CPU</option><option value="cpu">CPU</option></select>

@@ -25,7 +25,7 @@ import { ADDITION_DIGITS, TASK_SEED, heldOutSet } from '../../src/cli/task-setup
 import { methodDescription, methodLabel, resolveMethod } from '../../src/cli/methods.js';
 import type { FromWorker, LiveSettings } from './protocol.js';
 
-/** Sized so SFT and one method finish in about a minute on a laptop CPU; the learner picks steps and rate. */
+/** Sized so SFT and one method finish well within a minute and a half on a 2-core CPU; the page sets the steps. */
 export const LIVE_DEFAULTS = { batchSize: 16, sftLr: 3e-3, evalEvery: 4, evalPairs: 32, evalGenerations: 16, trainSize: 512, model: 'tiny' } as const;
 
 /** SFT steps between two looks at the message queue. */
