@@ -35,7 +35,11 @@ export class LineChart {
       width: options.width ?? 470,
       height: options.height ?? 300,
       scales: { x: { time: false }, y: logY ? { distr: 3 } : options.yRange ? { range: options.yRange } : {} },
-      axes: [{ ...axis, label: xLabel }, { ...axis, label: yLabel, size: 64 }],
+      axes: [
+        { ...axis, label: xLabel },
+        // uPlot's default labels round small probabilities on a log axis to 0; write them as powers of ten
+        { ...axis, label: yLabel, size: 64, ...(logY ? { values: (_u: uPlot, splits: number[]) => splits.map((v) => v.toExponential(0)) } : {}) },
+      ],
       series: [
         { label: xLabel },
         ...options.series.map((name, i) => {
