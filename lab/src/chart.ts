@@ -38,7 +38,7 @@ export class LineChart {
       axes: [
         { ...axis, label: xLabel },
         // uPlot's default labels round small probabilities on a log axis to 0; write them as powers of ten
-        { ...axis, label: yLabel, size: 64, ...(logY ? { values: (_u: uPlot, splits: number[]) => splits.map((v) => v.toExponential(0)) } : {}) },
+        { ...axis, label: yLabel, size: 64, ...(logY ? { values: (_u: uPlot, splits: (number | null)[]) => splits.map((v) => (v === null ? '' : v.toExponential(0))) } : {}) },
       ],
       series: [
         { label: xLabel },
