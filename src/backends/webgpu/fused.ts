@@ -6,6 +6,7 @@
 // Row kernels use one 64-thread workgroup per row: each thread folds a strided share of the row, then a tree in
 // workgroup memory combines the shares, in a fixed order, so results are bit-identical run to run.
 
+import type { GPUBuffer } from './gpu-types.js';
 import type { Runner } from './runner.js';
 import { helpers } from './elementwise.js';
 import { PARAMS, SPECIAL, WORKGROUP, binding, groupsFor, main1d } from './wgsl.js';
