@@ -1,9 +1,9 @@
 // What every preference loss does first: check the per-token inputs, then reduce each completion to its summed
-// and mean log-prob (sum-l and lbar in losses.md). Also the TRL-named metrics most losses share.
+// and mean log-prob (sum-l and lbar in docs/losses.md). Also the TRL-named metrics most losses share.
 
 import { Tensor } from '../tensor.js';
 import { noGrad } from '../autograd/graph.js';
-import type { LossOutput, PreferenceInputs } from './types.js';
+import type { LogpKind, LossOutput, PreferenceInputs } from './types.js';
 
 /** One side (chosen or rejected, policy or reference) of a batch of completions. */
 export interface CompletionStats {
@@ -94,7 +94,6 @@ export function pairStats(loss: string, inputs: PreferenceInputs, needsReference
   return { chosen, rejected, refChosen, refRejected };
 }
 
-export type LogpKind = 'sum' | 'mean';
 export const pick = (c: CompletionStats, kind: LogpKind): Tensor => (kind === 'sum' ? c.sum : c.mean);
 
 /** h = (logp_w - logp_l) - (ref_w - ref_l), with logp summed or averaged per completion. */

@@ -48,7 +48,7 @@ describe('bad inputs are clear errors', () => {
   it('an empty completion is an error naming the loss, the mask and the row, never NaN', () => {
     for (const name of losses.lossNames()) {
       const bad = { ...inputs(), chosenMask: t([[0, 0]], 'float64') };
-      expect(() => losses.getLoss(name).fn(bad)).toThrow(new RegExp(`^${name === 'slime-script' ? 'slimeScript' : name === 'simpo-trl' ? 'simpo' : name}: chosenMask row 0 has no completion tokens`));
+      expect(() => losses.getLoss(name).fn(bad)).toThrow(new RegExp(`^${name === 'slime-script' ? 'slime' : name === 'simpo-trl' ? 'simpo' : name}: chosenMask row 0 has no completion tokens`));
       const badRejected = { ...inputs(), rejectedMask: t([[0]], 'float64') };
       if (name !== 'sft') expect(() => losses.getLoss(name).fn(badRejected)).toThrow(/rejectedMask row 0 has no completion tokens/);
     }
