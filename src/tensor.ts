@@ -229,12 +229,12 @@ export class Tensor {
   pow(o: Operand): Tensor { return bin.pow(this, o); }
   maximum(o: Operand): Tensor { return bin.maximum(this, o); }
   minimum(o: Operand): Tensor { return bin.minimum(this, o); }
-  lt(o: Operand): Tensor { return bin.compare('lt', this, o); }
-  le(o: Operand): Tensor { return bin.compare('le', this, o); }
-  gt(o: Operand): Tensor { return bin.compare('gt', this, o); }
-  ge(o: Operand): Tensor { return bin.compare('ge', this, o); }
-  eq(o: Operand): Tensor { return bin.compare('eq', this, o); }
-  ne(o: Operand): Tensor { return bin.compare('ne', this, o); }
+  lt(o: Operand): Tensor { return bin.lt(this, o); }
+  le(o: Operand): Tensor { return bin.le(this, o); }
+  gt(o: Operand): Tensor { return bin.gt(this, o); }
+  ge(o: Operand): Tensor { return bin.ge(this, o); }
+  eq(o: Operand): Tensor { return bin.eq(this, o); }
+  ne(o: Operand): Tensor { return bin.ne(this, o); }
   /** this where cond != 0, other elsewhere. */
   where(cond: Tensor, other: Operand): Tensor { return bin.where(cond, this, other); }
   neg(): Tensor { return un.neg(this); }
@@ -248,10 +248,7 @@ export class Tensor {
   expm1(): Tensor { return un.expm1(this); }
   log1p(): Tensor { return un.log1p(this); }
   reciprocal(): Tensor { return un.reciprocal(this); }
-  square(): Tensor {
-    this.assertAlive('square');
-    return bin.mul(this, this);
-  }
+  square(): Tensor { return bin.square(this); }
   relu(): Tensor { return un.relu(this); }
   gelu(): Tensor { return un.gelu(this); }
   softplus(): Tensor { return un.softplus(this); }
@@ -260,19 +257,19 @@ export class Tensor {
   log1mexp(): Tensor { return un.log1mexp(this); }
 
   // ---- reductions ----
-  sum(axes?: Axes, keepDims = false): Tensor { return red.sum(this, axes, keepDims); }
-  mean(axes?: Axes, keepDims = false): Tensor { return red.mean(this, axes, keepDims); }
-  max(axes?: Axes, keepDims = false): Tensor { return red.max(this, axes, keepDims); }
-  min(axes?: Axes, keepDims = false): Tensor { return red.min(this, axes, keepDims); }
-  argmax(axis: number, keepDims = false): Tensor { return red.argmax(this, axis, keepDims); }
-  logsumexp(axes?: Axes, keepDims = false): Tensor { return red.logsumexp(this, axes, keepDims); }
-  softmax(axis = -1): Tensor { return red.softmax(this, axis); }
-  logSoftmax(axis = -1): Tensor { return red.logSoftmax(this, axis); }
+  sum(axes?: Axes, keepDims?: boolean): Tensor { return red.sum(this, axes, keepDims); }
+  mean(axes?: Axes, keepDims?: boolean): Tensor { return red.mean(this, axes, keepDims); }
+  max(axes?: Axes, keepDims?: boolean): Tensor { return red.max(this, axes, keepDims); }
+  min(axes?: Axes, keepDims?: boolean): Tensor { return red.min(this, axes, keepDims); }
+  argmax(axis: number, keepDims?: boolean): Tensor { return red.argmax(this, axis, keepDims); }
+  logsumexp(axes?: Axes, keepDims?: boolean): Tensor { return red.logsumexp(this, axes, keepDims); }
+  softmax(axis?: number): Tensor { return red.softmax(this, axis); }
+  logSoftmax(axis?: number): Tensor { return red.logSoftmax(this, axis); }
 
   // ---- linear algebra and layout ----
   matmul(o: Tensor): Tensor { return matmul(this, o); }
   reshape(shape: readonly number[]): Tensor { return lay.reshape(this, shape); }
-  transpose(dim0 = -2, dim1 = -1): Tensor { return lay.transpose(this, dim0, dim1); }
+  transpose(dim0?: number, dim1?: number): Tensor { return lay.transpose(this, dim0, dim1); }
   permute(perm: readonly number[]): Tensor { return lay.permute(this, perm); }
   broadcastTo(shape: readonly number[]): Tensor { return lay.broadcastTo(this, shape); }
   /** Per-axis [start, end) with negative indices counted from the end; missing axes are taken whole. */
@@ -281,8 +278,8 @@ export class Tensor {
   gather(axis: number, index: Tensor): Tensor { return idx.gather(this, axis, index); }
 
   // ---- nn helpers ----
-  layerNorm(weight?: Tensor, bias?: Tensor, eps = 1e-5): Tensor { return nnops.layerNorm(this, weight, bias, eps); }
-  dropout(p: number, seed: number, training = true): Tensor { return nnops.dropout(this, p, seed, training); }
+  layerNorm(weight?: Tensor, bias?: Tensor, eps?: number): Tensor { return nnops.layerNorm(this, weight, bias, eps); }
+  dropout(p: number, seed: number, training?: boolean): Tensor { return nnops.dropout(this, p, seed, training); }
 }
 
 /** Wraps a freshly made storage; ownership passes to the tensor. Package-internal: not exported by src/index.ts. */

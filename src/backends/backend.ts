@@ -18,6 +18,20 @@ export interface Storage {
 export type UnaryOp =
   | 'neg' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'abs' | 'sign' | 'sigmoid' | 'expm1' | 'log1p' | 'reciprocal';
 
+/** The unary ops defined on int32 as well as on floats; every other unary op needs a float input. */
+export const INT_UNARY_OPS = ['neg', 'abs', 'sign'] as const satisfies readonly UnaryOp[];
+/** One of {@link INT_UNARY_OPS}. */
+export type IntUnaryOp = (typeof INT_UNARY_OPS)[number];
+/** Whether `op` accepts int32 inputs. */
+export function isIntUnaryOp(op: UnaryOp): op is IntUnaryOp {
+  return (INT_UNARY_OPS as readonly UnaryOp[]).includes(op);
+}
+
+/** GPT-2's GELU (tanh form) is 0.5 x (1 + tanh(GELU_C (x + GELU_A x^3))); every implementation uses these two. */
+export const GELU_C = Math.sqrt(2 / Math.PI);
+/** The cubic coefficient of the tanh-form GELU; see {@link GELU_C}. */
+export const GELU_A = 0.044715;
+
 export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
   | 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne';
@@ -171,6 +185,26 @@ const backends = new Map<string, Backend>();
  */
 function ensureCpu(): void {
   if (!backends.has('cpu')) backends.set('cpu', new CpuBackend());
+}
+
+// Backends that need asynchronous setup before they exist (WebGPU needs an adapter and a device).
+const initialisers = new Map<string, () => Promise<Backend>>();
+
+/** Declares that backend `name` can be set up by `init` (which registers it); see {@link initBackend}. */
+export function registerBackendInitialiser(name: string, init: () => Promise<Backend>): void {
+  initialisers.set(name, init);
+}
+
+/** Names of every backend that is registered or can be set up with {@link initBackend}, 'cpu' first. */
+export function availableBackends(): string[] {
+  ensureCpu();
+  return [...new Set([...backends.keys(), ...initialisers.keys()])];
+}
+
+/** The backend `name`, set up first if it needs it (e.g. 'webgpu'; idempotent); throws naming the registered ones. */
+export async function initBackend(name: string): Promise<Backend> {
+  const init = initialisers.get(name);
+  return init ? init() : getBackend(name);
 }
 
 /** Makes `b` available under `b.name` (replacing any backend of that name). */

@@ -3,7 +3,8 @@
 import type { Tensor } from '../tensor.js';
 import { tensor, type TensorOptions } from '../creation.js';
 
-export interface PreferenceExample {
+/** One preference pair as token ids: the prompt, and the chosen and rejected completions that follow it. */
+export interface TokenPair {
   prompt: readonly number[];
   chosen: readonly number[];
   rejected: readonly number[];
@@ -89,7 +90,7 @@ function side(rows: Layout[], length: number, opts: BatchOptions): SequenceBatch
  * Builds a batch of preference pairs. Masks are positional (prompt and padding are 0, every completion token is 1),
  * never derived from token values or log-prob values, so an EOS equal to padId is still counted.
  */
-export function buildPreferenceBatch(examples: readonly PreferenceExample[], opts: BatchOptions): PreferenceBatch {
+export function buildPreferenceBatch(examples: readonly TokenPair[], opts: BatchOptions): PreferenceBatch {
   if (!Array.isArray(examples) || examples.length === 0) throw new Error('buildPreferenceBatch: expected at least one example');
   if (!Number.isInteger(opts.padId) || opts.padId < 0) throw new Error(`buildPreferenceBatch: padId must be a token id (a non-negative integer), got ${opts.padId}`);
   const maxLength = opts.maxLength ?? Infinity;

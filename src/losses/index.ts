@@ -24,7 +24,7 @@ export { registry, getLoss, lossNames } from './registry.js';
 export { tokenLogps, sequenceLogps } from './logprobs.js';
 export type { SequenceLogps } from './logprobs.js';
 export { buildPreferenceBatch } from './batch.js';
-export type { PreferenceExample, BatchOptions, SequenceBatch, PreferenceBatch } from './batch.js';
+export type { TokenPair, BatchOptions, SequenceBatch, PreferenceBatch } from './batch.js';
 export { referenceLogps, ReferenceCache } from './reference.js';
 export type { LogitsFn, ReferenceLogps, ExampleKey } from './reference.js';
 export type { PreferenceInputs, LossOutput, LossConfig, LossFn, LossSpec, LossPreset, LogpKind } from './types.js';

@@ -96,6 +96,25 @@ export function compare(op: 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne', x: Operand,
   return raw(op, a, b, shape);
 }
 
+/** 1 where x < y, else 0 (broadcast; not differentiable). */
+export const lt = (x: Operand, y: Operand): Tensor => compare('lt', x, y);
+/** 1 where x <= y, else 0 (broadcast; not differentiable). */
+export const le = (x: Operand, y: Operand): Tensor => compare('le', x, y);
+/** 1 where x > y, else 0 (broadcast; not differentiable). */
+export const gt = (x: Operand, y: Operand): Tensor => compare('gt', x, y);
+/** 1 where x >= y, else 0 (broadcast; not differentiable). */
+export const ge = (x: Operand, y: Operand): Tensor => compare('ge', x, y);
+/** 1 where x == y, else 0 (broadcast; not differentiable). */
+export const eq = (x: Operand, y: Operand): Tensor => compare('eq', x, y);
+/** 1 where x != y, else 0 (broadcast; not differentiable). */
+export const ne = (x: Operand, y: Operand): Tensor => compare('ne', x, y);
+
+/** x * x, with x checked once (so an error names 'square'). */
+export function square(x: Tensor): Tensor {
+  x.assertAlive('square');
+  return mul(x, x);
+}
+
 /** where(cond, a, b): a where cond != 0, else b; all three broadcast together. */
 export function where(cond: Tensor, x: Operand, y: Operand): Tensor {
   checkInputs('where', cond);

@@ -29,7 +29,7 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
   return record('permute', out, [x], (g) => [g.permute(inverse)]);
 }
 
-export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
+export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
   checkInputs('transpose', x);
   if (x.rank < 2) throw new Error(`transpose: needs rank >= 2, got ${fmt(x.shape)}`);
   const d0 = normAxis('transpose', dim0, x.rank);

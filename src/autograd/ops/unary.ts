@@ -1,7 +1,7 @@
 // Elementwise unary ops. Primitives call the backend; activations are composed from primitives, or (where a
 // composition would have a wrong derivative at a kink, like softplus at 0) get their own rule in Tensor ops.
 
-import type { UnaryOp } from '../../backends/backend.js';
+import { GELU_A, GELU_C, isIntUnaryOp, type UnaryOp } from '../../backends/backend.js';
 import type { Tensor } from '../../tensor.js';
 import { noGrad, record, type BackwardRule } from '../graph.js';
 import { checkInputs, output, requireFloat } from './util.js';
@@ -9,7 +9,7 @@ import { canFuse, fusedGelu } from './fused.js';
 
 function primitive(op: UnaryOp, x: Tensor, backward: (g: Tensor, out: Tensor) => Tensor | null): Tensor {
   checkInputs(op, x);
-  if (op !== 'neg' && op !== 'abs' && op !== 'sign') requireFloat(op, x);
+  if (!isIntUnaryOp(op)) requireFloat(op, x);
   const out = output(op, x.backend.unary(op, x.storage), x.shape, x.backend, [x]);
   return record(op, out, [x], (g) => [backward(g, out)]);
 }
@@ -39,13 +39,12 @@ export function relu(x: Tensor): Tensor {
   return x.mul(x.gt(0));
 }
 
-const GELU_C = Math.sqrt(2 / Math.PI);
 /** GPT-2's gelu (tanh form): 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). Smooth, so composed. */
 export function gelu(x: Tensor): Tensor {
   checkInputs('gelu', x);
   requireFloat('gelu', x);
   if (canFuse(x, 'gelu')) return fusedGelu(x);
-  const inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(GELU_C);
+  const inner = x.add(x.mul(x).mul(x).mul(GELU_A)).mul(GELU_C);
   return x.mul(0.5).mul(inner.tanh().add(1));
 }
 

@@ -6,7 +6,7 @@
 // question reads both.
 
 import type { Backend, BinaryOp, DType, MatmulSpec, MemoryInfo, ReduceOp, Storage, StridedView, TypedArray, UnaryOp } from '../backend.js';
-import { registerBackend, sizeOf } from '../backend.js';
+import { registerBackend, registerBackendInitialiser, sizeOf } from '../backend.js';
 import { acquireDevice } from './device.js';
 import * as ew from './elementwise.js';
 import * as fused from './fused.js';
@@ -178,3 +178,6 @@ export async function initWebGPU(): Promise<WebGPUBackend> {
   }
   return current;
 }
+
+// the CLI and initBackend('webgpu') find the WebGPU backend through the registry
+registerBackendInitialiser('webgpu', initWebGPU);
