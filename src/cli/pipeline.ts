@@ -9,7 +9,7 @@ import { cosineWithWarmup } from '../optim/schedule.js';
 import { Rng } from '../random.js';
 import { padBatch } from '../data/batching.js';
 import type { ByteTokenizer } from '../data/tokenizer.js';
-import { saveCheckpoint, loadCheckpoint } from '../io/checkpoint.js';
+import { saveCheckpoint, loadCheckpoint } from '../io/checkpoint-files.js';
 import { ReferenceCache } from '../losses/reference.js';
 import { trainSft } from '../train/sft.js';
 import { trainPreference, trainingOrder } from '../train/preference.js';

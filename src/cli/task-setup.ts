@@ -4,7 +4,8 @@
 
 import { join } from 'node:path';
 import { ByteTokenizer } from '../data/tokenizer.js';
-import { readPreferenceJsonl, writePreferenceJsonl, type PreferenceExample } from '../data/jsonl.js';
+import type { PreferenceExample } from '../data/jsonl.js';
+import { readPreferenceJsonl, writePreferenceJsonl } from '../data/jsonl-files.js';
 import { encodePreferencePairs, type TokenPair } from '../data/preference-pairs.js';
 import { generateAdditionTask, scoreAdditionGeneration, scoreByExactMatch, type GenerationScore } from '../data/preference-task.js';
 import { trainingOrder } from '../train/preference.js';

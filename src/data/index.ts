@@ -2,7 +2,7 @@
 
 export { ByteTokenizer, BYTE_VOCAB } from './tokenizer.js';
 export { padBatch, sampleWindows, type LmBatch, type Example } from './batching.js';
-export { parsePreferenceJsonl, readPreferenceJsonl, formatPreferenceJsonl, writePreferenceJsonl, JsonlError, type PreferenceExample, type NumberedExample } from './jsonl.js';
+export { parsePreferenceJsonl, formatPreferenceJsonl, JsonlError, type PreferenceExample, type NumberedExample } from './jsonl.js';
 export { encodePreferencePairs, type TokenPair } from './preference-pairs.js';
 export {
   generateAdditionTask, parseAnswer, scoreAdditionGeneration, scoreByExactMatch, countAdditionProblems, additionPrompt, additionResponse,

@@ -1,6 +1,7 @@
 // TRL's preference data format as JSON Lines: one object per line with string fields `prompt`, `chosen`,
 // `rejected` (TRL's "standard" format; the conversational format with message lists is not supported). Every
-// problem is reported with its line number, so a user can fix their file before any training starts.
+// problem is reported with its line number, so a user can fix their file before any training starts. Text and bytes
+// only, so it runs in browsers; jsonl-files.ts reads and writes files (Node).
 
 export interface PreferenceExample {
   prompt: string;
@@ -47,8 +48,12 @@ function checkRow(value: unknown, file: string, line: number): NumberedExample {
   return { prompt: row.prompt as string, chosen: row.chosen as string, rejected: row.rejected as string, line };
 }
 
-/** Parses JSONL text; `file` names the source in errors. Blank lines are skipped; an empty file is an error. */
-export function parsePreferenceJsonl(text: string, file = '<input>'): NumberedExample[] {
+/**
+ * Parses JSONL, given as text or as the bytes of a file (UTF-8; from a browser `File`: `new Uint8Array(await file.arrayBuffer())`);
+ * `file` names the source in errors. Blank lines are skipped; an empty file is an error.
+ */
+export function parsePreferenceJsonl(input: string | Uint8Array, file = '<input>'): NumberedExample[] {
+  const text = typeof input === 'string' ? input : new TextDecoder().decode(input);
   const rows: NumberedExample[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -66,25 +71,7 @@ export function parsePreferenceJsonl(text: string, file = '<input>'): NumberedEx
   return rows;
 }
 
-/** Reads and validates a TRL preference JSONL file; unreadable files are reported by path. */
-export async function readPreferenceJsonl(path: string): Promise<NumberedExample[]> {
-  // imported lazily so that importing slimegrad never pulls Node's fs into a browser bundle
-  const { readFile } = await import('node:fs/promises');
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new Error(`cannot read data file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  return parsePreferenceJsonl(text, path);
-}
-
 /** One JSON object per line with exactly the TRL fields (extra properties of the examples are left out). */
 export function formatPreferenceJsonl(examples: readonly PreferenceExample[]): string {
   return examples.map((e) => JSON.stringify({ prompt: e.prompt, chosen: e.chosen, rejected: e.rejected }) + '\n').join('');
-}
-
-export async function writePreferenceJsonl(path: string, examples: readonly PreferenceExample[]): Promise<void> {
-  const { writeFile } = await import('node:fs/promises');
-  await writeFile(path, formatPreferenceJsonl(examples), 'utf8');
 }

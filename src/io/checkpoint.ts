@@ -1,7 +1,7 @@
-// Checkpoint directories: model.safetensors + config.json in Hugging Face GPT-2 form (loadable by
+// Checkpoints as files: model.safetensors + config.json in Hugging Face GPT-2 form (loadable by
 // GPT2LMHeadModel.from_pretrained), plus optimizer.safetensors and slimegrad_state.json for resuming training.
-// A directory is written under a temporary name and renamed into place, so a crash never leaves a half-written
-// checkpoint; loading validates every file completely before building anything.
+// This module works on bytes only, so it runs in browsers too; checkpoint-files.ts puts them in a directory (Node).
+// Loading validates every file completely before building anything.
 
 import type { Backend } from '../backends/backend.js';
 import type { Tensor } from '../tensor.js';
@@ -52,15 +52,21 @@ export async function modelFiles(model: GPT, configExtra: Record<string, unknown
   };
 }
 
-export async function saveCheckpoint(dir: string, model: GPT, opts: SaveCheckpointOptions = {}): Promise<void> {
-  const fs = await import('node:fs/promises');
-  const path = await import('node:path');
+/** A checkpoint as its files, name -> bytes: what a checkpoint directory holds, for places without a file system. */
+export type CheckpointFiles = Map<string, Uint8Array>;
+
+/**
+ * The files of a checkpoint (model, config, optional optimizer state, step and rng), as bytes. The same bytes a
+ * checkpoint directory holds, so a browser can offer them for download and Node can write them to disk.
+ */
+export async function checkpointFiles(model: GPT, opts: SaveCheckpointOptions = {}): Promise<CheckpointFiles> {
   const { step = opts.optimizer?.stepCount ?? 0, rng, optimizer } = opts;
-  if (!Number.isSafeInteger(step) || step < 0) throw new Error(`saveCheckpoint: step must be an integer >= 0, got ${step}`);
-  const files = new Map<string, Uint8Array | string>();
+  if (!Number.isSafeInteger(step) || step < 0) throw new Error(`checkpointFiles: step must be an integer >= 0, got ${step}`);
+  const text = new TextEncoder();
+  const files: CheckpointFiles = new Map();
   const { weights, config } = await modelFiles(model, opts.configExtra);
   files.set(MODEL_FILE, weights);
-  files.set(CONFIG_FILE, config);
+  files.set(CONFIG_FILE, text.encode(config));
   if (optimizer) {
     const state = optimizer.state();
     const tensors = new Map<string, RawTensor>();
@@ -71,45 +77,32 @@ export async function saveCheckpoint(dir: string, model: GPT, opts: SaveCheckpoi
     }
     files.set(OPTIMIZER_FILE, encodeSafetensors(tensors, { type: state.type, step: String(state.step), lr: String(state.lr) }));
   }
-  files.set(STATE_FILE, `${JSON.stringify({ format: 1, step, rng: rng ? rng.state() : null }, null, 2)}\n`);
-
-  const target = path.resolve(dir);
-  const tmp = `${target}.tmp-${process.pid}-${Date.now()}`;
-  await fs.mkdir(path.dirname(target), { recursive: true });
-  await fs.mkdir(tmp);
-  try {
-    for (const [name, content] of files) await fs.writeFile(path.join(tmp, name), content);
-    const old = `${target}.old-${process.pid}-${Date.now()}`;
-    const exists = await fs.stat(target).then(() => true, () => false);
-    if (exists) await fs.rename(target, old);
-    await fs.rename(tmp, target);
-    if (exists) await fs.rm(old, { recursive: true, force: true });
-  } catch (e) {
-    await fs.rm(tmp, { recursive: true, force: true });
-    throw e;
-  }
+  files.set(STATE_FILE, text.encode(`${JSON.stringify({ format: 1, step, rng: rng ? rng.state() : null }, null, 2)}\n`));
+  return files;
 }
 
 export interface LoadOptions {
   backend?: Backend | string;
 }
 
-export async function loadCheckpoint(dir: string, opts: LoadOptions = {}): Promise<LoadedCheckpoint> {
-  const fs = await import('node:fs/promises');
-  const path = await import('node:path');
-  const file = (name: string): string => path.join(dir, name);
-  const read = async (name: string): Promise<Uint8Array | null> => {
-    try {
-      return new Uint8Array(await fs.readFile(file(name)));
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw new Error(`${file(name)}: cannot be read (${(e as Error).message})`);
-    }
-  };
-  const [configBytes, weights, optimizerBytes, stateBytes] = await Promise.all([CONFIG_FILE, MODEL_FILE, OPTIMIZER_FILE, STATE_FILE].map(read));
+/** Options of {@link checkpointFromFiles}. */
+export interface CheckpointFromFilesOptions extends LoadOptions {
+  /** How errors name a file, e.g. by its full path (default: the bare file name). */
+  pathOf?: (fileName: string) => string;
+}
+
+/**
+ * A checkpoint rebuilt from its files (as made by {@link checkpointFiles} or read from a checkpoint directory).
+ * config.json and model.safetensors are required; every file is parsed and checked before the model is built.
+ */
+export function checkpointFromFiles(files: ReadonlyMap<string, Uint8Array>, opts: CheckpointFromFilesOptions = {}): LoadedCheckpoint {
+  const file = opts.pathOf ?? ((name: string) => name);
+  const configBytes = files.get(CONFIG_FILE);
+  const weights = files.get(MODEL_FILE);
+  const optimizerBytes = files.get(OPTIMIZER_FILE);
+  const stateBytes = files.get(STATE_FILE);
   if (!configBytes) throw new Error(`${file(CONFIG_FILE)}: missing (not a checkpoint directory?)`);
   if (!weights) throw new Error(`${file(MODEL_FILE)}: missing`);
-  // everything is parsed and checked before the model is built
   const state = stateBytes ? parseState(new TextDecoder().decode(stateBytes), file(STATE_FILE)) : { step: 0, rng: null };
   const optimizerRaw = optimizerBytes ? parseOptimizer(optimizerBytes, file(OPTIMIZER_FILE)) : null;
   const model = modelFromFiles(new TextDecoder().decode(configBytes), weights, { configFile: file(CONFIG_FILE), weightsFile: file(MODEL_FILE), backend: opts.backend });

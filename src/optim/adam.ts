@@ -3,8 +3,11 @@
 //   p <- p - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
 // Adam adds weight decay to the gradient (L2); AdamW shrinks the parameter directly, p <- p (1 - lr wd), and by
 // default only for matrices that are not embeddings (biases, LayerNorm gains and embeddings are left alone).
+// Where the parameter's backend has the fused `adamUpdate` primitive, one call replaces the ~12 composed ops per
+// parameter; the composed update below stays as its reference (tests hold the two equal) and as the fallback.
 
-import type { Tensor } from '../tensor.js';
+import type { AdamUpdateSpec } from '../backends/backend.js';
+import { type Tensor, tensorFromStorage } from '../tensor.js';
 import { Optimizer, type ParamsInput } from './optimizer.js';
 
 export interface AdamOptions {
@@ -45,15 +48,29 @@ class AdamBase extends Optimizer {
     if (!(this.weightDecay >= 0)) throw new Error(`${type}: weightDecay must be >= 0, got ${this.weightDecay}`);
   }
 
-  protected update(name: string, p: Tensor, grad: Tensor): void {
+  protected update(name: string, p: Tensor, grad: Tensor, gradScale?: Tensor): void {
     const t = this.stepCount;
     const decay = this.weightDecay > 0 && this.shouldDecay(name, p);
-    let param = p;
-    let g = grad;
-    if (decay && this.decoupled) param = p.mul(1 - this.lr * this.weightDecay);
-    else if (decay) g = grad.add(p.mul(this.weightDecay));
     const m = this.slot('exp_avg', name, p);
     const v = this.slot('exp_avg_sq', name, p);
+    const fused = p.backend.adamUpdate;
+    if (fused && grad.dtype === p.dtype && grad.backend === p.backend) {
+      const spec: AdamUpdateSpec = {
+        lr: this.lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps,
+        biasCorrection1: 1 - this.beta1 ** t, biasCorrection2: 1 - this.beta2 ** t,
+        weightDecay: decay ? this.weightDecay : 0, decoupled: this.decoupled,
+      };
+      const out = fused.call(p.backend, p.storage, grad.storage, m.storage, v.storage, spec, gradScale?.storage);
+      // tensorFromStorage tensors are tracked by the enclosing tidy, which frees them once assign has taken their buffers
+      p.assign(tensorFromStorage(out.param, p.shape, p.backend));
+      m.assign(tensorFromStorage(out.m, p.shape, p.backend));
+      v.assign(tensorFromStorage(out.v, p.shape, p.backend));
+      return;
+    }
+    let param = p;
+    let g = gradScale ? grad.mul(gradScale) : grad;
+    if (decay && this.decoupled) param = p.mul(1 - this.lr * this.weightDecay);
+    else if (decay) g = g.add(p.mul(this.weightDecay));
     m.assign(m.mul(this.beta1).add(g.mul(1 - this.beta1)));
     v.assign(v.mul(this.beta2).add(g.mul(g).mul(1 - this.beta2)));
     const stepSize = this.lr / (1 - this.beta1 ** t);

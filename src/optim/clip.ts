@@ -13,6 +13,15 @@ export function gradNorm(params: readonly Tensor[]): Tensor {
 }
 
 /**
+ * min(1, maxNorm / (norm + 1e-6)) as a scalar tensor, for `optimizer.step({ gradScale })`: clipping folded into the
+ * update (fused where the backend has `adamUpdate`) instead of rewriting every gradient first.
+ */
+export function clipGradScale(norm: Tensor, maxNorm: number): Tensor {
+  if (!(maxNorm > 0)) throw new Error(`clipGradScale: maxNorm must be > 0, got ${maxNorm}`);
+  return noGrad(() => norm.add(1e-6).reciprocal().mul(maxNorm).minimum(1));
+}
+
+/**
  * Scales every gradient by min(1, maxNorm / (norm + 1e-6)) where norm is the L2 norm of all gradients together.
  * Returns the norm before clipping as a scalar tensor (float32/64 like the gradients).
  */
@@ -20,7 +29,7 @@ export function clipGradNorm(params: readonly Tensor[], maxNorm: number): Tensor
   if (!(maxNorm > 0)) throw new Error(`clipGradNorm: maxNorm must be > 0, got ${maxNorm}`);
   return tidy(() => noGrad(() => {
     const norm = gradNorm(params);
-    const scale = norm.add(1e-6).reciprocal().mul(maxNorm).minimum(1);
+    const scale = clipGradScale(norm, maxNorm);
     for (const p of params) p.grad?.assign(p.grad.mul(scale));
     return norm;
   }));

@@ -1,7 +1,7 @@
 // optim: optimizers, gradient clipping and learning-rate schedules.
 
-export { Optimizer, type OptimizerState, type ParamsInput } from './optimizer.js';
+export { Optimizer, type OptimizerState, type ParamsInput, type StepOptions } from './optimizer.js';
 export { SGD, type SGDOptions } from './sgd.js';
 export { Adam, AdamW, defaultDecayFilter, type AdamOptions, type AdamWOptions } from './adam.js';
-export { clipGradNorm, gradNorm } from './clip.js';
+export { clipGradNorm, clipGradScale, gradNorm } from './clip.js';
 export { constantLr, linearWarmupDecay, cosineWithWarmup, type LrSchedule, type WarmupDecayOptions } from './schedule.js';

@@ -7,6 +7,15 @@ import { noGrad } from '../autograd/graph.js';
 import { keep, tidy } from '../memory.js';
 import { fmt } from '../shape.js';
 
+/** Options of one `Optimizer.step`. */
+export interface StepOptions {
+  /**
+   * A one-element tensor every gradient is multiplied by before the update: `clipGradScale`'s min(1, maxNorm / norm).
+   * Passing it here instead of rescaling the gradients lets clipping fold into a fused update with no readback.
+   */
+  gradScale?: Tensor;
+}
+
 /** Parameters as a plain list or as [name, tensor] pairs (names make state and decay rules readable). */
 export type ParamsInput = readonly Tensor[] | readonly (readonly [string, Tensor])[];
 
@@ -42,12 +51,21 @@ export abstract class Optimizer {
     this.lr = lr;
   }
 
-  /** Applies one update to every parameter that has a gradient. */
-  step(): void {
+  /** Applies one update to every parameter that has a gradient (scaled by `options.gradScale` when given). */
+  step(options: StepOptions = {}): void {
+    const { gradScale } = options;
+    if (gradScale) {
+      gradScale.assertAlive(`${this.type}.step`);
+      const [, first] = this.params[0];
+      if (gradScale.size !== 1 || gradScale.dtype !== first.dtype || gradScale.backend !== first.backend) {
+        throw new Error(`${this.type}.step: gradScale must be one ${first.dtype} element on ${first.backend.name}, ` +
+          `got ${fmt(gradScale.shape)} ${gradScale.dtype} on ${gradScale.backend.name}`);
+      }
+    }
     this.stepCount++;
     tidy(() => noGrad(() => {
       for (const [name, p] of this.params) {
-        if (p.grad) this.update(name, p, p.grad);
+        if (p.grad) this.update(name, p, p.grad, gradScale);
       }
     }));
   }
@@ -56,8 +74,8 @@ export abstract class Optimizer {
     for (const [, p] of this.params) p.zeroGrad();
   }
 
-  /** Writes the new value of `p` (via slot/assign); runs under noGrad inside tidy. */
-  protected abstract update(name: string, p: Tensor, grad: Tensor): void;
+  /** Writes the new value of `p` (via slot/assign) from `grad` times `gradScale`; runs under noGrad inside tidy. */
+  protected abstract update(name: string, p: Tensor, grad: Tensor, gradScale?: Tensor): void;
 
   /** A state tensor of `p`'s shape (zeros at first), kept across scopes. */
   protected slot(slotName: string, paramName: string, p: Tensor): Tensor {

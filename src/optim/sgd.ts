@@ -22,8 +22,9 @@ export class SGD extends Optimizer {
     if (!(this.weightDecay >= 0)) throw new Error(`SGD: weightDecay must be >= 0, got ${this.weightDecay}`);
   }
 
-  protected update(name: string, p: Tensor, grad: Tensor): void {
-    let g = this.weightDecay > 0 ? grad.add(p.mul(this.weightDecay)) : grad;
+  protected update(name: string, p: Tensor, grad: Tensor, gradScale?: Tensor): void {
+    const scaled = gradScale ? grad.mul(gradScale) : grad;
+    let g = this.weightDecay > 0 ? scaled.add(p.mul(this.weightDecay)) : scaled;
     if (this.momentum > 0) {
       // the buffer starts at zero, so the first step uses g itself, as torch does
       const buf = this.slot('momentum_buffer', name, p);

@@ -12,7 +12,7 @@ import { clipGradNorm, gradNorm } from '../optim/clip.js';
 import { constantLr, type LrSchedule } from '../optim/schedule.js';
 import { tokenLogps } from '../losses/logprobs.js';
 import type { LmBatch } from '../data/batching.js';
-import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
+import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint-files.js';
 import type { MetricsRecord } from './metrics.js';
 import { NonFiniteLossError, type TrainingHooks } from './loop.js';
 import { ProgressBar } from './progress.js';

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { formatPreferenceJsonl, parsePreferenceJsonl, readPreferenceJsonl, writePreferenceJsonl } from '../../src/data/jsonl.js';
+import { formatPreferenceJsonl, parsePreferenceJsonl } from '../../src/data/jsonl.js';
+import { readPreferenceJsonl, writePreferenceJsonl } from '../../src/data/jsonl-files.js';
 
 const row = (o: unknown) => JSON.stringify(o);
 const good = { prompt: 'Q: 1+2=? ', chosen: 'A: 3.', rejected: 'A: 4.' };
@@ -15,6 +16,12 @@ describe('TRL preference JSONL', () => {
       const back = parsePreferenceJsonl(formatPreferenceJsonl(rows).replace(/\n/g, '\r\n') + '\n\n');
       expect(back.map(({ prompt, chosen, rejected }) => ({ prompt, chosen, rejected }))).toEqual(rows);
     }));
+  });
+
+  it('reads the bytes of a UTF-8 file the same as its text (a byte order mark is not part of the first row)', () => {
+    const text = `${row({ ...good, prompt: 'é ✓ 𝄞' })}\n${row(good)}\n`;
+    const bytes = new TextEncoder().encode(`\uFEFF${text}`);
+    expect(parsePreferenceJsonl(bytes, 'data.jsonl')).toEqual(parsePreferenceJsonl(text, 'data.jsonl'));
   });
 
   it('numbers rows by their line in the file', () => {

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { Rng, crossEntropy, tensor, tidy } from '../../src/index.js';
 import { GPT, type GPTConfig } from '../../src/nn/index.js';
 import { AdamW } from '../../src/optim/index.js';
-import { decodeSafetensors, encodeSafetensors, loadCheckpoint, modelFiles, modelFromFiles, saveCheckpoint } from '../../src/io/index.js';
+import { checkpointFiles, checkpointFromFiles, decodeSafetensors, encodeSafetensors, modelFiles, modelFromFiles } from '../../src/io/index.js';
+import { loadCheckpoint, saveCheckpoint } from '../../src/io/checkpoint-files.js';
 
 const cfg: GPTConfig = { vocabSize: 11, blockSize: 4, nEmbd: 8, nLayer: 1, nHead: 2, dropout: 0 };
 const bitsOf = (m: GPT) => m.namedParameters().map(([n, p]) => [n, Array.from(new Uint32Array(p.dataSync().slice().buffer))]);
@@ -59,6 +60,28 @@ describe('checkpoints', () => {
       expect(bitsOf(again.model)).toEqual(bitsOf(model));
       expect(again.optimizerState).toBeNull();
       expect(again.rng).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('round-trips through bytes alone (no file system, as in a browser), equal to what a directory holds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slimegrad-ckpt-'));
+    try {
+      const model = new GPT(cfg, { seed: 3 });
+      const opt = new AdamW(model.namedParameters(), { lr: 1e-2 });
+      trainSteps(model, opt, 1);
+      const files = await checkpointFiles(model, { optimizer: opt, rng: new Rng(7, 3) });
+      await saveCheckpoint(dir, model, { optimizer: opt, rng: new Rng(7, 3) });
+      for (const name of readdirSync(dir)) expect(files.get(name), name).toEqual(new Uint8Array(readFileSync(join(dir, name))));
+      expect([...files.keys()].sort()).toEqual(readdirSync(dir).sort());
+      const loaded = checkpointFromFiles(files);
+      expect(bitsOf(loaded.model)).toEqual(bitsOf(model));
+      expect(loaded.step).toBe(1);
+      expect(loaded.rng!.state()).toEqual({ seed: 7, counter: 3 });
+      expect(loaded.optimizerState!.step).toBe(1);
+      const weightsOnly = new Map([...files].filter(([name]) => name !== 'config.json'));
+      expect(() => checkpointFromFiles(weightsOnly, { pathOf: (name) => `upload/${name}` })).toThrow(/^upload\/config\.json: missing/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

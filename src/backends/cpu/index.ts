@@ -1,7 +1,8 @@
 // The CPU backend: pure TypeScript over typed arrays. The float64 path is the oracle all others are checked against.
 
-import type { Backend, BinaryOp, DType, MatmulSpec, ReduceOp, Storage, StridedView, TypedArray, UnaryOp } from '../backend.js';
+import type { AdamUpdateSpec, Backend, BinaryOp, DType, MatmulSpec, ReduceOp, Storage, StridedView, TypedArray, UnaryOp } from '../backend.js';
 import { DTYPE_BYTES } from '../backend.js';
+import { adamUpdate } from './adam.js';
 import { alloc, release } from './pool.js';
 import * as ew from './elementwise.js';
 import * as fused from './fused.js';
@@ -116,5 +117,14 @@ export class CpuBackend implements Backend {
   }
   geluBackward(x: Storage, g: Storage): Storage {
     return this.wrap(x.dtype, fused.geluBackward(arr(x), arr(g), x.dtype));
+  }
+
+  adamUpdate(
+    param: Storage, grad: Storage, m: Storage, v: Storage, spec: AdamUpdateSpec, gradScale?: Storage,
+  ): { param: Storage; m: Storage; v: Storage } {
+    const scale = gradScale ? arr(gradScale)[0] : 1;
+    const out = adamUpdate(arr(param), arr(grad), arr(m), arr(v), spec, scale, param.dtype);
+    const dtype = param.dtype;
+    return { param: this.wrap(dtype, out.param), m: this.wrap(dtype, out.m), v: this.wrap(dtype, out.v) };
   }
 }

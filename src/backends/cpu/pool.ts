@@ -20,9 +20,14 @@ export function alloc(dtype: DType, size: number): TypedArray {
   return typedArrayFor(dtype, size);
 }
 
+/** Pages that are not cross-origin isolated have no SharedArrayBuffer at all; nothing there can be shared. */
+function isShared(buffer: ArrayBufferLike): boolean {
+  return typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer;
+}
+
 /** Hands an array back; the caller must hold no other reference to it. */
 export function release(dtype: DType, a: TypedArray): void {
-  if (a.length < MIN_POOLED || a.buffer instanceof SharedArrayBuffer) return;
+  if (a.length < MIN_POOLED || isShared(a.buffer)) return;
   let list = free[dtype].get(a.length);
   if (!list) free[dtype].set(a.length, (list = []));
   if (list.length < MAX_SPARES) list.push(a);

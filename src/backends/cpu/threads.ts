@@ -6,8 +6,9 @@
 // Atomics.wait until every chunk is done, so ops stay synchronous. Every output element is computed by one thread in
 // the same order as on the single-threaded path, so results are bit-identical whatever the thread count.
 // Workers are unref'd (they never keep the process alive) and run the same kernel functions as the single-threaded
-// path, shipped as source so no separate worker file has to be resolved or transpiled. Where worker_threads is
-// missing (browsers, where the main thread may not block either) the pool stays off.
+// path, shipped as source so no separate worker file has to be resolved or transpiled. Where worker_threads or
+// SharedArrayBuffer is missing (browsers, where the main thread may not block either; Node before 20.16, which has no
+// process.getBuiltinModule) the pool stays off and matmuls run on the calling thread.
 
 import type { MatmulSpec, TypedArray } from '../backend.js';
 import { KERNEL_PARTS, MR, NR, PackBuffers, batchOffsets, runShare } from './matmul.js';
@@ -111,7 +112,7 @@ export function setCpuThreads(n: number): number {
   if (!Number.isInteger(n) || n < 1) throw new Error(`setCpuThreads: expected an integer >= 1, got ${n}`);
   if (n === threads) return threads;
   stopPool();
-  const wt = n > 1 ? workerThreads() : undefined;
+  const wt = n > 1 && typeof SharedArrayBuffer === 'function' ? workerThreads() : undefined;
   if (!wt) return (threads = 1);
   const ctrl = new Int32Array(new SharedArrayBuffer(4 * (8 + SLOT * (n - 1))));
   const src = workerSource();

@@ -1,9 +1,9 @@
 // The free list of typed arrays: a reused array comes back zeroed and of the right type, small and shared arrays
 // are never pooled, and disposing storages through the backend feeds the list without changing what ops compute.
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { alloc, release } from '../../../src/backends/cpu/pool.js';
-import { randn, tidy } from '../../../src/index.js';
+import { randn, setCpuThreads, tensor, tidy } from '../../../src/index.js';
 
 describe('cpu array pool', () => {
   it('reuses a released array, zeroed', () => {
@@ -23,6 +23,21 @@ describe('cpu array pool', () => {
     const shared = new Float32Array(new SharedArrayBuffer(4 * 2000));
     release('float32', shared);
     expect(alloc('float32', 2000)).not.toBe(shared);
+  });
+
+  it('works where SharedArrayBuffer does not exist (a page that is not cross-origin isolated), threads off', () => {
+    vi.stubGlobal('SharedArrayBuffer', undefined);
+    try {
+      const a = alloc('float64', 1000);
+      release('float64', a);
+      expect(alloc('float64', 1000)).toBe(a);
+      expect(setCpuThreads(2)).toBe(1);
+      const x = tensor([1, 2, 3, 4], { shape: [2, 2] });
+      expect(Array.from(x.matmul(x).add(1).dataSync())).toEqual([8, 11, 16, 23]);
+    } finally {
+      vi.unstubAllGlobals();
+      setCpuThreads(1);
+    }
   });
 
   it('a training-like loop gives the same numbers with reused buffers', () => {
