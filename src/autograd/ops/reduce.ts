@@ -1,5 +1,6 @@
-// Reductions and the softmax family. softmax/logSoftmax/logsumexp are composed (max-shifted for stability),
-// so their gradients and higher-order gradients come from the primitives' rules.
+// Reductions and the softmax family. logsumexp is composed (max-shifted for stability). softmax and logSoftmax
+// over the last axis take the backend's fused kernels when it has them (autograd/ops/fused.ts) and are composed
+// otherwise; either way their higher-order gradients come from composed rules.
 
 import type { Tensor } from '../../tensor.js';
 import { normAxes, normAxis } from '../../shape.js';
