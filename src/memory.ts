@@ -68,14 +68,17 @@ export function keep<T extends Disposable>(t: T): T {
   return t;
 }
 
+/** What memory() reports: live tensors, and buffers and bytes per backend. */
 export interface MemorySnapshot {
   /** Tensors not yet disposed (views sharing a buffer count separately). */
   tensors: number;
   /** Per backend: live buffers and bytes. */
   backends: Record<string, { buffers: number; bytes: number }>;
+  /** Bytes held by all backends together. */
   bytes: number;
 }
 
+/** A snapshot of live tensors and backend memory: a training step inside tidy() leaves it unchanged. */
 export function memory(): MemorySnapshot {
   const backends: Record<string, { buffers: number; bytes: number }> = {};
   let bytes = 0;

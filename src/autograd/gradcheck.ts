@@ -9,6 +9,10 @@ import { grad } from './functional.js';
 import { noGrad } from './graph.js';
 import { keep, tidy } from '../memory.js';
 
+/**
+ * Tolerances of gradcheck: a value passes when |analytic - numeric| <= atol + rtol |numeric|; eps is the
+ * finite-difference step.
+ */
 export interface GradcheckOptions {
   eps?: number;
   atol?: number;
@@ -17,6 +21,7 @@ export interface GradcheckOptions {
   seed?: number;
 }
 
+/** The outcome of gradcheck: ok, the largest errors, the worst entry and a readable message. */
 export interface GradcheckResult {
   ok: boolean;
   maxAbsError: number;

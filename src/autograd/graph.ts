@@ -17,6 +17,7 @@ export interface Node {
 let gradEnabled = true;
 let anomalyMode = false;
 
+/** Whether ops record a graph now (false inside noGrad). */
 export function isGradEnabled(): boolean {
   return gradEnabled;
 }
@@ -36,6 +37,7 @@ export function noGrad<T>(fn: () => T): T {
   return withGradMode(false, fn);
 }
 
+/** Runs fn with recording on, even inside noGrad (as grad/vjp do). */
 export function enableGrad<T>(fn: () => T): T {
   return withGradMode(true, fn);
 }

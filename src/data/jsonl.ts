@@ -3,6 +3,7 @@
 // problem is reported with its line number, so a user can fix their file before any training starts. Text and bytes
 // only, so it runs in browsers; jsonl-files.ts reads and writes files (Node).
 
+/** One row of TRL's standard preference format: a prompt and its chosen and rejected completions, as text. */
 export interface PreferenceExample {
   prompt: string;
   chosen: string;
@@ -14,6 +15,7 @@ export interface NumberedExample extends PreferenceExample {
   line: number;
 }
 
+/** A problem in a JSONL file, with the file and 1-based line it is on. */
 export class JsonlError extends Error {
   constructor(readonly file: string, readonly line: number, problem: string) {
     super(`${file}:${line}: ${problem}`);

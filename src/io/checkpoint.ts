@@ -14,11 +14,16 @@ import type { Optimizer, OptimizerState } from '../optim/optimizer.js';
 import { decodeSafetensors, encodeSafetensors, type RawTensor } from './safetensors.js';
 import { fromHfConfig, toHfConfig } from './gpt2-config.js';
 
+/** The model weights file of a checkpoint directory (GPT-2 tensor names). */
 export const MODEL_FILE = 'model.safetensors';
+/** The Hugging Face config file of a checkpoint directory. */
 export const CONFIG_FILE = 'config.json';
+/** The optimizer state file of a checkpoint directory. */
 export const OPTIMIZER_FILE = 'optimizer.safetensors';
+/** The training state file (step, random stream) of a checkpoint directory. */
 export const STATE_FILE = 'slimegrad_state.json';
 
+/** What a checkpoint holds besides the model. */
 export interface SaveCheckpointOptions {
   optimizer?: Optimizer;
   /** Training steps completed. */
@@ -29,6 +34,7 @@ export interface SaveCheckpointOptions {
   configExtra?: Record<string, unknown>;
 }
 
+/** A loaded checkpoint: the model, its config and the training state saved with it. */
 export interface LoadedCheckpoint {
   model: GPT;
   config: GPTConfig;
@@ -81,6 +87,7 @@ export async function checkpointFiles(model: GPT, opts: SaveCheckpointOptions = 
   return files;
 }
 
+/** Where a loaded model's tensors go. */
 export interface LoadOptions {
   backend?: Backend | string;
 }

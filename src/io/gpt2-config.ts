@@ -3,6 +3,7 @@
 
 import type { GPTConfig } from '../nn/gpt.js';
 
+/** GPT-2's config.json as Hugging Face writes it (snake_case keys). */
 export type HfGpt2Config = Record<string, unknown>;
 
 /** config.json contents for a GPT; `extra` adds keys such as bos_token_id / eos_token_id. */

@@ -9,12 +9,14 @@ import type { DType, TypedArray } from '../backends/backend.js';
 import { DTYPE_BYTES, typedArrayFor } from '../backends/backend.js';
 import { Crc32 } from './crc32.js';
 
+/** A tensor as stored in a safetensors file: dtype, shape and values. */
 export interface RawTensor {
   dtype: DType;
   shape: number[];
   data: TypedArray;
 }
 
+/** What a safetensors file holds: named tensors and string metadata. */
 export interface SafetensorsContents {
   tensors: Map<string, RawTensor>;
   metadata: Record<string, string>;

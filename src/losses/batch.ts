@@ -10,6 +10,7 @@ export interface TokenPair {
   rejected: readonly number[];
 }
 
+/** How buildPreferenceBatch pads and truncates, and where it puts the tensors. */
 export interface BatchOptions {
   /** Fills the padding of ids and targets; the masks, not this id, decide what counts, so it may equal EOS. */
   padId: number;
@@ -30,6 +31,7 @@ export interface SequenceBatch {
   mask: Tensor;
 }
 
+/** The chosen and rejected sides of a batch of pairs, each [B, T] (the two may differ in T). */
 export interface PreferenceBatch {
   chosen: SequenceBatch;
   rejected: SequenceBatch;

@@ -6,6 +6,7 @@ import { assemble, pairStats, referenceMargin, standardMetrics } from './pairs.j
 import { referenceRewards } from './rewards.js';
 import type { LossConfig, LossOutput, LossSpec, PreferenceInputs } from './types.js';
 
+/** Config keys of dpo and robust. */
 export interface DpoConfig {
   /** Inverse temperature of the implicit reward. */
   beta?: number;

@@ -26,6 +26,7 @@ export function tokenLogps(logits: Tensor, targets: Tensor): Tensor {
   return logits.logSoftmax(-1).gather(2, targets.reshape([b, t, 1])).reshape([b, t]);
 }
 
+/** Per-sequence reductions of masked per-token log-probs. */
 export interface SequenceLogps {
   /** Summed log-prob of the masked tokens per sequence (sum-l), [B]. */
   sum: Tensor;

@@ -16,6 +16,7 @@ export interface PreferenceInputs {
   refRejectedLogps?: Tensor;
 }
 
+/** What every loss returns: the scalar loss, its named terms and detached metrics. */
 export interface LossOutput {
   /** A scalar tensor: what you call backward() on. */
   loss: Tensor;

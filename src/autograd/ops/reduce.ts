@@ -23,6 +23,7 @@ function checkNonEmpty(op: string, x: Tensor, axes: readonly number[]): void {
   if (axes.some((a) => x.shape[a] === 0)) throw new Error(`${op}: cannot reduce an empty axis of shape [${x.shape}]`);
 }
 
+/** Sum over `axes` (default all); `keepDims` keeps the reduced axes as size 1. */
 export function sum(x: Tensor, axesArg?: Axes, keepDims = false): Tensor {
   checkInputs('sum', x);
   const axes = normAxes('sum', axesArg, x.rank);
@@ -32,6 +33,7 @@ export function sum(x: Tensor, axesArg?: Axes, keepDims = false): Tensor {
   return keepDims ? out : out.reshape(finalShape(x.shape, axes, false));
 }
 
+/** Mean over `axes` (default all); `keepDims` keeps the reduced axes as size 1. */
 export function mean(x: Tensor, axesArg?: Axes, keepDims = false): Tensor {
   checkInputs('mean', x);
   requireFloat('mean', x);
@@ -54,11 +56,13 @@ export function max(x: Tensor, axesArg?: Axes, keepDims = false): Tensor {
   return keepDims ? out : out.reshape(finalShape(x.shape, axes, false));
 }
 
+/** min over axes; the gradient is shared equally among tied minima. */
 export function min(x: Tensor, axesArg?: Axes, keepDims = false): Tensor {
   checkInputs('min', x);
   return max(x.neg(), normAxes('min', axesArg, x.rank), keepDims).neg();
 }
 
+/** Index of the first maximum along `axis`, as int32 (not differentiable). */
 export function argmax(x: Tensor, axisArg: number, keepDims = false): Tensor {
   checkInputs('argmax', x);
   const axis = normAxis('argmax', axisArg, x.rank);
@@ -79,6 +83,7 @@ export function logsumexp(x: Tensor, axesArg?: Axes, keepDims = false): Tensor {
   return keepDims ? out : out.reshape(finalShape(x.shape, axes, false));
 }
 
+/** Softmax along `axis` (default the last). */
 export function softmax(x: Tensor, axisArg = -1): Tensor {
   checkInputs('softmax', x);
   requireFloat('softmax', x);
@@ -89,6 +94,7 @@ export function softmax(x: Tensor, axisArg = -1): Tensor {
   return e.div(e.sum(axis, true));
 }
 
+/** log(softmax(x)) along `axis` (default the last), computed without the log of a tiny quotient. */
 export function logSoftmax(x: Tensor, axisArg = -1): Tensor {
   checkInputs('logSoftmax', x);
   requireFloat('logSoftmax', x);

@@ -14,16 +14,27 @@ function primitive(op: UnaryOp, x: Tensor, backward: (g: Tensor, out: Tensor) =>
   return record(op, out, [x], (g) => [backward(g, out)]);
 }
 
+/** Elementwise -x (int32 too). */
 export const neg = (x: Tensor): Tensor => primitive('neg', x, (g) => g.neg());
+/** Elementwise e^x. */
 export const exp = (x: Tensor): Tensor => primitive('exp', x, (g, out) => g.mul(out));
+/** Elementwise natural logarithm. */
 export const log = (x: Tensor): Tensor => primitive('log', x, (g) => g.div(x));
+/** Elementwise square root. */
 export const sqrt = (x: Tensor): Tensor => primitive('sqrt', x, (g, out) => g.div(out.mul(2)));
+/** Elementwise hyperbolic tangent. */
 export const tanh = (x: Tensor): Tensor => primitive('tanh', x, (g, out) => g.mul(out.mul(out).neg().add(1)));
+/** Elementwise 1 / (1 + e^-x). */
 export const sigmoid = (x: Tensor): Tensor => primitive('sigmoid', x, (g, out) => g.mul(out.mul(out.neg().add(1))));
+/** Elementwise |x| (int32 too); the gradient at 0 is 0. */
 export const abs = (x: Tensor): Tensor => primitive('abs', x, (g) => g.mul(x.sign()));
+/** Elementwise sign: -1, 0 or 1 (int32 too); not differentiable (zero gradient). */
 export const sign = (x: Tensor): Tensor => primitive('sign', x, () => null);
+/** Elementwise e^x - 1, accurate near 0. */
 export const expm1 = (x: Tensor): Tensor => primitive('expm1', x, (g, out) => g.mul(out.add(1)));
+/** Elementwise log(1 + x), accurate near 0. */
 export const log1p = (x: Tensor): Tensor => primitive('log1p', x, (g) => g.div(x.add(1)));
+/** Elementwise 1 / x. */
 export const reciprocal = (x: Tensor): Tensor => primitive('reciprocal', x, (g, out) => g.mul(out.mul(out)).neg());
 
 /** An op whose forward is any composition (run without recording) and whose backward is given explicitly. */
