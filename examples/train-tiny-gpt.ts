@@ -56,7 +56,7 @@ const history = await trainSft({
   nextBatch: (_step, rng) => data.sampleWindows(train, batchSize, config.blockSize, rng),
   evaluate: { every: 25, run: async () => ({ eval_loss: await evaluateLoss(model, valBatches) }) },
   stopWhen: (r) => typeof r.eval_loss === 'number' && r.eval_loss < target,
-  checkpoint: { dir: `${args.out}/checkpoint`, every: 200, configExtra: { bos_token_id: tokenizer.bos, eos_token_id: tokenizer.eos } },
+  checkpoint: { dir: `${args.out}/checkpoint`, every: 200, tokenizer },
 });
 const seconds = (Date.now() - started) / 1000;
 const last = history[history.length - 1];

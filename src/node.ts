@@ -2,5 +2,5 @@
 // directories and JSONL files on disk. Kept apart so bundling `slimegrad` for a browser never meets a `node:` import.
 
 export * from './index.js';
-export { saveCheckpoint, loadCheckpoint } from './io/checkpoint-files.js';
+export { saveCheckpoint, loadCheckpoint, fileByteSource } from './io/checkpoint-files.js';
 export { readPreferenceJsonl, writePreferenceJsonl } from './data/jsonl-files.js';

@@ -106,7 +106,7 @@ async function sftStage(s: ShowcaseSettings, task: PreparedTask, tokenizer: Byte
   } finally {
     optimizer.dispose();
   }
-  await saveCheckpoint(dir, model, { step: steps, configExtra: { bos_token_id: tokenizer.bos, eos_token_id: tokenizer.eos, pad_token_id: tokenizer.pad } });
+  await saveCheckpoint(dir, model, { step: steps, tokenizer });
   return { model, loss, seconds: (Date.now() - started) / 1000, steps };
 }
 
@@ -143,7 +143,7 @@ async function methodRun(name: string, s: ShowcaseSettings, task: PreparedTask, 
     });
     const done = history.length;
     const complete = done === s.steps;
-    if (complete) await saveCheckpoint(join(ctx.outDir, 'checkpoints', `seed${seed}`, name), model, { step: done });
+    if (complete) await saveCheckpoint(join(ctx.outDir, 'checkpoints', `seed${seed}`, name), model, { step: done, tokenizer });
     return { method: name, seed, steps: done, complete, curve, train: meanOfRecords(tail), samples, seconds: (Date.now() - started) / 1000 };
   } finally {
     optimizer.dispose();

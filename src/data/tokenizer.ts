@@ -10,6 +10,11 @@ export class ByteTokenizer {
   readonly eos = BYTE_VOCAB + 1;
   readonly pad = BYTE_VOCAB + 2;
   readonly vocabSize = BYTE_VOCAB + 3;
+  /**
+   * How the special tokens are written where a text form is needed (Hugging Face tokenizer files, chat templates).
+   * `encode` never maps these texts to the special ids: they encode as their bytes.
+   */
+  readonly specialTexts = { bos: '<|bos|>', eos: '<|eos|>', pad: '<|pad|>' } as const;
   private readonly encoder = new TextEncoder();
   private readonly decoder = new TextDecoder('utf-8');
 

@@ -13,6 +13,7 @@ import { constantLr, type LrSchedule } from '../optim/schedule.js';
 import { tokenLogps } from '../losses/logprobs.js';
 import type { LmBatch } from '../data/batching.js';
 import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint-files.js';
+import type { ByteLevelTokenizer } from '../io/hf-tokenizer.js';
 import type { MetricsRecord } from './metrics.js';
 import { NonFiniteLossError, type TrainingHooks } from './loop.js';
 import { ProgressBar } from './progress.js';
@@ -61,7 +62,7 @@ export interface SftOptions extends TrainingHooks {
   gradClip?: number;
   /** true: a progress bar on stdout. */
   progress?: boolean | ProgressBar;
-  checkpoint?: { dir: string; every: number; configExtra?: Record<string, unknown> };
+  checkpoint?: { dir: string; every: number; configExtra?: Record<string, unknown>; tokenizer?: ByteLevelTokenizer };
   /** Ends training early (after checkpointing) when it returns true for a step's record: early stopping. */
   stopWhen?: (record: MetricsRecord) => boolean;
 }
@@ -115,7 +116,8 @@ export async function trainSft(o: SftOptions): Promise<MetricsRecord[]> {
     bar?.update(step + 1 - startStep, `loss ${lossValue.toFixed(4)}${typeof record.eval_loss === 'number' ? ` eval ${record.eval_loss.toFixed(4)}` : ''}`);
     const stop = o.stopWhen?.(record) ?? false;
     if (o.checkpoint && ((step + 1) % o.checkpoint.every === 0 || step + 1 === steps || stop)) {
-      await saveCheckpoint(o.checkpoint.dir, model, { optimizer, step: step + 1, rng, configExtra: o.checkpoint.configExtra });
+      const { configExtra, tokenizer } = o.checkpoint;
+      await saveCheckpoint(o.checkpoint.dir, model, { optimizer, step: step + 1, rng, configExtra, tokenizer });
     }
     if (stop) break;
   }

@@ -34,7 +34,7 @@ describe('checkpoints', () => {
       const rng = new Rng(42, 17);
       await saveCheckpoint(join(dir, 'ck'), model, { optimizer: opt, step: 2, rng, configExtra: { eos_token_id: 10 } });
       expect(readdirSync(dir)).toEqual(['ck']); // no temporary directories left behind
-      expect(readdirSync(join(dir, 'ck')).sort()).toEqual(['config.json', 'model.safetensors', 'optimizer.safetensors', 'slimegrad_state.json']);
+      expect(readdirSync(join(dir, 'ck')).sort()).toEqual(['config.json', 'generation_config.json', 'model.safetensors', 'optimizer.safetensors', 'slimegrad_state.json']);
       const config = JSON.parse(readFileSync(join(dir, 'ck', 'config.json'), 'utf8'));
       expect(config).toMatchObject({
         model_type: 'gpt2', architectures: ['GPT2LMHeadModel'], vocab_size: 11, n_positions: 4, n_ctx: 4, n_embd: 8,
