@@ -51,7 +51,10 @@ export function isAnomalyDetectionEnabled(): boolean {
   return anomalyMode;
 }
 
-/** Runs fn with anomaly detection on: the first op whose output (forward) or gradient (backward) holds NaN/Inf throws. */
+/**
+ * Runs fn with anomaly detection on: the first op whose output (forward) or gradient (backward) holds NaN/Inf
+ * throws.
+ */
 export function detectAnomaly<T>(fn: () => T): T {
   const prev = anomalyMode;
   anomalyMode = true;
@@ -175,7 +178,8 @@ function blameBackward<T>(node: Node, rule: () => T): T {
     return rule();
   } catch (e) {
     if (!(e instanceof AnomalyError)) throw e;
-    throw new AnomalyError(`anomaly: backward of '${node.op}' (inputs ${node.inputs.map((x) => fmt(x.shape)).join(', ')}) produced a non-finite value; inside its rule, ${e.message.replace(/^anomaly: /, '')}`);
+    throw new AnomalyError(`anomaly: backward of '${node.op}' (inputs ${node.inputs.map((x) => fmt(x.shape)).join(', ')}) produced a non-finite value; ` +
+      `inside its rule, ${e.message.replace(/^anomaly: /, '')}`);
   }
 }
 

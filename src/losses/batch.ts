@@ -60,7 +60,8 @@ function layout(where: string, prompt: readonly number[], completion: readonly n
   const full = [...prompt, ...completion];
   const kept = full.slice(0, maxLength);
   if (kept.length <= prompt.length) {
-    throw new Error(`buildPreferenceBatch: ${where}: maxLength ${maxLength} leaves no completion token after a prompt of ${prompt.length} tokens`);
+    throw new Error(`buildPreferenceBatch: ${where}: maxLength ${maxLength} leaves no completion token ` +
+      `after a prompt of ${prompt.length} tokens`);
   }
   return {
     ids: kept.slice(0, -1),
@@ -97,7 +98,8 @@ export function buildPreferenceBatch(examples: readonly TokenPair[], opts: Batch
   if (!Number.isInteger(opts.padId) || opts.padId < 0) throw new Error(`buildPreferenceBatch: padId must be a token id (a non-negative integer), got ${opts.padId}`);
   const maxLength = opts.maxLength ?? Infinity;
   if (maxLength !== Infinity && (!Number.isInteger(maxLength) || maxLength < 2)) {
-    throw new Error(`buildPreferenceBatch: maxLength must be an integer >= 2 (a prompt token and a completion token), got ${maxLength}`);
+    throw new Error(`buildPreferenceBatch: maxLength must be an integer >= 2 ` +
+      `(a prompt token and a completion token), got ${maxLength}`);
   }
   const chosen: Layout[] = [];
   const rejected: Layout[] = [];

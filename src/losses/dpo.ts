@@ -21,7 +21,10 @@ const DPO_RULES: Record<keyof typeof DPO_DEFAULTS, KeyRule> = {
   labelSmoothing: { rule: 'in [0, 0.5]', ok: (v) => v >= 0 && v <= 0.5 },
 };
 
-/** -(1 - eps) logsig(beta h) - eps logsig(-beta h), mean over pairs. Its gradient in h is beta sigma(-beta h) at eps 0. */
+/**
+ * -(1 - eps) logsig(beta h) - eps logsig(-beta h), mean over pairs. Its gradient in h is beta sigma(-beta h) at
+ * eps 0.
+ */
 export function dpo(inputs: PreferenceInputs, config?: DpoConfig & LossConfig): LossOutput {
   const { name, logps, needsReference } = dpoSpec;
   const c = resolveConfig(name, DPO_DEFAULTS, DPO_RULES, config);
@@ -41,7 +44,10 @@ const ROBUST_RULES: Record<keyof typeof ROBUST_DEFAULTS, KeyRule> = {
   labelSmoothing: { rule: 'in [0, 0.5)', ok: (v) => v >= 0 && v < 0.5 },
 };
 
-/** Robust DPO: [-(1 - eps) logsig(beta h) + eps logsig(-beta h)] / (1 - 2 eps), an unbiased loss under label noise eps. */
+/**
+ * Robust DPO: [-(1 - eps) logsig(beta h) + eps logsig(-beta h)] / (1 - 2 eps), an unbiased loss under label
+ * noise eps.
+ */
 export function robust(inputs: PreferenceInputs, config?: DpoConfig & LossConfig): LossOutput {
   const { name, logps, needsReference } = robustSpec;
   const c = resolveConfig(name, ROBUST_DEFAULTS, ROBUST_RULES, config);

@@ -56,7 +56,8 @@ function checkMaskValues(loss: string, name: string, mask: Tensor): void {
       count += v;
     }
     if (count === 0) {
-      throw new Error(`${loss}: ${name} row ${r} has no completion tokens (an empty completion has no log-prob per token; drop the pair or give it at least one token)`);
+      throw new Error(`${loss}: ${name} row ${r} has no completion tokens ` +
+      `(an empty completion has no log-prob per token; drop the pair or give it at least one token)`);
     }
   }
 }
@@ -71,7 +72,8 @@ function completion(loss: string, side: string, logps: Tensor, mask: Tensor, log
   checkTensor(loss, maskName, mask);
   if (logps.dtype === 'int32') throw new Error(`${loss}: ${logpsName} must be float log-probs, got int32 ${fmt(logps.shape)}`);
   if (logps.shape.join() !== mask.shape.join()) {
-    throw new Error(`${loss}: ${logpsName} ${fmt(logps.shape)} and ${maskName} ${fmt(mask.shape)} must have the same shape (${side} completions)`);
+    throw new Error(`${loss}: ${logpsName} ${fmt(logps.shape)} and ${maskName} ${fmt(mask.shape)} ` +
+      `must have the same shape (${side} completions)`);
   }
   checkMaskValues(loss, maskName, mask);
   return maskedLogps(logps, mask);
@@ -84,18 +86,22 @@ export function pairStats(loss: string, inputs: PreferenceInputs, needsReference
   const chosen = completion(loss, 'chosen', chosenLogps, chosenMask, 'chosenLogps', 'chosenMask');
   const rejected = completion(loss, 'rejected', rejectedLogps, rejectedMask, 'rejectedLogps', 'rejectedMask');
   if (chosenLogps.shape[0] !== rejectedLogps.shape[0]) {
-    throw new Error(`${loss}: chosen and rejected must hold the same number of pairs, got chosenLogps ${fmt(chosenLogps.shape)} and rejectedLogps ${fmt(rejectedLogps.shape)}`);
+    throw new Error(`${loss}: chosen and rejected must hold the same number of pairs, ` +
+      `got chosenLogps ${fmt(chosenLogps.shape)} and rejectedLogps ${fmt(rejectedLogps.shape)}`);
   }
   if (!needsReference) return { chosen, rejected };
   if (refChosenLogps === undefined || refRejectedLogps === undefined) {
     const missing = [refChosenLogps === undefined && 'refChosenLogps', refRejectedLogps === undefined && 'refRejectedLogps'].filter(Boolean);
-    throw new Error(`${loss}: needs the reference model's log-probs (refChosenLogps and refRejectedLogps, per-token [B, T], computed without gradient); missing ${missing.join(' and ')}`);
+    throw new Error(`${loss}: needs the reference model's log-probs ` +
+      `(refChosenLogps and refRejectedLogps, per-token [B, T], computed without gradient); ` +
+      `missing ${missing.join(' and ')}`);
   }
   checkTensor(loss, 'refChosenLogps', refChosenLogps);
   checkTensor(loss, 'refRejectedLogps', refRejectedLogps);
   for (const [name, ref, policy] of [['refChosenLogps', refChosenLogps, chosenLogps], ['refRejectedLogps', refRejectedLogps, rejectedLogps]] as const) {
     if (ref.shape.join() !== policy.shape.join()) {
-      throw new Error(`${loss}: ${name} ${fmt(ref.shape)} must match the policy's ${fmt(policy.shape)} (the reference uses the same masks)`);
+      throw new Error(`${loss}: ${name} ${fmt(ref.shape)} must match the policy's ${fmt(policy.shape)} ` +
+      `(the reference uses the same masks)`);
     }
   }
   // the reference is a fixed target: no gradient flows into it even if the caller forgot noGrad

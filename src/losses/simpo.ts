@@ -17,7 +17,10 @@ export interface SimpoConfig {
 
 /** The SimPO paper's values (gamma / beta = 0.5). */
 export const SIMPO_DEFAULTS = { beta: 2.0, gamma: 1.0 } as const;
-/** TRL's CPOConfig values for loss_type 'simpo': gamma / beta = 5, a far larger margin in lbar units than the paper's 0.5. */
+/**
+ * TRL's CPOConfig values for loss_type 'simpo': gamma / beta = 5, a far larger margin in lbar units than the
+ * paper's 0.5.
+ */
 export const SIMPO_TRL_PRESET = { beta: 0.1, gamma: 0.5 } as const;
 
 function simpoPerPair(s: PairStats, beta: number, gamma: number): Tensor {

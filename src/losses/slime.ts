@@ -58,7 +58,8 @@ const RULES: Record<keyof typeof SLIME_DEFAULTS, KeyRule> = {
 /** lambda_d * mean over pairs of hinge * gate, either factor replaceable by 1 (but not both: that is a constant). */
 function dualMargin(gap: Tensor, c: Record<keyof typeof SLIME_DEFAULTS, number>): Tensor {
   if (c.softMargin === 0 && c.hardMargin === 0) {
-    throw new Error('slime: softMargin and hardMargin cannot both be 0 (the margin term would be the constant lambdaD; set lambdaD to 0 instead)');
+    throw new Error('slime: softMargin and hardMargin cannot both be 0 ' +
+      '(the margin term would be the constant lambdaD; set lambdaD to 0 instead)');
   }
   const hinge = c.hardMargin === 1 ? gap.neg().add(c.mHard).relu() : null;
   const gate = c.softMargin === 1 ? gap.sub(c.mSoft).mul(-c.kappa).sigmoid() : null;

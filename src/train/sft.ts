@@ -113,7 +113,8 @@ export async function trainSft(o: SftOptions): Promise<MetricsRecord[]> {
     history.push(record);
     o.metrics?.log(record);
     o.onStep?.(record);
-    bar?.update(step + 1 - startStep, `loss ${lossValue.toFixed(4)}${typeof record.eval_loss === 'number' ? ` eval ${record.eval_loss.toFixed(4)}` : ''}`);
+    const evalText = typeof record.eval_loss === 'number' ? ` eval ${record.eval_loss.toFixed(4)}` : '';
+    bar?.update(step + 1 - startStep, `loss ${lossValue.toFixed(4)}${evalText}`);
     const stop = o.stopWhen?.(record) ?? false;
     if (o.checkpoint && ((step + 1) % o.checkpoint.every === 0 || step + 1 === steps || stop)) {
       const { configExtra, tokenizer } = o.checkpoint;

@@ -108,7 +108,8 @@ export function concat(xs: readonly Tensor[], axisArg = 0): Tensor {
   for (const t of xs) {
     const ok = t.rank === first.rank && t.dtype === first.dtype && t.shape.every((d, i) => i === axis || d === first.shape[i]);
     if (!ok) {
-      throw new Error(`concat: along axis ${axis}, all tensors must match except on that axis and share a dtype; got ${xs.map((x) => `${fmt(x.shape)} ${x.dtype}`).join(', ')}`);
+      throw new Error(`concat: along axis ${axis}, all tensors must match except on that axis and share a dtype; ` +
+      `got ${xs.map((x) => `${fmt(x.shape)} ${x.dtype}`).join(', ')}`);
     }
   }
   if (xs.length === 1) return first;
