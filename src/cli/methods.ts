@@ -46,7 +46,9 @@ export function methodLabel(name: string): string {
 export function methodDescription(name: string): string {
   const entry = CATALOGUE[name];
   if (!entry) return name;
-  if (entry.config) return `${getLoss(entry.loss).name} with ${formatConfig(entry.config)}: ${entry.about}`;
+  // an ablation is described as its base method with the config keys it changes
+  const base = CATALOGUE[entry.loss]?.label ?? entry.loss;
+  if (entry.config) return `${base} with ${formatConfig(entry.config)}: ${entry.about}`;
   const defaults = getLoss(entry.loss).defaults;
   return Object.keys(defaults).length === 0 ? entry.about : `${entry.about} (${formatConfig(defaults)})`;
 }
