@@ -1,15 +1,16 @@
 // The engines a benchmark case runs on: slimegrad's CPU backend (single-threaded, and with its worker pool when
-// asked for) and the tfjs peers. Each case gets a `prepare` per engine and returns a step function to time.
+// asked for), the tfjs peers and jax-js. Each case gets a `prepare` per engine and returns a step function to time.
 
 import { setCpuThreads } from '../src/index.js';
 import { usePeer, type PeerName, type Tf } from './peers.js';
+import { loadJax } from './jax-peer.js';
 
-export type EngineName = 'slimegrad' | `slimegrad-${number}t` | PeerName;
+export type EngineName = 'slimegrad' | `slimegrad-${number}t` | PeerName | 'jax-js';
 
 export interface Engine {
   name: EngineName;
-  kind: 'slimegrad' | 'tfjs';
-  /** Makes this engine current (switches the tfjs backend / the slimegrad thread count). */
+  kind: 'slimegrad' | 'tfjs' | 'jax';
+  /** Makes this engine current (switches the tfjs backend / the slimegrad thread count); tfjs engines return tf. */
   activate(): Promise<Tf | null>;
 }
 
@@ -26,4 +27,17 @@ export function slimegradEngine(threads: number): Engine {
 
 export function peerEngine(name: PeerName): Engine {
   return { name, kind: 'tfjs', activate: () => usePeer(name) };
+}
+
+/** jax-js on its wasm device (matmul and MLP cases only; it has no GPT here). */
+export function jaxEngine(): Engine {
+  return {
+    name: 'jax-js',
+    kind: 'jax',
+    async activate() {
+      setCpuThreads(1);
+      await loadJax();
+      return null;
+    },
+  };
 }

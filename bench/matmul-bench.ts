@@ -6,6 +6,7 @@ import { noGrad } from '../src/autograd/graph.js';
 import { matmulT } from '../src/autograd/ops/matmul.js';
 import type { Engine } from './engines.js';
 import { timeReps } from './stats.js';
+import { jaxMatmul } from './jax-peer.js';
 
 export type Variant = 'A·B' | 'Aᵀ·B' | 'A·Bᵀ';
 export const VARIANTS: readonly Variant[] = ['A·B', 'Aᵀ·B', 'A·Bᵀ'];
@@ -18,7 +19,9 @@ export async function benchMatmul(engine: Engine, n: number, variant: Variant, b
   const flops = 2 * n * n * n;
   const tf = await engine.activate();
   let ms: number[];
-  if (tf === null) {
+  if (engine.kind === 'jax') {
+    ms = await jaxMatmul(n, tA, tB, 1, budgetMs);
+  } else if (tf === null) {
     const a = randn([n, n], { seed: 1 });
     const b = randn([n, n], { seed: 2 });
     matmulT(a, b, tA, tB).dispose(); // warm-up: JIT and packing buffers

@@ -5,6 +5,7 @@ import { Tensor, crossEntropy, randn, rand, tensor, tidy } from '../src/index.js
 import { SGD } from '../src/optim/index.js';
 import type { Engine } from './engines.js';
 import type { Tf } from './peers.js';
+import { jaxMlp } from './jax-peer.js';
 
 const IN = 784;
 const HIDDEN = 256;
@@ -37,6 +38,7 @@ function problem(): { w1: Float32Array; w2: Float32Array; x: Float32Array; y: In
 export async function benchMlp(engine: Engine, steps: number): Promise<StepRun> {
   const p = problem();
   const tf = await engine.activate();
+  if (engine.kind === 'jax') return jaxMlp(p, { inputs: IN, hidden: HIDDEN, outputs: OUT, batch: BATCH, lr: LR }, steps);
   return tf === null ? slimegradMlp(p, steps) : tfjsMlp(tf, p, steps);
 }
 

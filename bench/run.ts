@@ -1,12 +1,13 @@
-// `npm run bench [-- --quick] [-- --threads N] [-- --only matmul,mlp,gpt]`: slimegrad's CPU backend against tfjs-cpu
-// and tfjs-wasm in one process, engines interleaved within each round, several rounds, medians with min–max.
+// `npm run bench [-- --quick] [-- --threads N] [-- --only matmul,mlp,gpt] [-- --engines LIST]`: slimegrad's CPU
+// backend against tfjs-cpu, tfjs-wasm and jax-js in one process, engines interleaved within each round, several
+// rounds, medians with min–max.
 // Writes bench/results/<date>.json and .md (…-quick.* for --quick) and prints the Markdown table.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpus } from 'node:os';
-import { peerEngine, slimegradEngine, type Engine } from './engines.js';
+import { jaxEngine, peerEngine, slimegradEngine, type Engine } from './engines.js';
 import { benchMatmul, VARIANTS } from './matmul-bench.js';
 import { benchMlp, type StepRun } from './mlp-bench.js';
 import { benchGpt } from './gpt-bench.js';
@@ -15,19 +16,22 @@ import { Samples } from './stats.js';
 import { renderTable, type CaseResult } from './report.js';
 import { checkLosses, type LossCheck } from './losses-agree.js';
 
-const USAGE = `usage: npm run bench [-- --quick] [-- --threads N] [-- --only matmul,mlp,gpt]
+const ENGINES = ['slimegrad', 'slimegrad-Nt', 'tfjs-cpu', 'tfjs-wasm', 'jax-js'];
+const USAGE = `usage: npm run bench [-- --quick] [-- --threads N] [-- --only matmul,mlp,gpt] [-- --engines LIST]
   --quick        one round, matmul up to 256, a few steps (about a minute)
   --threads N    also run slimegrad with setCpuThreads(N) (default 2; 1 = single-threaded only)
-  --only LIST    a comma-separated subset of matmul, mlp, gpt`;
+  --only LIST    a comma-separated subset of matmul, mlp, gpt
+  --engines LIST a comma-separated subset of ${ENGINES.join(', ')} (default all; slimegrad is always
+                 included, as the reference the losses are checked against; jax-js has no gpt case)`;
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
   console.log(USAGE);
   process.exit(0);
 }
-const KNOWN = new Set(['--quick', '--threads', '--only']);
+const KNOWN = new Set(['--quick', '--threads', '--only', '--engines']);
 args.forEach((a, i) => {
-  const isValue = i > 0 && (args[i - 1] === '--threads' || args[i - 1] === '--only');
+  const isValue = i > 0 && ['--threads', '--only', '--engines'].includes(args[i - 1]);
   if (!isValue && !KNOWN.has(a)) {
     console.error(`bench: unknown argument '${a}'\n${USAGE}`);
     process.exit(2);
@@ -57,7 +61,19 @@ const matmulBudgetMs = quick ? 80 : 400;
 const mlpSteps = quick ? 3 : 8;
 const gptSteps = quick ? 2 : 5;
 
-const engines: Engine[] = [slimegradEngine(1), ...(threads > 1 ? [slimegradEngine(threads)] : []), peerEngine('tfjs-cpu'), peerEngine('tfjs-wasm')];
+const wanted = new Set((flag('--engines') ?? ENGINES.join(',')).split(','));
+for (const name of wanted) {
+  if (!ENGINES.includes(name)) {
+    console.error(`bench: --engines takes ${ENGINES.join(', ')}, got '${name}'`);
+    process.exit(2);
+  }
+}
+const engines: Engine[] = [
+  slimegradEngine(1),
+  ...(threads > 1 && wanted.has('slimegrad-Nt') ? [slimegradEngine(threads)] : []),
+  ...(['tfjs-cpu', 'tfjs-wasm'] as const).filter((p) => wanted.has(p)).map(peerEngine),
+  ...(wanted.has('jax-js') ? [jaxEngine()] : []),
+];
 
 /** Rotates the engine order every round so no engine always runs right after the same neighbour. */
 const order = (round: number): Engine[] => engines.map((_, i) => engines[(i + round) % engines.length]);
@@ -88,7 +104,7 @@ async function main(): Promise<void> {
       }
     }
     if (only.has('gpt')) {
-      for (const e of order(round)) {
+      for (const e of order(round).filter((x) => x.kind !== 'jax')) {
         const run = await benchGpt(e, gptSteps);
         keepLosses('gpt', e.name, run);
         samples.add(`gpt step|${e.name}`, run.times.slice(1));

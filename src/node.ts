@@ -3,4 +3,4 @@
 
 export * from './index.js';
 export { saveCheckpoint, loadCheckpoint, fileByteSource } from './io/checkpoint-files.js';
-export { readPreferenceJsonl, writePreferenceJsonl } from './data/jsonl-files.js';
+export { readPreferenceJsonl, readTrlJsonl, writePreferenceJsonl } from './data/jsonl-files.js';

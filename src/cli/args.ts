@@ -3,7 +3,7 @@
 
 import { parseArgs } from 'node:util';
 import { availableBackends } from '../index.js';
-import { METHOD_NAMES, ABLATION_NAMES } from './methods.js';
+import { METHOD_NAMES, ABLATION_NAMES, OPTIONAL_METHOD_NAMES } from './methods.js';
 
 /** A bad command line: printed with a pointer to --help, exit code 2. */
 export class UsageError extends Error {
@@ -44,6 +44,10 @@ export interface ShowcaseSettings {
   /** A name from the backend registry (availableBackends()). */
   backend: string;
   data: string | null;
+  /** A tokenizer_config.json whose chat_template renders conversational --data rows (default template if null). */
+  chatTemplate: string | null;
+  /** A checkpoint folder to score on the held-out set instead of training (--eval-only). */
+  evalOnly: string | null;
   out: string;
   quick: boolean;
   progress: boolean;
@@ -58,7 +62,8 @@ export const HELP = `Usage: npm start -- [options]      (or: npx tsx examples/sh
 Trains a tiny byte-level GPT with SFT, then preference-trains copies of it with each method under the same budget,
 and writes a report (report.html, report.md, summary.json, metrics.jsonl, checkpoints) to --out.
 
-  --methods LIST      comma-separated, from: ${METHOD_NAMES.join(', ')} (default: all)
+  --methods LIST      comma-separated, from: ${METHOD_NAMES.join(', ')} (default: all of these);
+                      also ${OPTIONAL_METHOD_NAMES.join(', ')} (only when named)
   --ablations         also run ${ABLATION_NAMES.join(', ')}
   --seeds N           number of seeds, each a fresh SFT model and data order (default ${FULL.seeds}; quick ${QUICK.seeds})
   --steps N           preference steps per method and seed (default ${FULL.steps}; quick ${QUICK.steps})
@@ -71,7 +76,11 @@ and writes a report (report.html, report.md, summary.json, metrics.jsonl, checkp
   --n-embd N, --n-layer N, --n-head N, --block-size N   override single dimensions of the preset
   --backend NAME      ${availableBackends().join(' or ')} (default cpu)
   --data FILE         your own TRL preference JSONL ("prompt", "chosen", "rejected" per line) instead of the
-                      synthetic task; format and answer scoring then fall back to what can be measured (see README)
+                      synthetic task; format and answer scoring then fall back to what can be measured (see README).
+                      Also TRL's conversational, implicit-prompt and unpaired (KTO) formats (see README)
+  --chat-template F   a tokenizer_config.json whose "chat_template" (Jinja) renders conversational --data rows
+                      (default: "role: content" lines, see README)
+  --eval-only DIR     no training: score the checkpoint folder DIR on the held-out set and write the same report
   --out DIR           output folder (default runs/showcase, or runs/quick with --quick)
   --quick             a small, fast run (CI smoke test, under 2 minutes)
   --no-progress       no progress bars (for logs)
@@ -95,7 +104,7 @@ function positiveNumber(flag: string, text: string): number {
 function parseMethods(text: string | undefined, ablations: boolean): string[] {
   const chosen = text === undefined ? [...METHOD_NAMES] : text.split(',').map((m) => m.trim()).filter((m) => m !== '');
   if (chosen.length === 0) throw new UsageError('--methods expects at least one method name');
-  const known = new Set<string>([...METHOD_NAMES, ...ABLATION_NAMES]);
+  const known = new Set<string>([...METHOD_NAMES, ...ABLATION_NAMES, ...OPTIONAL_METHOD_NAMES]);
   for (const m of chosen) {
     if (!known.has(m)) throw new UsageError(`--methods: unknown method '${m}' (known: ${[...known].join(', ')})`);
   }
@@ -146,6 +155,8 @@ export function parseShowcaseArgs(argv: readonly string[]): ShowcaseSettings | n
     model,
     backend,
     data: v.data ?? null,
+    chatTemplate: v['chat-template'] ?? null,
+    evalOnly: v['eval-only'] ?? null,
     out: v.out ?? (quick ? 'runs/quick' : 'runs/showcase'),
     quick,
     progress: !(v['no-progress'] ?? false),
@@ -162,7 +173,7 @@ function parseWith(argv: readonly string[]) {
     options: {
       methods: text, ablations: flag, seeds: text, steps: text, 'sft-steps': text, batch: text, lr: text, 'sft-lr': text,
       'eval-every': text, model: text, 'n-embd': text, 'n-layer': text, 'n-head': text, 'block-size': text,
-      backend: text, data: text, out: text, quick: flag, 'no-progress': flag, help: flag,
+      backend: text, data: text, 'chat-template': text, 'eval-only': text, out: text, quick: flag, 'no-progress': flag, help: flag,
     },
   });
 }

@@ -10,6 +10,8 @@ import type { PreferenceMethod } from '../train/preference.js';
 export const METHOD_NAMES = ['sft', 'dpo', 'ipo', 'simpo', 'cpo-simpo', 'orpo', 'slime'] as const;
 /** The SLIME ablations that --ablations adds: each switches off one part of SLIME. */
 export const ABLATION_NAMES = ['slime-no-anchor', 'slime-no-stabilizer', 'slime-no-soft-margin', 'slime-no-hard-margin'] as const;
+/** Run only when named in --methods, never by default: KTO, for unpaired (KTO) --data files paired by prompt. */
+export const OPTIONAL_METHOD_NAMES = ['kto'] as const;
 
 interface Catalogued {
   label: string;
@@ -29,6 +31,7 @@ const CATALOGUE: Record<string, Catalogued> = {
   'cpo-simpo': { label: 'CPO-SimPO', loss: 'cpoSimpo', about: 'SimPO + NLL of the chosen completion: what the SLIME paper ran as "SimPO"' },
   'orpo': { label: 'ORPO', loss: 'orpo', about: 'ORPO' },
   'slime': { label: 'SLIME', loss: 'slime', about: 'SLIME with the paper defaults' },
+  'kto': { label: 'KTO', loss: 'kto', about: 'KTO on pairs (chosen desirable, rejected undesirable), batch KL baseline, reference = the SFT checkpoint' },
   'slime-no-anchor': { label: 'SLIME w/o anchor', loss: 'slime', config: { lambdaW: 0 }, about: 'no anchor term' },
   'slime-no-stabilizer': { label: 'SLIME w/o stabilizer', loss: 'slime', config: { lambdaL: 0 }, about: 'no stabilizer term' },
   'slime-no-soft-margin': { label: 'SLIME w/o soft margin', loss: 'slime', config: { softMargin: 0 }, about: 'the gate held at 1: margin term lambda_d ReLU(m_h - Delta)' },

@@ -2,9 +2,11 @@
 // problem, before training), then runs the pipeline with a progress bar, and writes the report. Ctrl-C stops after
 // the current step and still writes a report of what finished (metrics.jsonl is appended as the run goes).
 
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ByteTokenizer } from '../data/tokenizer.js';
+import { chatTemplateFromTokenizerConfig, type ChatTemplate, type JinjaEngine } from '../data/chat-template.js';
+import type { LoadedCheckpoint } from '../io/checkpoint.js';
 import { JsonlMetricsLogger } from '../train/metrics.js';
 import { ProgressBar, formatDuration } from '../train/progress.js';
 // the CLI sits on the library entry (which also lets the registry know how to set up WebGPU)
@@ -16,12 +18,19 @@ import { NonFiniteLossError } from '../train/loop.js';
 import { HELP, parseShowcaseArgs, UsageError, type ShowcaseSettings } from './args.js';
 import { prepareTask, type PreparedTask } from './task-setup.js';
 import { emptyResults, progressTotal, runPipeline } from './pipeline.js';
+import { evaluateCheckpoint, loadForEvaluation } from './eval-only.js';
 
 export interface ShowcaseIo {
   out: (text: string) => void;
   err: (text: string) => void;
   /** Progress bar stream; null for none. */
   progressStream: NodeJS.WritableStream & { isTTY?: boolean } | null;
+}
+
+/** What the CLI can use that the core library does not ship. */
+export interface ShowcaseEnv {
+  /** A Jinja engine (e.g. `Template` from @huggingface/jinja), needed only for --chat-template. */
+  jinja?: JinjaEngine;
 }
 
 const defaultIo: ShowcaseIo = {
@@ -41,8 +50,28 @@ async function checkWritable(dir: string): Promise<void> {
   }
 }
 
-/** Everything that can fail before training: flags, output folder, backend, data. */
-async function preflight(argv: readonly string[], io: ShowcaseIo): Promise<{ settings: ShowcaseSettings; task: PreparedTask; tokenizer: ByteTokenizer } | number> {
+async function chatTemplateOf(settings: ShowcaseSettings, env: ShowcaseEnv): Promise<ChatTemplate | undefined> {
+  if (settings.chatTemplate === null) return undefined;
+  if (!env.jinja) throw new Error('--chat-template needs a Jinja engine, which this entry point does not provide (examples/showcase.ts passes @huggingface/jinja)');
+  let text: string;
+  try {
+    text = await readFile(settings.chatTemplate, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read ${settings.chatTemplate}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return chatTemplateFromTokenizerConfig(text, env.jinja, settings.chatTemplate);
+}
+
+interface Ready {
+  settings: ShowcaseSettings;
+  task: PreparedTask;
+  tokenizer: ByteTokenizer;
+  /** The checkpoint to score, with --eval-only. */
+  evaluate: LoadedCheckpoint | null;
+}
+
+/** Everything that can fail before training: flags, output folder, backend, checkpoint, data. */
+async function preflight(argv: readonly string[], io: ShowcaseIo, env: ShowcaseEnv): Promise<Ready | number> {
   let settings: ShowcaseSettings | null;
   try {
     settings = parseShowcaseArgs(argv);
@@ -60,8 +89,14 @@ async function preflight(argv: readonly string[], io: ShowcaseIo): Promise<{ set
     await initBackend(settings.backend);
     setDefaultBackend(settings.backend);
     const tokenizer = new ByteTokenizer();
-    const task = await prepareTask(settings, tokenizer, settings.out);
-    return { settings, task, tokenizer };
+    const evaluate = settings.evalOnly === null ? null : await loadForEvaluation(settings, settings.evalOnly, tokenizer);
+    try {
+      const task = await prepareTask(settings, tokenizer, settings.out, { chatTemplate: await chatTemplateOf(settings, env) });
+      return { settings, task, tokenizer, evaluate };
+    } catch (e) {
+      evaluate?.model.dispose();
+      throw e;
+    }
   } catch (e) {
     io.err(`error: ${(e as Error).message}\n`);
     return 2;
@@ -79,11 +114,11 @@ function printSummary(summary: Summary, io: ShowcaseIo, out: string): void {
 }
 
 /** Runs the showcase; resolves to the process exit code. */
-export async function runShowcase(argv: readonly string[], io: ShowcaseIo = defaultIo): Promise<number> {
+export async function runShowcase(argv: readonly string[], io: ShowcaseIo = defaultIo, env: ShowcaseEnv = {}): Promise<number> {
   const started = Date.now();
-  const ready = await preflight(argv, io);
+  const ready = await preflight(argv, io, env);
   if (typeof ready === 'number') return ready;
-  const { settings, task, tokenizer } = ready;
+  const { settings, task, tokenizer, evaluate } = ready;
   const out = resolve(settings.out);
   const metrics = await JsonlMetricsLogger.open(join(out, 'metrics.jsonl'));
   const results = emptyResults(settings, task);
@@ -94,15 +129,22 @@ export async function runShowcase(argv: readonly string[], io: ShowcaseIo = defa
     io.err('\nInterrupted: finishing the current step, then writing a report of what finished (Ctrl-C again to quit now).\n');
   };
   process.on('SIGINT', onSigint);
-  const progress = settings.progress && io.progressStream ? new ProgressBar(progressTotal(settings), { label: 'showcase', stream: io.progressStream }) : null;
-  io.out(`SLIME showcase: ${settings.methods.length} methods x ${settings.seeds.length} seeds, ${settings.sftSteps} SFT + ${settings.steps} preference steps each, on ${settings.backend}; writing to ${out}\n`);
+  const progress = settings.progress && io.progressStream && !evaluate ? new ProgressBar(progressTotal(settings), { label: 'showcase', stream: io.progressStream }) : null;
+  if (evaluate) io.out(`Evaluating ${settings.evalOnly} (step ${evaluate.step}) on the held-out set; writing to ${out}\n`);
+  else io.out(`SLIME showcase: ${settings.methods.length} methods x ${settings.seeds.length} seeds, ${settings.sftSteps} SFT + ${settings.steps} preference steps each, on ${settings.backend}; writing to ${out}\n`);
   let failure: Error | null = null;
   try {
-    await runPipeline(settings, task, tokenizer, out, { metrics, progress, shouldStop: () => stopping, results });
+    if (evaluate) {
+      await evaluateCheckpoint(evaluate, settings.evalOnly!, task.heldOut, tokenizer, results);
+      metrics.log({ phase: 'eval', method: 'checkpoint', seed: 0, step: evaluate.step, ...results.checkpoints[0].metrics });
+    } else {
+      await runPipeline(settings, task, tokenizer, out, { metrics, progress, shouldStop: () => stopping, results });
+    }
   } catch (e) {
     // a run that fails midway (e.g. a loss went non-finite) still reports what finished before it
     failure = e as Error;
   } finally {
+    evaluate?.model.dispose();
     progress?.finish();
     process.off('SIGINT', onSigint);
     results.interrupted = stopping || failure !== null;

@@ -4,13 +4,15 @@
 
 import { join } from 'node:path';
 import { ByteTokenizer } from '../data/tokenizer.js';
-import type { PreferenceExample } from '../data/jsonl.js';
-import { readPreferenceJsonl, writePreferenceJsonl } from '../data/jsonl-files.js';
+import type { NumberedExample, PreferenceExample } from '../data/jsonl.js';
+import { readTrlJsonl, writePreferenceJsonl } from '../data/jsonl-files.js';
+import { pairUnpaired } from '../data/trl-formats.js';
 import { encodePreferencePairs, type TokenPair } from '../data/preference-pairs.js';
 import { generateAdditionTask, scoreAdditionGeneration, scoreByExactMatch, type GenerationScore } from '../data/preference-task.js';
 import { trainingOrder } from '../train/preference.js';
 import type { HeldOutSet } from '../train/evaluate.js';
 import type { RunResults } from '../report/summary.js';
+import type { ChatTemplate } from '../data/chat-template.js';
 import type { ShowcaseSettings } from './args.js';
 
 /** The task is the same for every seed, so all seeds are scored on the same held-out prompts. */
@@ -53,8 +55,26 @@ async function additionTask(settings: ShowcaseSettings, tokenizer: ByteTokenizer
   };
 }
 
-async function fileTask(path: string, settings: ShowcaseSettings, tokenizer: ByteTokenizer): Promise<PreparedTask> {
-  const rows = await readPreferenceJsonl(path);
+/**
+ * The preference pairs of a --data file, and what the report says about them. Every method trains on pairs, so
+ * unpaired (KTO) rows are paired by prompt: desirable as chosen, undesirable as rejected; a pair carries the line of
+ * its desirable row, and rows left without a partner are counted, not used.
+ */
+async function pairsOfFile(path: string, options: DataOptions): Promise<{ rows: NumberedExample[]; about: string }> {
+  const parsed = await readTrlJsonl(path, { chatTemplate: options.chatTemplate });
+  const formats = `TRL format${parsed.formats.length > 1 ? 's' : ''}: ${parsed.formats.join(', ')}`;
+  if (parsed.kind === 'preference') return { rows: parsed.rows, about: `preference pairs from ${path} (${parsed.rows.length} rows; ${formats}` };
+  const { pairs, unused } = pairUnpaired(parsed.rows);
+  if (pairs.length < 2) {
+    throw new Error(`${path}: its ${parsed.rows.length} unpaired (KTO) rows give ${pairs.length} prompt${pairs.length === 1 ? '' : 's'} with both a desirable and an undesirable completion; the showcase trains every method on such pairs and needs at least 2`);
+  }
+  const rows = pairs.map(({ prompt, chosen, rejected, rows: [desirable] }) => ({ prompt, chosen, rejected, line: desirable.line }));
+  const about = `${parsed.rows.length} unpaired (KTO) rows from ${path} (${formats}), paired by prompt into ${pairs.length} preference pairs (desirable completion as chosen, undesirable as rejected; ${unused.length} row${unused.length === 1 ? '' : 's'} without a partner of the other label not used`;
+  return { rows, about };
+}
+
+async function fileTask(path: string, settings: ShowcaseSettings, tokenizer: ByteTokenizer, options: DataOptions): Promise<PreparedTask> {
+  const { rows, about } = await pairsOfFile(path, options);
   if (rows.length < 2) throw new Error(`${path}: has ${rows.length} row; the showcase needs at least 2 (some rows are held out for evaluation)`);
   // a seeded shuffle, so a file sorted by topic or length still gets a representative held-out split
   const order = trainingOrder(rows.length, rows.length, TASK_SEED);
@@ -68,7 +88,7 @@ async function fileTask(path: string, settings: ShowcaseSettings, tokenizer: Byt
   return {
     info: {
       kind: 'file',
-      description: `preference pairs from ${path} (${rows.length} rows; ${heldOutCount} held out by a seeded shuffle). With no known answer template, "format-valid" here means the greedy answer stopped (emitted end-of-sequence) within the token budget, and "answer accuracy" means it equals the chosen completion exactly; the likelihood figures are measured as for the synthetic task.`,
+      description: `${about}; ${heldOutCount} held out by a seeded shuffle). With no known answer template, "format-valid" here means the greedy answer stopped (emitted end-of-sequence) within the token budget, and "answer accuracy" means it equals the chosen completion exactly; the likelihood figures are measured as for the synthetic task.`,
       trainPairs: trainPairs.length, heldOutPairs: heldOut.pairs.length, generationPrompts: heldOut.prompts.length,
     },
     trainPairs,
@@ -76,6 +96,11 @@ async function fileTask(path: string, settings: ShowcaseSettings, tokenizer: Byt
   };
 }
 
-export async function prepareTask(settings: ShowcaseSettings, tokenizer: ByteTokenizer, outDir: string): Promise<PreparedTask> {
-  return settings.data === null ? additionTask(settings, tokenizer, outDir) : fileTask(settings.data, settings, tokenizer);
+/** How --data rows are read: the chat template for conversational rows (default: defaultChatTemplate). */
+export interface DataOptions {
+  chatTemplate?: ChatTemplate;
+}
+
+export async function prepareTask(settings: ShowcaseSettings, tokenizer: ByteTokenizer, outDir: string, options: DataOptions = {}): Promise<PreparedTask> {
+  return settings.data === null ? additionTask(settings, tokenizer, outDir) : fileTask(settings.data, settings, tokenizer, options);
 }

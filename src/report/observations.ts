@@ -86,6 +86,7 @@ function pairedCounts(summary: Summary, methods: readonly MethodSummary[], what:
 export function observe(summary: Summary): string[] {
   const c = summary.checkpoint.final;
   const methods = summary.methods;
+  if (typeof summary.settings.evalOnly === 'string') return ['One checkpoint was evaluated (--eval-only): there are no methods to compare.'];
   if (methods.length === 0) return ['No method finished a run, so there is nothing to compare yet.'];
   const steps = methods[0].perSeed[0].steps;
   const seeds = methods[0].seeds.length;

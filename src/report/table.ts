@@ -43,8 +43,11 @@ export function finalTable(summary: Summary): TableRow[] {
   const row = (key: string, label: string, stats: Record<EvalMetric, Stat>): TableRow => ({
     key, label, cells: TABLE_COLUMNS.map((c) => formatStat(stats[c.metric], c.style, c.digits)),
   });
+  // with --eval-only the checkpoint is the scored model itself, not the start of training
+  const evaluated = summary.settings.evalOnly;
+  const label = typeof evaluated === 'string' ? `checkpoint ${evaluated} (evaluated)` : 'SFT checkpoint (start)';
   return [
-    row('checkpoint', 'SFT checkpoint (start)', summary.checkpoint.final),
+    row('checkpoint', label, summary.checkpoint.final),
     ...summary.methods.map((m) => row(m.name, m.label, m.final)),
   ];
 }

@@ -33,8 +33,11 @@ describe('TRL preference JSONL', () => {
     [`${row(good)}\n{"prompt": "x", "chosen": `, 2, /not valid JSON/],
     [`${row(good)}\n${row(good)}\n[1, 2]`, 3, /expected a JSON object.*got an array/],
     [row({ prompt: 'x', rejected: 'y' }), 1, /field "chosen" is missing/],
-    [row({ ...good, rejected: 5 }), 1, /field "rejected" must be a string, got a number/],
-    [row({ ...good, chosen: [{ role: 'assistant', content: 'hi' }] }), 1, /conversational/],
+    [row({ ...good, rejected: 5 }), 1, /field "rejected" must be a string or a list of messages, got a number/],
+    [row({ ...good, chosen: [{ role: 'assistant', content: 'hi' }] }), 1, /a row is either all text or all messages/],
+    [`${row(good)}\n${row({ prompt: 'p', completion: 'c', label: true })}`, 2, /an unpaired row in a file whose first row \(line 1\) is a preference pair/],
+    [row({ prompt: 'p', completion: 'c', label: true }), 1, /an unpaired \(KTO\) row .* but preference pairs are expected here/],
+    [`${row(good)}\n${row({ prompt: [{ role: 'user' }], chosen: [], rejected: [] })}`, 2, /field "prompt" message 1: "content" must be a string/],
     [row({ ...good, chosen: '' }), 1, /field "chosen" is empty/],
     ['\n\n', 1, /no rows/],
   ])('reports %j at line %i', (text, line, message) => {

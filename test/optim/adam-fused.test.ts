@@ -1,6 +1,7 @@
 // The fused Backend.adamUpdate against the composed update of optim/adam.ts: the same optimizer runs on the CPU
-// backend (fused) and on a CPU backend with adamUpdate removed (composed); both must give the same bits, in float64
-// and float32, for Adam and AdamW, with and without decay and with a clipping scale folded in.
+// backend (fused: WebAssembly SIMD for float32), on a CPU backend with the wasm kernels off (fused TypeScript) and
+// on one with adamUpdate removed (composed); all must give the same bits, in float64 and float32, for Adam and
+// AdamW, with and without decay and with a clipping scale folded in.
 
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../src/backends/cpu/index.js';
@@ -13,6 +14,9 @@ const composed = new CpuBackend();
 Object.defineProperty(composed, 'name', { value: 'cpu-composed-adam' });
 Object.defineProperty(composed, 'adamUpdate', { value: undefined });
 registerBackend(composed);
+const typescriptOnly = new CpuBackend({ wasm: false });
+Object.defineProperty(typescriptOnly, 'name', { value: 'cpu-typescript-adam' });
+registerBackend(typescriptOnly);
 
 /** Deterministic values in [-1, 1) that are not round in any dtype. */
 // .grad is read-only: backward of sum(p * g) leaves exactly g in it (d/dp is 1 * g, no rounding)
@@ -62,6 +66,7 @@ describe('fused adamUpdate on the CPU', () => {
         for (const clip of ['none', 'scale'] as const) {
           const fused = run('cpu', dtype, make, clip);
           expect(fused).toEqual(run('cpu-composed-adam', dtype, make, clip));
+          expect(run('cpu-typescript-adam', dtype, make, clip)).toEqual(fused);
           expect(fused.flat().some((x, i) => x !== [...values(35, 1), ...values(7, 2)][i])).toBe(true);
         }
       });

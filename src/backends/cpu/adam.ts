@@ -3,6 +3,7 @@
 // as the composed update does it (float32: Math.fround after each op), so both give the same bits.
 
 import type { AdamUpdateSpec, DType, TypedArray } from '../backend.js';
+import type { WasmKernels } from '../wasm/runtime.js';
 import { alloc } from './pool.js';
 
 const keep64 = (x: number): number => x;
@@ -34,4 +35,32 @@ export function adamUpdate(
     outV[i] = vi;
   }
   return { param: outP, m: outM, v: outV };
+}
+
+/**
+ * The float32 update on the WebAssembly SIMD kernel (backends/wasm/adam.ts), bit-identical to `adamUpdate`: the
+ * four arrays are copied into the kernel's memory (padded to whole vectors), updated in place, and copied out.
+ */
+export function wasmAdamUpdate(
+  kernels: WasmKernels, param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array,
+  spec: AdamUpdateSpec, scale: number,
+): { param: Float32Array; m: Float32Array; v: Float32Array } {
+  const n = param.length;
+  const padded = Math.ceil(n / 4) * 4;
+  const mem = kernels.f32(padded * 16);
+  const [pAt, gAt, mAt, vAt] = [0, padded, 2 * padded, 3 * padded];
+  mem.set(param, pAt);
+  mem.set(grad, gAt);
+  mem.set(m, mAt);
+  mem.set(v, vAt);
+  const { lr, beta1, beta2, weightDecay: wd, decoupled } = spec;
+  const mode = wd === 0 ? 'none' : decoupled ? 'param' : 'grad';
+  kernels.exports[`adam_${mode}`](pAt * 4, gAt * 4, mAt * 4, vAt * 4, padded, scale, beta1, 1 - beta1, beta2, 1 - beta2,
+    1 - lr * wd, wd, spec.eps, Math.sqrt(spec.biasCorrection2), lr / spec.biasCorrection1);
+  const out = (at: number) => {
+    const a = alloc('float32', n) as Float32Array;
+    a.set(mem.subarray(at, at + n));
+    return a;
+  };
+  return { param: out(pAt), m: out(mAt), v: out(vAt) };
 }

@@ -2,7 +2,7 @@
 
 import type { AdamUpdateSpec, Backend, BinaryOp, DType, MatmulSpec, ReduceOp, Storage, StridedView, TypedArray, UnaryOp } from '../backend.js';
 import { DTYPE_BYTES } from '../backend.js';
-import { adamUpdate } from './adam.js';
+import { adamUpdate, wasmAdamUpdate } from './adam.js';
 import { alloc, release } from './pool.js';
 import * as ew from './elementwise.js';
 import * as fused from './fused.js';
@@ -11,6 +11,9 @@ import { matmulInto } from './matmul.js';
 import { reduce } from './reduce.js';
 import { sizeOf } from './strided.js';
 import { threadedMatmul } from './threads.js';
+import { wasmKernels, type WasmKernels } from '../wasm/runtime.js';
+import { wasmMatmul } from './wasm-matmul.js';
+import { wasmGelu, wasmGeluBackward } from './wasm-fused.js';
 
 export class CpuStorage implements Storage {
   readonly backend = 'cpu';
@@ -24,11 +27,26 @@ function arr(s: Storage): TypedArray {
   return (s as CpuStorage).data;
 }
 
+/** Options of a CPU backend. */
+export interface CpuBackendOptions {
+  /**
+   * Run float32 kernels as WebAssembly SIMD where the engine has it (default true); false keeps every kernel on
+   * the TypeScript reference path, which also runs wherever WebAssembly SIMD is missing.
+   */
+  wasm?: boolean;
+}
+
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
   readonly dtypes = ['float32', 'float64', 'int32'] as const;
   private live = 0;
   private liveBytes = 0;
+  /** The WebAssembly SIMD kernels the float32 paths use, or null for the TypeScript kernels. */
+  readonly kernels: WasmKernels | null;
+
+  constructor(options: CpuBackendOptions = {}) {
+    this.kernels = options.wasm === false ? null : wasmKernels();
+  }
 
   private wrap(dtype: DType, data: TypedArray): CpuStorage {
     this.live++;
@@ -80,7 +98,8 @@ export class CpuBackend implements Backend {
   }
   matmul(a: Storage, b: Storage, spec: MatmulSpec): Storage {
     const out = alloc(a.dtype, sizeOf(spec.batchShape) * spec.m * spec.n);
-    if (!threadedMatmul(arr(a), arr(b), out, spec)) matmulInto(arr(a), arr(b), out, spec);
+    if (this.kernels && a.dtype === 'float32') wasmMatmul(this.kernels, arr(a) as Float32Array, arr(b) as Float32Array, out as Float32Array, spec);
+    else if (!threadedMatmul(arr(a), arr(b), out, spec)) matmulInto(arr(a), arr(b), out, spec);
     return this.wrap(a.dtype, out);
   }
   concat(xs: readonly Storage[], shapes: readonly (readonly number[])[], axis: number): Storage {
@@ -113,9 +132,13 @@ export class CpuBackend implements Backend {
     return this.wrap(xhat.dtype, fused.layerNormBackward(arr(xhat), arr(rstd), arr(g), rows, d, xhat.dtype));
   }
   gelu(x: Storage): Storage {
+    if (this.kernels && x.dtype === 'float32') return this.wrap(x.dtype, wasmGelu(this.kernels, arr(x) as Float32Array));
     return this.wrap(x.dtype, fused.gelu(arr(x), x.dtype));
   }
   geluBackward(x: Storage, g: Storage): Storage {
+    if (this.kernels && x.dtype === 'float32') {
+      return this.wrap(x.dtype, wasmGeluBackward(this.kernels, arr(x) as Float32Array, arr(g) as Float32Array));
+    }
     return this.wrap(x.dtype, fused.geluBackward(arr(x), arr(g), x.dtype));
   }
 
@@ -123,7 +146,10 @@ export class CpuBackend implements Backend {
     param: Storage, grad: Storage, m: Storage, v: Storage, spec: AdamUpdateSpec, gradScale?: Storage,
   ): { param: Storage; m: Storage; v: Storage } {
     const scale = gradScale ? arr(gradScale)[0] : 1;
-    const out = adamUpdate(arr(param), arr(grad), arr(m), arr(v), spec, scale, param.dtype);
+    const [p, g, m1, v1] = [param, grad, m, v].map(arr);
+    const out = this.kernels && param.dtype === 'float32'
+      ? wasmAdamUpdate(this.kernels, p as Float32Array, g as Float32Array, m1 as Float32Array, v1 as Float32Array, spec, scale)
+      : adamUpdate(p, g, m1, v1, spec, scale, param.dtype);
     const dtype = param.dtype;
     return { param: this.wrap(dtype, out.param), m: this.wrap(dtype, out.m), v: this.wrap(dtype, out.v) };
   }

@@ -1,0 +1,82 @@
+// The WebAssembly kernels, compiled once from the bytes our emitters produce, and the linear memory they work in.
+// The memory is scratch: operands are packed into it for a call and results copied out, so tensors stay ordinary
+// typed arrays (memory() accounting, the pool and worker threads are unchanged). It grows to the largest call seen
+// and is reused; nothing else keeps it alive.
+
+import { encodeModule } from './emit.js';
+import { emitAdam, type AdamDecayMode } from './adam.js';
+import { emitGemm, emitPack, MR, NR } from './gemm.js';
+import { emitGelu, emitGeluBackward } from './gelu.js';
+
+const PAGE = 65536;
+
+/** The exported kernels, by the signatures their emitters document. */
+export interface WasmExports {
+  gemm(ap: number, bp: number, cp: number, mPanels: number, nPanels: number, k: number, kc: number, mc: number): void;
+  /** Packs MR-wide panels of A (see emitPack). */
+  packA(src: number, dst: number, panels: number, k: number, laneStride: number, kStride: number): void;
+  /** Packs NR-wide panels of B. */
+  packB(src: number, dst: number, panels: number, k: number, laneStride: number, kStride: number): void;
+  /** GPT-2's tanh-GELU of `count` floats (a multiple of 4). */
+  gelu(x: number, out: number, count: number): void;
+  /** g * gelu'(x) of `count` floats (a multiple of 4). */
+  geluBackward(x: number, g: number, out: number, count: number): void;
+}
+
+/** The fused Adam kernels, one per weight-decay mode (see emitAdam for the argument order). */
+export type WasmAdam = Record<`adam_${AdamDecayMode}`, (p: number, g: number, m: number, v: number, count: number,
+  ...scalars: number[]) => void>;
+
+/** A compiled kernel module and its memory. */
+export class WasmKernels {
+  readonly memory = new WebAssembly.Memory({ initial: 1 });
+  readonly exports: WasmExports & WasmAdam;
+  private f32view = new Float32Array(this.memory.buffer);
+
+  constructor(module: WebAssembly.Module) {
+    const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
+    this.exports = instance.exports as unknown as WasmExports & WasmAdam;
+  }
+
+  /** A float32 view of the memory, at least `bytes` long (growing the memory if needed; views are then renewed). */
+  f32(bytes: number): Float32Array {
+    const have = this.memory.buffer.byteLength;
+    if (bytes > have) this.memory.grow(Math.ceil((bytes - have) / PAGE));
+    if (this.f32view.buffer !== this.memory.buffer) this.f32view = new Float32Array(this.memory.buffer);
+    return this.f32view;
+  }
+
+  /** Bytes of scratch memory reserved (it only grows). */
+  get reservedBytes(): number {
+    return this.memory.buffer.byteLength;
+  }
+}
+
+/** The module's bytes; exported for the tests, which validate and disassemble-check it. */
+export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
+  const adam = (['none', 'grad', 'param'] as const).map(emitAdam);
+  return encodeModule([emitGemm(), emitPack('packA', MR), emitPack('packB', NR), ...adam, emitGelu(), emitGeluBackward()]);
+}
+
+let kernels: WasmKernels | null | undefined;
+
+/**
+ * The kernels, or null where WebAssembly or its SIMD128 extension is missing (the TypeScript kernels then run).
+ * Compiled synchronously on first use; the module (~3 KB) stays under browsers' main-thread limit for that.
+ */
+export function wasmKernels(): WasmKernels | null {
+  if (kernels === undefined) {
+    kernels = null;
+    if (typeof WebAssembly === 'object') {
+      const bytes = kernelModuleBytes();
+      try {
+        if (WebAssembly.validate(bytes)) kernels = new WasmKernels(new WebAssembly.Module(bytes));
+      } catch {
+        // e.g. a page's main thread refusing synchronous compilation of a module past its size limit (Chrome: 4 KB;
+        // this one is ~3 KB): the TypeScript kernels are the correct fallback, not a failure
+        kernels = null;
+      }
+    }
+  }
+  return kernels;
+}
