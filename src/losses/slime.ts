@@ -40,23 +40,25 @@ export interface SlimeConfig {
   hardMargin?: number;
 }
 
-/** The paper's values, with both margins on. */
+/** The paper's values (the margin switches are not parameters of the paper: both are on by default). */
 export const SLIME_DEFAULTS = {
   lambdaW: 0.1, lambdaL: 0.1, lambdaD: 1.0, delta: 1.25, mHard: 1.5, mSoft: 1.0, kappa: 2.5, p: 2.5,
-  softMargin: 1, hardMargin: 1,
 } as const;
 
 /** The authors' training script: the paper's values except a 200x weaker stabilizer (lambda_l = 0.0005). */
-export const SLIME_SCRIPT_PRESET = { lambdaL: 0.0005 } as const;
+export const SLIME_SCRIPT_PRESET = { ...SLIME_DEFAULTS, lambdaL: 0.0005 } as const;
+
+/** Every key slime accepts, with its default: the paper's values and both margin switches on. */
+const SLIME_CONFIG_DEFAULTS = { ...SLIME_DEFAULTS, softMargin: 1, hardMargin: 1 } as const;
 
 const SWITCH: KeyRule = { rule: '0 (off) or 1 (on)', ok: (v) => v === 0 || v === 1 };
-const RULES: Record<keyof typeof SLIME_DEFAULTS, KeyRule> = {
+const RULES: Record<keyof typeof SLIME_CONFIG_DEFAULTS, KeyRule> = {
   lambdaW: nonNegative, lambdaL: nonNegative, lambdaD: nonNegative, delta: anyFinite,
   mHard: anyFinite, mSoft: anyFinite, kappa: nonNegative, p: positive, softMargin: SWITCH, hardMargin: SWITCH,
 };
 
 /** lambda_d * mean over pairs of hinge * gate, either factor replaceable by 1 (but not both: that is a constant). */
-function dualMargin(gap: Tensor, c: Record<keyof typeof SLIME_DEFAULTS, number>): Tensor {
+function dualMargin(gap: Tensor, c: Record<keyof typeof SLIME_CONFIG_DEFAULTS, number>): Tensor {
   if (c.softMargin === 0 && c.hardMargin === 0) {
     throw new Error('slime: softMargin and hardMargin cannot both be 0 ' +
       '(the margin term would be the constant lambdaD; set lambdaD to 0 instead)');
@@ -70,7 +72,7 @@ function dualMargin(gap: Tensor, c: Record<keyof typeof SLIME_DEFAULTS, number>)
 /** SLIME with the paper's defaults; any key of SlimeConfig overrides. */
 export function slime(inputs: PreferenceInputs, config?: SlimeConfig & LossConfig): LossOutput {
   const { name, logps, needsReference } = slimeSpec;
-  const c = resolveConfig(name, SLIME_DEFAULTS, RULES, config);
+  const c = resolveConfig(name, SLIME_CONFIG_DEFAULTS, RULES, config);
   const s = pairStats(name, inputs, needsReference);
   const gap = s.chosen.mean.sub(s.rejected.mean);
   const rej = s.rejected;
@@ -96,7 +98,7 @@ export const slimeSpec: LossSpec = {
   formula: 'mean(L_w + L_dist) + L_l',
   logps: 'mean',
   needsReference: false,
-  defaults: SLIME_DEFAULTS,
+  defaults: SLIME_CONFIG_DEFAULTS,
   presets: {
     'slime-script': { description: "SLIME with the authors' training-script values (lambdaL 0.0005)", config: SLIME_SCRIPT_PRESET },
   },
