@@ -178,7 +178,8 @@ function blameBackward<T>(node: Node, rule: () => T): T {
     return rule();
   } catch (e) {
     if (!(e instanceof AnomalyError)) throw e;
-    throw new AnomalyError(`anomaly: backward of '${node.op}' (inputs ${node.inputs.map((x) => fmt(x.shape)).join(', ')}) produced a non-finite value; ` +
+    throw new AnomalyError(`anomaly: backward of '${node.op}' ` +
+      `(inputs ${node.inputs.map((x) => fmt(x.shape)).join(', ')}) produced a non-finite value; ` +
       `inside its rule, ${e.message.replace(/^anomaly: /, '')}`);
   }
 }

@@ -72,7 +72,8 @@ function spread(rowsValues: Float64Array[], keys: readonly ExampleKey[], mask: A
     let k = 0;
     for (let c = 0; c < cols; c++) if (mask[r * cols + c] !== 0) out[r * cols + c] = rowsValues[r][k++];
     if (k !== rowsValues[r].length) {
-      throw new Error(`referenceLogps: cached ${sideName} log-probs for example '${String(keys[r])}' have ${rowsValues[r].length} tokens ` +
+      throw new Error(`referenceLogps: cached ${sideName} log-probs for example '${String(keys[r])}' ` +
+      `have ${rowsValues[r].length} tokens ` +
       `but the batch row has ${k} (same key, different example or truncation?)`);
     }
   }
