@@ -8,6 +8,7 @@ export {
 } from './backends/backend.js';
 export { setCpuThreads, cpuThreads } from './backends/cpu/threads.js';
 export { initWebGPU, WebGPUBackend } from './backends/webgpu/index.js';
+export type { WebGPUStats } from './backends/webgpu/runner.js';
 export { tensor, zeros, ones, full, zerosLike, onesLike, arange, rand, randn } from './creation.js';
 export type { TensorOptions, RandomOptions } from './creation.js';
 export { grad, valueAndGrad, vjp } from './autograd/functional.js';

@@ -29,8 +29,8 @@ export function philox4x32(counter: readonly [number, number, number, number], k
   return [c0, c1, c2, c3];
 }
 
-/** Splits a JS number seed into Philox's 64-bit key. */
-function keyOf(seed: number): [number, number] {
+/** Splits a JS number seed into Philox's 64-bit key (also what a backend's dropout kernel is keyed with). */
+export function keyOf(seed: number): [number, number] {
   if (!Number.isSafeInteger(seed)) throw new Error(`random: seed must be a safe integer, got ${seed}`);
   const s = seed < 0 ? -seed * 2 + 1 : seed * 2;
   return [s >>> 0, Math.floor(s / 2 ** 32) >>> 0];

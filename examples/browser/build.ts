@@ -2,22 +2,13 @@
 //   npx tsx examples/browser/build.ts        then open the printed address in a WebGPU-enabled browser
 // The automated test (test/webgpu/browser.test.ts) calls buildBrowserExample and serveDirectory itself.
 
-import { build, type Plugin } from 'esbuild';
+import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-
-/** Node built-ins (used by file I/O helpers the demo never calls) become empty modules in the browser bundle. */
-const nodeBuiltinsAsEmpty: Plugin = {
-  name: 'node-builtins-as-empty',
-  setup(b) {
-    b.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'empty-node-builtin' }));
-    b.onLoad({ filter: /.*/, namespace: 'empty-node-builtin' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
-  },
-};
 
 export async function buildBrowserExample(outDir: string): Promise<void> {
   mkdirSync(outDir, { recursive: true });
@@ -29,8 +20,7 @@ export async function buildBrowserExample(outDir: string): Promise<void> {
     platform: 'browser',
     target: 'es2022',
     logLevel: 'warning',
-    plugins: [nodeBuiltinsAsEmpty],
-  });
+  }); // no plugins and no externals: the library's browser entry reaches no Node built-in
   copyFileSync(join(here, 'index.html'), join(outDir, 'index.html'));
 }
 

@@ -18,10 +18,6 @@ const result: DemoResult = { backend: 'cpu', detail: '', losses: [], done: false
 const $ = (id: string): HTMLElement => document.getElementById(id)!;
 
 async function pickBackend(): Promise<void> {
-  if (!('gpu' in navigator)) {
-    result.detail = '(this browser has no navigator.gpu)';
-    return;
-  }
   try {
     const gpu = await initWebGPU();
     result.backend = 'webgpu';

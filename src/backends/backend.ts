@@ -148,6 +148,14 @@ export interface Backend {
   geluBackward?(x: Storage, g: Storage): Storage;
 
   /**
+   * Optional inverted dropout in one kernel: x * (u_i >= p ? 1 / (1 - p) : 0) where u_i = (w_i + 0.5) / 2^32 and w_i
+   * is word i % 4 of the Philox 4x32-10 block [floor(i / 4), 0, 0, 0] under `key` (random.ts: uniformArray and
+   * keyOf), the keep scale rounded to x's dtype. Must keep exactly the elements the composed mask keeps, so the
+   * backward (the same call on the gradient) and every backend agree bit for bit.
+   */
+  dropout?(x: Storage, p: number, key: readonly [number, number]): Storage;
+
+  /**
    * Optional fused optimizer step: one Adam/AdamW update of a parameter as a single primitive, returning new
    * storages (the inputs are left unchanged). `gradScale`, when given, is a one-element float storage the gradient is
    * multiplied by first (gradient clipping's min(1, maxNorm / norm)), so clipping needs no readback. Must equal the

@@ -57,7 +57,7 @@ export interface ShowcaseSettings {
 const FULL = { seeds: 3, sftSteps: 200, steps: 96, batchSize: 16, evalEvery: 12, evalPairs: 64, evalGenerations: 32, trainSize: 1024, model: 'tiny' };
 const QUICK = { seeds: 2, sftSteps: 100, steps: 16, batchSize: 16, evalEvery: 8, evalPairs: 32, evalGenerations: 16, trainSize: 512, model: 'tiny' };
 
-export const HELP = `Usage: npm start -- [options]      (or: npx tsx examples/showcase.ts [options])
+export const HELP = `Usage: npx slimegrad showcase [options]      (in a checkout of slimegrad: npm start -- [options])
 
 Trains a tiny byte-level GPT with SFT, then preference-trains copies of it with each method under the same budget,
 and writes a report (report.html, report.md, summary.json, metrics.jsonl, checkpoints) to --out.
@@ -84,7 +84,7 @@ and writes a report (report.html, report.md, summary.json, metrics.jsonl, checkp
   --out DIR           output folder (default runs/showcase, or runs/quick with --quick)
   --quick             a small, fast run (CI smoke test, under 2 minutes)
   --no-progress       no progress bars (for logs)
-  --help              this text
+  -h, --help          this text
 `;
 
 function positiveInt(flag: string, text: string): number {
@@ -116,7 +116,7 @@ function parseMethods(text: string | undefined, ablations: boolean): string[] {
 export function parseShowcaseArgs(argv: readonly string[]): ShowcaseSettings | null {
   let parsed: ReturnType<typeof parseWith>;
   try {
-    parsed = parseWith(argv);
+    parsed = parseWith(joinNegativeValues(argv));
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -163,17 +163,36 @@ export function parseShowcaseArgs(argv: readonly string[]): ShowcaseSettings | n
   };
 }
 
+const text = { type: 'string' } as const;
+const flag = { type: 'boolean' } as const;
+const OPTIONS = {
+  methods: text, ablations: flag, seeds: text, steps: text, 'sft-steps': text, batch: text, lr: text, 'sft-lr': text,
+  'eval-every': text, model: text, 'n-embd': text, 'n-layer': text, 'n-head': text, 'block-size': text,
+  backend: text, data: text, 'chat-template': text, 'eval-only': text, out: text, quick: flag, 'no-progress': flag,
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/**
+ * parseArgs takes the `-1` of `--lr -1` for an unknown short flag and reports an "ambiguous" argument instead of the
+ * bad value; glued into `--lr=-1`, a negative number reaches the option's own range check and its message.
+ */
+function joinNegativeValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') return [...out, ...argv.slice(i)];
+    const option = OPTIONS[arg.slice(2) as keyof typeof OPTIONS] as { type: string } | undefined;
+    const next = argv[i + 1];
+    if (arg.startsWith('--') && option?.type === 'string' && next !== undefined && /^-(\d|\.\d|Infinity)/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
 function parseWith(argv: readonly string[]) {
-  const text = { type: 'string' } as const;
-  const flag = { type: 'boolean' } as const;
-  return parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: true,
-    options: {
-      methods: text, ablations: flag, seeds: text, steps: text, 'sft-steps': text, batch: text, lr: text, 'sft-lr': text,
-      'eval-every': text, model: text, 'n-embd': text, 'n-layer': text, 'n-head': text, 'block-size': text,
-      backend: text, data: text, 'chat-template': text, 'eval-only': text, out: text, quick: flag, 'no-progress': flag, help: flag,
-    },
-  });
+  return parseArgs({ args: [...argv], strict: true, allowPositionals: true, options: OPTIONS });
 }

@@ -5,6 +5,7 @@
 import type { GPT } from '../nn/gpt.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { clipGradNorm } from '../optim/clip.js';
+import { readScalars } from './read-scalars.js';
 import type { LrSchedule } from '../optim/schedule.js';
 import { concat } from '../autograd/ops/layout.js';
 import { tidy } from '../memory.js';
@@ -87,8 +88,10 @@ async function lossAndGrads(o: PreferenceTrainOptions, indices: number[]): Promi
       out.loss.backward();
       return [out.loss, clipGradNorm(model.parameters(), o.gradClip), out.metrics] as const;
     });
-    const values: MetricsRecord = { loss: await loss.item(), grad_norm: await norm.item() };
-    for (const [name, t] of Object.entries(metrics)) values[name] = await t.item();
+    const names = Object.keys(metrics);
+    const [lossValue, normValue, ...rest] = await readScalars([loss, norm, ...names.map((n) => metrics[n])]);
+    const values: MetricsRecord = { loss: lossValue, grad_norm: normValue };
+    names.forEach((name, i) => (values[name] = rest[i]));
     for (const t of [loss, norm, ...Object.values(metrics)]) t.dispose();
     return { values, loss: values.loss as number };
   } finally {

@@ -8,7 +8,8 @@ import { tidy } from '../memory.js';
 import type { Rng } from '../random.js';
 import type { GPT } from '../nn/gpt.js';
 import type { Optimizer } from '../optim/optimizer.js';
-import { clipGradNorm, gradNorm } from '../optim/clip.js';
+import { clipGradScale, gradNorm } from '../optim/clip.js';
+import { readScalars } from './read-scalars.js';
 import { constantLr, type LrSchedule } from '../optim/schedule.js';
 import { tokenLogps } from '../losses/logprobs.js';
 import type { LmBatch } from '../data/batching.js';
@@ -86,23 +87,26 @@ export async function trainSft(o: SftOptions): Promise<MetricsRecord[]> {
     if (o.shouldStop?.()) break;
     const t0 = Date.now();
     optimizer.lr = schedule(step);
-    const [loss, norm, tokens] = tidy(() => {
+    const [loss, norm, scale, tokens] = tidy(() => {
       const batch = o.nextBatch(step, rng);
       const l = lmLoss(model, batch, rng);
       l.backward();
-      const n = o.gradClip === undefined ? gradNorm(params) : clipGradNorm(params, o.gradClip);
-      return [l, n, batch.tokens] as const;
+      const n = gradNorm(params);
+      // clipping folds into the update (no gradient rewrite, no readback before it)
+      return [l, n, o.gradClip === undefined ? null : clipGradScale(n, o.gradClip), batch.tokens] as const;
     });
-    const [lossValue, normValue] = [await loss.item(), await norm.item()];
+    const [lossValue, normValue] = await readScalars([loss, norm]);
     loss.dispose();
     norm.dispose();
     if (!Number.isFinite(lossValue) || !Number.isFinite(normValue)) {
+      scale?.dispose();
       optimizer.zeroGrad();
       const what = `non-finite ${Number.isFinite(lossValue) ? 'gradient norm' : 'loss'}`;
       const detail = `loss ${lossValue}, grad norm ${normValue}, lr ${optimizer.lr}`;
       throw new NonFiniteLossError('trainSft', step + 1, what, detail);
     }
-    optimizer.step();
+    optimizer.step(scale ? { gradScale: scale } : {});
+    scale?.dispose();
     optimizer.zeroGrad();
     const seconds = (Date.now() - t0) / 1000;
     const record: MetricsRecord = {

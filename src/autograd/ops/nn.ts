@@ -2,8 +2,9 @@
 
 import { tensorFromStorage, type Tensor } from '../../tensor.js';
 import { fmt } from '../../shape.js';
-import { uniformArray } from '../../random.js';
-import { checkInputs, requireFloat } from './util.js';
+import { keyOf, uniformArray } from '../../random.js';
+import { checkInputs, output, requireFloat } from './util.js';
+import { record } from '../graph.js';
 import { gather } from './indexing.js';
 import { canFuse, fusedNormalize } from './fused.js';
 
@@ -37,6 +38,11 @@ export function dropout(x: Tensor, p: number, seed: number, training = true): Te
   requireFloat('dropout', x); // an int32 mask cannot hold 1/(1-p)
   if (!(p >= 0 && p < 1)) throw new Error(`dropout: p must be in [0, 1), got ${p}`);
   if (!training || p === 0) return x;
+  if (x.backend.dropout) {
+    // the mask is made where x lives (no upload); the backward is the same mask applied to the gradient
+    const out = output('dropout', x.backend.dropout(x.storage, p, keyOf(seed)), x.shape, x.backend, [x]);
+    return record('dropout', out, [x], (g) => [dropout(g, p, seed, true)]);
+  }
   const u = uniformArray(x.size, seed);
   const keepMask = new Float64Array(x.size);
   for (let i = 0; i < u.length; i++) keepMask[i] = u[i] >= p ? 1 / (1 - p) : 0;

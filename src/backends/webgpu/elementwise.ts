@@ -2,6 +2,7 @@
 // The float formulas match the CPU backend's semantics (NaN propagation in maximum/minimum, sign-split sigmoid,
 // NaN for logs of negatives), and replace WGSL builtins where those are too loose for float32 tolerance near 0/1.
 
+import type { GPUBuffer } from './gpu-types.js';
 import { isIntUnaryOp, type BinaryOp, type DType, type IntUnaryOp, type StridedView, type UnaryOp } from '../backend.js';
 import type { Runner } from './runner.js';
 import { PARAMS, SPECIAL, STRIDED_OFF, binding, groupsFor, load, main1d, stridedParams, wgslType } from './wgsl.js';
@@ -51,6 +52,16 @@ fn sigmoid_(x: f32) -> f32 {
   let r = 1.0 / (1.0 + e);
   return select(e * r, r, x >= 0.0);
 }`, []],
+  log2_: [`
+fn log2_(ax: f32) -> f32 {
+  // WGSL's log2 has only ~2^-21 absolute accuracy near 1, which pow's exponent multiplies (1.0001^10000 was off by
+  // ~1e-3): split ax = m 2^e with m in [0.75, 1.5) and take log2(m) from the log1p series, accurate to float32
+  let parts = frexp(ax);
+  var m = parts.fract;
+  var e = f32(parts.exp);
+  if (m < 0.75) { m = m * 2.0; e = e - 1.0; }
+  return e + log1p_small(m - 1.0) * 1.4426950408889634;
+}`, ['log1p_small']],
   pow_: [`
 fn pow_(x: f32, y: f32) -> f32 {
   // WGSL's pow is undefined for x <= 0; follow Math.pow: integer exponents of negative bases keep their sign
@@ -59,13 +70,17 @@ fn pow_(x: f32, y: f32) -> f32 {
   if (y == 2.0) { return x * x; }
   if (is_nan(x) || is_nan(y)) { return nan(); }
   let whole = round(y) == y;
-  if (x < 0.0 && !whole) { return nan(); }
+  if (x < 0.0 && !whole && x != -inf()) { return nan(); }
   let ax = abs(x);
   var r: f32;
-  if (ax == 0.0) { r = select(inf(), 0.0, y > 0.0); } else { r = exp2(y * log2(ax)); }
-  if (x < 0.0 && abs(y % 2.0) == 1.0) { r = -r; }
+  if (ax == 0.0) { r = select(inf(), 0.0, y > 0.0); }
+  else if (ax == inf()) { r = select(0.0, inf(), y > 0.0); }
+  else if (ax == 1.0) { r = select(1.0, nan(), abs(y) == inf()); } // Math.pow(1, Infinity) is NaN
+  else { r = exp2(y * log2_(ax)); }
+  // the sign bit, so that -0 ** -3 is -inf as in Math.pow
+  if ((bitcast<u32>(x) >> 31u) == 1u && abs(y % 2.0) == 1.0) { r = -r; }
   return r;
-}`, []],
+}`, ['log2_']],
 };
 
 /** The helper definitions an expression needs, callees first (also used by the fused kernels). */
@@ -132,45 +147,87 @@ const BINARY_I32: Record<BinaryOp, string> = {
 
 const COMPARISONS = new Set<BinaryOp>(['lt', 'le', 'gt', 'ge', 'eq', 'ne']);
 
+/** A binary operand: a buffer read through its view, or one value the CPU knows, passed as a uniform (its bits).
+ *  At most one operand of a call may be a uniform. */
+export type Operand = GPUBuffer | { bits: number };
+
+/** Parameter word holding a uniform operand's bits (above the strided layout's words). */
+const UNIFORM_WORD = 63;
+
 export function binary(
-  rt: Runner, op: BinaryOp, a: GPUBuffer, av: StridedView, b: GPUBuffer, bv: StridedView, inDtype: DType, outDtype: DType,
+  rt: Runner, op: BinaryOp, a: Operand, av: StridedView, b: Operand, bv: StridedView, inDtype: DType, outDtype: DType,
 ): GPUBuffer {
   const { n, params } = stridedParams(op, [av, bv]);
   const out = rt.output(op, n * 4);
   const expr = (inDtype === 'int32' ? BINARY_I32 : BINARY_F32)[op];
   const outT = wgslType(outDtype);
   const result = COMPARISONS.has(op) ? `select(${outT}(0), ${outT}(1), ${expr})` : `${outT}(${expr})`;
-  const code = (): string => PARAMS + SPECIAL + helpers(expr) + STRIDED_OFF
-    + binding(1, 'A', 'read') + binding(2, 'B', 'read') + binding(3, 'Y', 'read_write') + main1d(`
+  // the caller passes at most one operand as a uniform
+  const uniform = 'bits' in a ? 'a' : 'bits' in b ? 'b' : '';
+  const words = new Uint32Array(UNIFORM_WORD + 1);
+  words.set(params);
+  const buffers: GPUBuffer[] = [];
+  const read = (name: 'a' | 'b', x: Operand, k: number): string => {
+    if (name === uniform) {
+      words[UNIFORM_WORD] = (x as { bits: number }).bits;
+      return load(inDtype, `p(${UNIFORM_WORD}u)`);
+    }
+    buffers.push(x as GPUBuffer);
+    return load(inDtype, `${name.toUpperCase()}[strided_off(i, ${k}u)]`);
+  };
+  const loadA = read('a', a, 0);
+  const loadB = read('b', b, 1);
+  const decls = buffers.length === 2
+    ? binding(1, 'A', 'read') + binding(2, 'B', 'read') + binding(3, 'Y', 'read_write')
+    : binding(1, uniform === 'a' ? 'B' : 'A', 'read') + binding(2, 'Y', 'read_write');
+  const code = (): string => PARAMS + SPECIAL + helpers(expr) + STRIDED_OFF + decls + main1d(`
   if (i >= p(0)) { return; }
-  let a = ${load(inDtype, 'A[strided_off(i, 0u)]')};
-  let b = ${load(inDtype, 'B[strided_off(i, 1u)]')};
+  let a = ${loadA};
+  let b = ${loadB};
   Y[i] = bitcast<u32>(${result});`);
-  rt.dispatch(`binary:${op}:${inDtype}:${outDtype}`, code, params, [a, b, out], groupsFor(n));
+  rt.dispatch(`binary:${op}:${inDtype}:${outDtype}${uniform ? `:uniform-${uniform}` : ''}`, code, words, [...buffers, out], groupsFor(n));
   return out;
 }
 
-/** out = cond != 0 ? a : b. The values are moved as raw bits, so one pipeline per cond dtype serves both dtypes. */
+/** out = cond != 0 ? a : b. The values are moved as raw bits, so one pipeline per cond dtype serves both dtypes.
+ *  `b` may be a uniform (the `where(mask, x, 0)` of a masked loss). */
 export function where(
-  rt: Runner, cond: GPUBuffer, cv: StridedView, condDtype: DType, a: GPUBuffer, av: StridedView, b: GPUBuffer, bv: StridedView,
+  rt: Runner, cond: GPUBuffer, cv: StridedView, condDtype: DType, a: GPUBuffer, av: StridedView, b: Operand, bv: StridedView,
 ): GPUBuffer {
   const { n, params } = stridedParams('where', [cv, av, bv]);
   const out = rt.output('where', n * 4);
   const zero = condDtype === 'int32' ? '0i' : '0.0';
-  const code = (): string => PARAMS + STRIDED_OFF
-    + binding(1, 'C', 'read') + binding(2, 'A', 'read') + binding(3, 'B', 'read') + binding(4, 'Y', 'read_write') + main1d(`
+  const uniform = 'bits' in b;
+  const words = new Uint32Array(UNIFORM_WORD + 1);
+  words.set(params);
+  if (uniform) words[UNIFORM_WORD] = b.bits;
+  const code = (): string => PARAMS + STRIDED_OFF + binding(1, 'C', 'read') + binding(2, 'A', 'read')
+    + (uniform ? binding(3, 'Y', 'read_write') : binding(3, 'B', 'read') + binding(4, 'Y', 'read_write')) + main1d(`
   if (i >= p(0)) { return; }
   let c = ${load(condDtype, 'C[strided_off(i, 0u)]')};
-  Y[i] = select(B[strided_off(i, 2u)], A[strided_off(i, 1u)], c != ${zero});`);
-  rt.dispatch(`where:${condDtype}`, code, params, [cond, a, b, out], groupsFor(n));
+  Y[i] = select(${uniform ? `p(${UNIFORM_WORD}u)` : 'B[strided_off(i, 2u)]'}, A[strided_off(i, 1u)], c != ${zero});`);
+  rt.dispatch(`where:${condDtype}${uniform ? ':uniform-b' : ''}`, code, words, uniform ? [cond, a, out] : [cond, a, b, out], groupsFor(n));
   return out;
 }
 
+/** Every step is exact in float32: t, 2^32 multiples of it and their difference are all multiples of t's ulp. */
+const TO_I32 = `
+fn to_i32_wrapping(x: f32) -> i32 {
+  if (is_nan(x) || abs(x) == inf()) { return 0i; }
+  let t = trunc(x);
+  if (abs(t) < 2147483648.0) { return i32(t); }
+  var r = t - 4294967296.0 * floor(t / 4294967296.0);
+  if (r >= 2147483648.0) { r = r - 4294967296.0; }
+  return i32(r);
+}
+`;
+
 export function cast(rt: Runner, x: GPUBuffer, n: number, from: DType, to: DType): GPUBuffer {
   const out = rt.output('cast', n * 4);
-  // truncation toward zero like the CPU's Math.trunc; NaN becomes 0 as an Int32Array store would make it
-  const expr = to === 'int32' ? 'select(i32(x), 0i, is_nan(x))' : 'f32(x)';
-  const code = (): string => PARAMS + SPECIAL + binding(1, 'X', 'read') + binding(2, 'Y', 'read_write') + main1d(`
+  // truncation toward zero, then what an Int32Array store does with it on the CPU: wrap modulo 2^32 (WGSL's i32()
+  // saturates instead), and 0 for NaN and infinities
+  const expr = to === 'int32' ? 'to_i32_wrapping(x)' : 'f32(x)';
+  const code = (): string => PARAMS + SPECIAL + (to === 'int32' ? TO_I32 : '') + binding(1, 'X', 'read') + binding(2, 'Y', 'read_write') + main1d(`
   if (i >= p(0)) { return; }
   let x = ${load(from, 'X[i]')};
   Y[i] = bitcast<u32>(${expr});`);

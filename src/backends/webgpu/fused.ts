@@ -7,6 +7,7 @@
 // workgroup memory combines the shares, in a fixed order, so results are bit-identical run to run.
 
 import { GELU_A, GELU_C } from '../backend.js';
+import type { GPUBuffer } from './gpu-types.js';
 import type { Runner } from './runner.js';
 import { helpers } from './elementwise.js';
 import { PARAMS, SPECIAL, WORKGROUP, binding, groupsFor, main1d } from './wgsl.js';

@@ -5,7 +5,8 @@
 // the pool for reuse are not counted there; poolInfo() reports them, so a leak test reads memory() and a capacity
 // question reads both.
 
-import type { Backend, BinaryOp, DType, MatmulSpec, MemoryInfo, ReduceOp, Storage, StridedView, TypedArray, UnaryOp } from '../backend.js';
+import type { GPUBuffer } from './gpu-types.js';
+import type { AdamUpdateSpec, Backend, BinaryOp, DType, MatmulSpec, MemoryInfo, ReduceOp, Storage, StridedView, TypedArray, UnaryOp } from '../backend.js';
 import { registerBackend, registerBackendInitialiser, sizeOf } from '../backend.js';
 import { acquireDevice } from './device.js';
 import * as ew from './elementwise.js';
@@ -13,13 +14,38 @@ import * as fused from './fused.js';
 import * as idx from './indexing.js';
 import * as layout from './layout.js';
 import { matmul } from './matmul.js';
+import { adamUpdate } from './optim.js';
+import { dropout } from './random.js';
 import type { PoolInfo } from './pool.js';
 import { reduce } from './reduce.js';
-import { Runner } from './runner.js';
+import { Runner, type WebGPUStats } from './runner.js';
 
 export class WebGPUStorage implements Storage {
   readonly backend = 'webgpu';
-  constructor(readonly dtype: DType, readonly size: number, readonly buffer: GPUBuffer) {}
+  /** For int32 storages whose values the CPU already knows (uploaded ids, and strided views of them): where they are.
+   *  scatterAdd plans its sums from these instead of searching on the GPU. */
+  host?: idx.HostIndex;
+  private buf: GPUBuffer | null;
+
+  /**
+   * `constantBits`: a one-element storage made from a CPU number (the scalar operand of `x.mul(0.9)`) keeps its 32
+   * bits here; binary ops pass them to the kernel as a uniform, and a GPU buffer is uploaded only when some other
+   * kernel needs one (`buffer`). Most scalars of a step then cost no upload at all.
+   */
+  constructor(readonly dtype: DType, readonly size: number, buffer: GPUBuffer | null,
+    readonly constantBits?: number, private readonly materialize?: () => GPUBuffer) {
+    this.buf = buffer;
+  }
+
+  get buffer(): GPUBuffer {
+    this.buf ??= this.materialize!();
+    return this.buf;
+  }
+
+  /** The buffer if it exists (a constant that never needed one has none to release). */
+  get existingBuffer(): GPUBuffer | null {
+    return this.buf;
+  }
 }
 
 function gpuBuffer(s: Storage): GPUBuffer {
@@ -39,10 +65,10 @@ export class WebGPUBackend implements Backend {
     return this.rt.failed;
   }
 
-  private wrap(dtype: DType, size: number, buffer: GPUBuffer): WebGPUStorage {
+  private wrap(dtype: DType, size: number, buffer: GPUBuffer | null, constantBits?: number, materialize?: () => GPUBuffer): WebGPUStorage {
     this.live++;
     this.liveBytes += size * 4;
-    return new WebGPUStorage(dtype, size, buffer);
+    return new WebGPUStorage(dtype, size, buffer, constantBits, materialize);
   }
 
   private checkDType(op: string, dtype: DType): void {
@@ -54,11 +80,19 @@ export class WebGPUBackend implements Backend {
   fromArray(data: TypedArray, dtype: DType): Storage {
     this.checkDType('fromArray', dtype);
     const typed = dtype === 'int32' ? Int32Array.from(data) : data instanceof Float32Array ? data : Float32Array.from(data);
-    return this.wrap(dtype, typed.length, this.rt.upload('fromArray', typed));
+    if (typed.length === 1) {
+      const bits = new Uint32Array(typed.buffer, typed.byteOffset, 1)[0];
+      return this.wrap(dtype, 1, null, bits, () => this.rt.upload('fromArray', typed));
+    }
+    // all zeros (fresh optimizer state, gradient padding): cleared on the GPU rather than uploaded
+    if (typed.every((v) => Object.is(v, 0))) return this.zeros(typed.length, dtype);
+    const s = this.wrap(dtype, typed.length, this.rt.upload('fromArray', typed));
+    if (typed instanceof Int32Array) s.host = { values: typed, view: { shape: [typed.length], strides: [1], offset: 0 } };
+    return s;
   }
   zeros(size: number, dtype: DType): Storage {
     this.checkDType('zeros', dtype);
-    return this.wrap(dtype, size, this.rt.upload('zeros', new Uint32Array(size)));
+    return this.wrap(dtype, size, this.rt.zeros('zeros', size * 4));
   }
   async read(s: Storage): Promise<TypedArray> {
     const bytes = await this.rt.read(gpuBuffer(s), s.size * 4);
@@ -67,7 +101,8 @@ export class WebGPUBackend implements Backend {
   dispose(s: Storage): void {
     this.live--;
     this.liveBytes -= s.size * 4;
-    this.rt.release(gpuBuffer(s));
+    const buf = (s as WebGPUStorage).existingBuffer;
+    if (buf) this.rt.release(buf);
   }
   memory(): MemoryInfo {
     return { buffers: this.live, bytes: this.liveBytes };
@@ -75,6 +110,51 @@ export class WebGPUBackend implements Backend {
   /** Free buffers kept for reuse (not part of memory()). */
   poolInfo(): PoolInfo {
     return this.rt.pool.info();
+  }
+  /** Cumulative dispatches, uploads, submits, readbacks and pipelines created: subtract two calls to cost a step. */
+  stats(): WebGPUStats {
+    return this.rt.stats();
+  }
+  /**
+   * Compiles the kernels a training step uses (every elementwise op, reductions, matmul variants, the fused kernels,
+   * indexing, AdamW, dropout) with createComputePipelineAsync, so the first step does not stall on ~30 synchronous
+   * compilations. Resolves to the number compiled. Optional: kernels not warmed compile on first use.
+   */
+  async warmUp(): Promise<number> {
+    const f = this.fromArray(new Float32Array(8), 'float32');
+    const long = this.fromArray(new Float32Array(128), 'float32'); // rows past the short-row kernel's 64
+    const ids = this.fromArray(new Int32Array([0, 1, 0, 1, 1, 0, 1, 0]), 'int32');
+    const k = this.fromArray(new Float32Array([0.5]), 'float32');
+    const made: Storage[] = [];
+    const keep = (...s: Storage[]): void => void made.push(...s);
+    const v = { shape: [8], strides: [1], offset: 0 };
+    const sv = { shape: [8], strides: [0], offset: 0 };
+    const spec = { lr: 1, beta1: 0.9, beta2: 0.99, eps: 1e-8, biasCorrection1: 1, biasCorrection2: 1, weightDecay: 0, decoupled: true };
+    const count = await this.rt.warm(() => {
+      const ops: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'lt', 'le', 'gt', 'ge', 'eq', 'ne'];
+      for (const op of ops) keep(this.binary(op, f, v, f, v, 'float32'), this.binary(op, f, v, k, sv, 'float32'), this.binary(op, k, sv, f, v, 'float32'));
+      const unaryOps: UnaryOp[] = ['neg', 'exp', 'log', 'sqrt', 'tanh', 'abs', 'sign', 'sigmoid', 'expm1', 'log1p', 'reciprocal'];
+      for (const op of unaryOps) keep(this.unary(op, f));
+      for (const op of ['sum', 'max', 'argmax'] as ReduceOp[]) {
+        keep(this.reduce(op, f, [2, 4], [1]), this.reduce(op, f, [2, 4], [0]), this.reduce(op, long, [1, 128], [1]));
+      }
+      const mm = { batchShape: [], aBatchStrides: [], bBatchStrides: [], m: 2, n: 2, k: 2 };
+      for (const transA of [false, true]) for (const transB of [false, true]) keep(this.matmul(f, f, { ...mm, transA, transB }));
+      keep(this.softmax(f, 2, 4), this.logSoftmax(f, 2, 4), this.softmaxBackward(f, f, 2, 4), this.logSoftmaxBackward(f, f, 2, 4));
+      const ln = this.layerNorm(f, 2, 4, 1e-5);
+      keep(ln.y, ln.rstd, this.layerNormBackward(f, ln.rstd, f, 2, 4), this.gelu(f), this.geluBackward(f, f));
+      for (const cond of [f, ids]) keep(this.where(cond, v, f, v, f, v), this.where(cond, v, f, v, k, sv));
+      const computedIds = this.binary('add', ids, v, ids, { ...v, strides: [0] }, 'int32');
+      keep(computedIds, this.gather(f, [2, 4], 1, ids, [2, 4]), this.scatterAdd([2, 4], 1, computedIds, f, [2, 4]));
+      keep(this.scatterAdd([2], 0, ids, f, [8]), this.concat([f, f], [[8], [8]], 0), this.copyStrided(f, sv));
+      keep(this.cast(f, 'int32'), this.cast(ids, 'float32'), this.dropout(f, 0.1, [1, 2]));
+      for (const scale of [undefined, k]) {
+        const u = this.adamUpdate(f, f, f, f, spec, scale);
+        keep(u.param, u.m, u.v);
+      }
+    });
+    for (const s of [f, long, ids, k, ...made]) this.dispose(s);
+    return count;
   }
   /** Submits all encoded work now (reads do this themselves; useful before timing). */
   flush(): void {
@@ -92,11 +172,16 @@ export class WebGPUBackend implements Backend {
   }
   binary(op: BinaryOp, a: Storage, av: StridedView, b: Storage, bv: StridedView, outDtype: DType): Storage {
     this.checkDType(op, outDtype);
-    const out = ew.binary(this.rt, op, gpuBuffer(a), av, gpuBuffer(b), bv, a.dtype, outDtype);
+    // one operand at most rides as a uniform: b if it is a CPU constant, else a
+    const [ka, kb] = [(a as WebGPUStorage).constantBits, (b as WebGPUStorage).constantBits];
+    const bOperand: ew.Operand = kb === undefined ? gpuBuffer(b) : { bits: kb };
+    const aOperand: ew.Operand = ka === undefined || kb !== undefined ? gpuBuffer(a) : { bits: ka };
+    const out = ew.binary(this.rt, op, aOperand, av, bOperand, bv, a.dtype, outDtype);
     return this.wrap(outDtype, sizeOf(av.shape), out);
   }
   where(cond: Storage, cv: StridedView, a: Storage, av: StridedView, b: Storage, bv: StridedView): Storage {
-    const out = ew.where(this.rt, gpuBuffer(cond), cv, cond.dtype, gpuBuffer(a), av, gpuBuffer(b), bv);
+    const kb = (b as WebGPUStorage).constantBits;
+    const out = ew.where(this.rt, gpuBuffer(cond), cv, cond.dtype, gpuBuffer(a), av, kb === undefined ? gpuBuffer(b) : { bits: kb }, bv);
     return this.wrap(a.dtype, sizeOf(cv.shape), out);
   }
   cast(x: Storage, dtype: DType): Storage {
@@ -105,7 +190,11 @@ export class WebGPUBackend implements Backend {
     return this.wrap(dtype, x.size, ew.cast(this.rt, gpuBuffer(x), x.size, x.dtype, dtype));
   }
   copyStrided(x: Storage, view: StridedView): Storage {
-    return this.wrap(x.dtype, sizeOf(view.shape), layout.copyStrided(this.rt, gpuBuffer(x), view));
+    const s = this.wrap(x.dtype, sizeOf(view.shape), layout.copyStrided(this.rt, gpuBuffer(x), view));
+    const host = (x as WebGPUStorage).host;
+    // a view of an uploaded (contiguous) id array is still known on the CPU: just the view, nothing copied
+    if (host && host.view.shape.length === 1 && host.view.strides[0] === 1 && host.view.offset === 0) s.host = { values: host.values, view };
+    return s;
   }
   reduce(op: ReduceOp, x: Storage, shape: readonly number[], axes: readonly number[]): Storage {
     if (op === 'argmax' && axes.length > 1) throw new Error('argmax: takes exactly one axis');
@@ -124,7 +213,7 @@ export class WebGPUBackend implements Backend {
     return this.wrap(x.dtype, sizeOf(indexShape), idx.gather(this.rt, gpuBuffer(x), xShape, axis, gpuBuffer(index), indexShape));
   }
   scatterAdd(outShape: readonly number[], axis: number, index: Storage, src: Storage, srcShape: readonly number[]): Storage {
-    const out = idx.scatterAdd(this.rt, outShape, axis, gpuBuffer(index), gpuBuffer(src), srcShape, src.dtype);
+    const out = idx.scatterAdd(this.rt, outShape, axis, gpuBuffer(index), (index as WebGPUStorage).host, gpuBuffer(src), srcShape, src.dtype);
     return this.wrap(src.dtype, sizeOf(outShape), out);
   }
 
@@ -154,6 +243,14 @@ export class WebGPUBackend implements Backend {
   geluBackward(x: Storage, g: Storage): Storage {
     return this.wrap(x.dtype, x.size, fused.geluBackward(this.rt, gpuBuffer(x), gpuBuffer(g), x.size));
   }
+  dropout(x: Storage, p: number, key: readonly [number, number]): Storage {
+    return this.wrap(x.dtype, x.size, dropout(this.rt, gpuBuffer(x), x.size, p, key));
+  }
+  adamUpdate(param: Storage, grad: Storage, m: Storage, v: Storage, spec: AdamUpdateSpec, gradScale?: Storage): { param: Storage; m: Storage; v: Storage } {
+    const n = param.size;
+    const out = adamUpdate(this.rt, n, gpuBuffer(param), gpuBuffer(grad), gpuBuffer(m), gpuBuffer(v), spec, gradScale && gpuBuffer(gradScale));
+    return { param: this.wrap(param.dtype, n, out.param), m: this.wrap(param.dtype, n, out.m), v: this.wrap(param.dtype, n, out.v) };
+  }
 }
 
 let current: WebGPUBackend | null = null;
@@ -166,6 +263,8 @@ let starting: Promise<WebGPUBackend> | null = null;
  */
 export async function initWebGPU(): Promise<WebGPUBackend> {
   if (current && !current.failed) return current;
+  // a failed device (lost, or out of memory) still holds its buffers: give them back before asking for a new one
+  if (current && !starting) current.destroy();
   starting ??= acquireDevice().then(({ device, adapterName }) => {
     const backend = new WebGPUBackend(new Runner(device), adapterName);
     registerBackend(backend);

@@ -1,6 +1,7 @@
 // Data movement: materialising strided views (permute, slice, broadcast) and concatenation. Both move raw 32-bit words,
 // so they are dtype-agnostic and bit-exact.
 
+import type { GPUBuffer } from './gpu-types.js';
 import type { StridedView } from '../backend.js';
 import type { Runner } from './runner.js';
 import { PARAMS, STRIDED_OFF, binding, groupsFor, main1d, stridedParams } from './wgsl.js';
