@@ -82,6 +82,13 @@ export interface AdamUpdateSpec {
   decoupled: boolean;
 }
 
+/** Hyperparameters of one fused SGD step (see `Backend.sgdUpdate`); 0 turns momentum or weight decay off. */
+export interface SgdUpdateSpec {
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+}
+
 export interface MemoryInfo {
   buffers: number;
   bytes: number;
@@ -164,6 +171,14 @@ export interface Backend {
   adamUpdate?(
     param: Storage, grad: Storage, m: Storage, v: Storage, spec: AdamUpdateSpec, gradScale?: Storage,
   ): { param: Storage; m: Storage; v: Storage };
+  /**
+   * Optional fused SGD step (torch.optim.SGD, no dampening or Nesterov): g' = g scale + wd p, buf = momentum buf + g',
+   * p - lr buf, returning new storages. `momentumBuffer` is given exactly when spec.momentum > 0, and a new one is
+   * returned then; `gradScale` as in adamUpdate. Must equal the composed update in `optim/sgd.ts` bit for bit.
+   */
+  sgdUpdate?(
+    param: Storage, grad: Storage, momentumBuffer: Storage | undefined, spec: SgdUpdateSpec, gradScale?: Storage,
+  ): { param: Storage; momentumBuffer?: Storage };
 }
 
 /** Number of elements of a shape (1 for a scalar). */

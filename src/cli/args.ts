@@ -33,6 +33,8 @@ export interface ShowcaseSettings {
   steps: number;
   batchSize: number;
   lr: number;
+  /** --sweep-lr: every method runs at each of these rates (same seeds and data order); empty for one run at lr. */
+  sweepLr: number[];
   sftLr: number;
   evalEvery: number;
   /** Held-out pairs scored for likelihoods, and held-out prompts answered by greedy generation. */
@@ -70,6 +72,8 @@ and writes a report (report.html, report.md, summary.json, metrics.jsonl, checkp
   --sft-steps N       SFT steps before preference training (default ${FULL.sftSteps}; quick ${QUICK.sftSteps})
   --batch N           pairs per step, the same for every method (default ${FULL.batchSize})
   --lr X              preference learning rate, the same for every method (default 1e-3)
+  --sweep-lr LIST     comma-separated learning rates, e.g. 3e-4,1e-3,3e-3: every method at every rate, same seeds,
+                      and a report section of final figures against the rate (instead of --lr)
   --sft-lr X          SFT learning rate (default 3e-3)
   --eval-every N      evaluate on held-out data every N steps (default ${FULL.evalEvery}; quick ${QUICK.evalEvery})
   --model NAME        size preset: ${Object.entries(MODEL_PRESETS).map(([k, v]) => `${k} (${v.nLayer}x${v.nEmbd}, ${v.nHead} heads)`).join(', ')} (default ${FULL.model})
@@ -99,6 +103,14 @@ function positiveNumber(flag: string, text: string): number {
   const value = Number(text);
   if (text.trim() === '' || !Number.isFinite(value) || value <= 0) throw new UsageError(`--${flag} expects a positive number, got '${text}'`);
   return value;
+}
+
+function parseRates(text: string): number[] {
+  const rates = text.split(',').map((r) => r.trim()).filter((r) => r !== '').map((r) => positiveNumber('sweep-lr', r));
+  if (rates.length === 0) throw new UsageError('--sweep-lr expects a comma-separated list of learning rates, e.g. 3e-4,1e-3,3e-3');
+  const unique = [...new Set(rates)].sort((a, b) => a - b);
+  if (unique.length !== rates.length) throw new UsageError(`--sweep-lr lists a rate twice: '${text}'`);
+  return unique;
 }
 
 function parseMethods(text: string | undefined, ablations: boolean): string[] {
@@ -139,6 +151,7 @@ export function parseShowcaseArgs(argv: readonly string[]): ShowcaseSettings | n
   const known = availableBackends();
   if (!known.includes(backend)) throw new UsageError(`--backend expects ${known.join(' or ')}, got '${backend}'`);
   const seedCount = v.seeds === undefined ? base.seeds : positiveInt('seeds', v.seeds);
+  if (v['sweep-lr'] !== undefined && v.lr !== undefined) throw new UsageError('--lr and --sweep-lr exclude each other (a sweep sets the rate of every run)');
   return {
     methods: parseMethods(v.methods, v.ablations ?? false),
     seeds: Array.from({ length: seedCount }, (_, i) => i),
@@ -146,6 +159,7 @@ export function parseShowcaseArgs(argv: readonly string[]): ShowcaseSettings | n
     steps: v.steps === undefined ? base.steps : positiveInt('steps', v.steps),
     batchSize: v.batch === undefined ? base.batchSize : positiveInt('batch', v.batch),
     lr: v.lr === undefined ? 1e-3 : positiveNumber('lr', v.lr),
+    sweepLr: v['sweep-lr'] === undefined ? [] : parseRates(v['sweep-lr']),
     sftLr: v['sft-lr'] === undefined ? 3e-3 : positiveNumber('sft-lr', v['sft-lr']),
     evalEvery: v['eval-every'] === undefined ? base.evalEvery : positiveInt('eval-every', v['eval-every']),
     evalPairs: base.evalPairs,
@@ -166,7 +180,7 @@ export function parseShowcaseArgs(argv: readonly string[]): ShowcaseSettings | n
 const text = { type: 'string' } as const;
 const flag = { type: 'boolean' } as const;
 const OPTIONS = {
-  methods: text, ablations: flag, seeds: text, steps: text, 'sft-steps': text, batch: text, lr: text, 'sft-lr': text,
+  methods: text, ablations: flag, seeds: text, steps: text, 'sft-steps': text, batch: text, lr: text, 'sweep-lr': text, 'sft-lr': text,
   'eval-every': text, model: text, 'n-embd': text, 'n-layer': text, 'n-head': text, 'block-size': text,
   backend: text, data: text, 'chat-template': text, 'eval-only': text, out: text, quick: flag, 'no-progress': flag,
   help: { type: 'boolean', short: 'h' },

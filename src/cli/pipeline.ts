@@ -25,7 +25,7 @@ import { methodDescription, methodLabel, resolveMethod } from './methods.js';
 export const SFT_CHECKPOINT = 'sft-checkpoint';
 
 /** Shared by every method and seed, stated in the report: clipping keeps the comparison about the losses. */
-const GRAD_CLIP = 1.0;
+export const GRAD_CLIP = 1.0;
 
 /**
  * The preference learning rate: a linear warmup over the first tenth of the steps, then constant. Without it, the
@@ -45,16 +45,32 @@ export interface PipelineHooks {
   results: RunResults;
 }
 
+/** One preference run per seed: a method at a learning rate. Without --sweep-lr, each method once at --lr. */
+export interface MethodVariant {
+  /** Unique per run of a seed: the method's name, with '@lr=<rate>' in a sweep. */
+  name: string;
+  method: string;
+  lr: number;
+}
+
+/** Every (method, rate) pair a seed runs, methods outermost. */
+export function methodVariants(s: Pick<ShowcaseSettings, 'methods' | 'lr' | 'sweepLr'>): MethodVariant[] {
+  if (s.sweepLr.length === 0) return s.methods.map((method) => ({ name: method, method, lr: s.lr }));
+  return s.methods.flatMap((method) => s.sweepLr.map((lr) => ({ name: `${method}@lr=${lr}`, method, lr })));
+}
+
 /** Progress units of a whole run: one per SFT step and per preference step. */
 export function progressTotal(s: ShowcaseSettings): number {
-  return s.seeds.length * (s.sftSteps + s.methods.length * s.steps);
+  return s.seeds.length * (s.sftSteps + methodVariants(s).length * s.steps);
 }
 
 export function emptyResults(settings: ShowcaseSettings, task: PreparedTask): RunResults {
   return {
     settings: { ...settings },
     task: task.info,
-    methods: settings.methods.map((name) => ({ name, label: methodLabel(name), description: methodDescription(name) })),
+    methods: methodVariants(settings).map((v) => (settings.sweepLr.length === 0
+      ? { name: v.name, label: methodLabel(v.method), description: methodDescription(v.method) }
+      : { name: v.name, label: `${methodLabel(v.method)} @ lr ${v.lr}`, description: methodDescription(v.method), method: v.method, lr: v.lr })),
     checkpoints: [],
     runs: [],
     interrupted: false,
@@ -110,20 +126,20 @@ async function sftStage(s: ShowcaseSettings, task: PreparedTask, tokenizer: Byte
   return { model, loss, seconds: (Date.now() - started) / 1000, steps };
 }
 
-async function methodRun(name: string, s: ShowcaseSettings, task: PreparedTask, tokenizer: ByteTokenizer, seed: number, ctx: {
+async function methodRun({ name, method: methodName, lr }: MethodVariant, s: ShowcaseSettings, task: PreparedTask, tokenizer: ByteTokenizer, seed: number, ctx: {
   sftDir: string; outDir: string; checkpoint: CheckpointRecord; order: number[]; reference: { model: GPT; cache: ReferenceCache };
 }, hooks: PipelineHooks, progressBase: number): Promise<RunRecord> {
-  const method = resolveMethod(name);
+  const method = resolveMethod(methodName);
   const started = Date.now();
   const { model } = await loadCheckpoint(ctx.sftDir, { backend: s.backend });
-  const optimizer = new AdamW(model.namedParameters(), { lr: s.lr, weightDecay: 0 });
+  const optimizer = new AdamW(model.namedParameters(), { lr, weightDecay: 0 });
   const curve: CurvePoint[] = [{ step: 0, metrics: ctx.checkpoint.metrics }];
   const tail: MetricsRecord[] = [];
   let samples: GenerationSample[] = ctx.checkpoint.samples;
   try {
     const history = await trainPreference({
       model, optimizer, method, pairs: task.trainPairs, order: ctx.order, batchSize: s.batchSize, steps: s.steps,
-      padId: tokenizer.pad, gradClip: GRAD_CLIP, schedule: preferenceSchedule(s.lr, s.steps), reference: method.needsReference ? ctx.reference : undefined,
+      padId: tokenizer.pad, gradClip: GRAD_CLIP, schedule: preferenceSchedule(lr, s.steps), reference: method.needsReference ? ctx.reference : undefined,
       metrics: hooks.metrics, tags: { method: name, seed },
       evaluate: {
         every: s.evalEvery,
@@ -170,9 +186,9 @@ export async function runPipeline(s: ShowcaseSettings, task: PreparedTask, token
       sft.model.eval();
       const reference = { model: sft.model, cache: new ReferenceCache() };
       const order = trainingOrder(task.trainPairs.length, s.steps * s.batchSize, 7919 * seed + 2);
-      for (const name of s.methods) {
+      for (const variant of methodVariants(s)) {
         if (hooks.shouldStop()) return;
-        const run = await methodRun(name, s, task, tokenizer, seed, { sftDir, outDir, checkpoint, order, reference }, hooks, progress);
+        const run = await methodRun(variant, s, task, tokenizer, seed, { sftDir, outDir, checkpoint, order, reference }, hooks, progress);
         hooks.results.runs.push(run);
         progress += s.steps;
       }

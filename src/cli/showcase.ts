@@ -130,8 +130,9 @@ export async function runShowcase(argv: readonly string[], io: ShowcaseIo = defa
   };
   process.on('SIGINT', onSigint);
   const progress = settings.progress && io.progressStream && !evaluate ? new ProgressBar(progressTotal(settings), { label: 'showcase', stream: io.progressStream }) : null;
+  const rates = settings.sweepLr.length > 0 ? ` x ${settings.sweepLr.length} learning rates` : '';
   if (evaluate) io.out(`Evaluating ${settings.evalOnly} (step ${evaluate.step}) on the held-out set; writing to ${out}\n`);
-  else io.out(`SLIME showcase: ${settings.methods.length} methods x ${settings.seeds.length} seeds, ${settings.sftSteps} SFT + ${settings.steps} preference steps each, on ${settings.backend}; writing to ${out}\n`);
+  else io.out(`SLIME showcase: ${settings.methods.length} methods${rates} x ${settings.seeds.length} seeds, ${settings.sftSteps} SFT + ${settings.steps} preference steps each, on ${settings.backend}; writing to ${out}\n`);
   let failure: Error | null = null;
   try {
     if (evaluate) {

@@ -17,7 +17,7 @@ import type { ShowcaseSettings } from './args.js';
 
 /** The task is the same for every seed, so all seeds are scored on the same held-out prompts. */
 export const TASK_SEED = 2602;
-const ADDITION_DIGITS = 2;
+export const ADDITION_DIGITS = 2;
 /** Room beyond the longest expected answer, so a model that does not stop is caught as format-invalid. */
 const EXTRA_TOKENS = 4;
 
@@ -27,7 +27,8 @@ export interface PreparedTask {
   heldOut: HeldOutSet;
 }
 
-function heldOutSet(rows: readonly PreferenceExample[], pairs: TokenPair[], settings: ShowcaseSettings,
+/** The held-out pairs (likelihoods) and prompts (greedy answers, scored by `scorer`) a run measures. */
+export function heldOutSet(rows: readonly PreferenceExample[], pairs: TokenPair[], settings: ShowcaseSettings,
   scorer: (row: number) => (completion: string, stopped: boolean) => GenerationScore): HeldOutSet {
   const promptCount = Math.min(settings.evalGenerations, rows.length);
   const prompts = rows.slice(0, promptCount).map((row, i) => ({ ids: pairs[i].prompt, text: row.prompt, score: scorer(i) }));

@@ -2,8 +2,8 @@
 
 import type { Summary } from './summary.js';
 
-/** Sample generations shown per method in the reports (summary.json keeps them all). */
-export const SAMPLES_SHOWN = 6;
+/** Held-out prompts whose answers the reports show (summary.json keeps them all). */
+export const SAMPLES_SHOWN = 8;
 
 function minutes(seconds: number): string {
   return seconds < 90 ? `${seconds.toFixed(0)} s` : `${(seconds / 60).toFixed(1)} min`;
@@ -20,10 +20,14 @@ export function describeRun(summary: Summary): string[] {
   if (typeof s.evalOnly === 'string') {
     return [task, `Evaluation only: the checkpoint's model, a byte-level GPT-2${shape}, was scored on the held-out set; nothing was trained.`, wall];
   }
+  const sweep = (s.sweepLr as number[] | undefined) ?? [];
+  const rates = sweep.length > 0 ? `each learning rate of the sweep (${sweep.join(', ')})` : `learning rate ${s.lr}`;
+  // a sweep lists each method once, not once per rate
+  const methods = [...new Map(summary.methods.map((m) => [m.method ?? m.name, m])).values()];
   const paragraphs = [
     task,
-    `Pipeline: a byte-level GPT-2${shape} is trained with SFT on the chosen completions (${s.sftSteps} steps), then each method starts from that same checkpoint and trains for ${s.steps} steps of ${s.batchSize} pairs at learning rate ${s.lr} (AdamW, linear warmup over the first tenth of the steps, no weight decay, gradient norm clipped to 1), in the same data order. ${seeds} seed${seeds === 1 ? '' : 's'}: each seed has its own SFT run and data order. Held-out evaluation every ${s.evalEvery} steps.`,
-    `Methods: ${summary.methods.map((m) => `${m.label} — ${m.description}`).join('; ')}.`,
+    `Pipeline: a byte-level GPT-2${shape} is trained with SFT on the chosen completions (${s.sftSteps} steps), then each method starts from that same checkpoint and trains for ${s.steps} steps of ${s.batchSize} pairs at ${rates} (AdamW, linear warmup over the first tenth of the steps, no weight decay, gradient norm clipped to 1), in the same data order. ${seeds} seed${seeds === 1 ? '' : 's'}: each seed has its own SFT run and data order. Held-out evaluation every ${s.evalEvery} steps.`,
+    `Methods: ${methods.map((m) => `${m.label.replace(/ @ lr .*$/, '')} — ${m.description}`).join('; ')}.`,
     wall,
   ];
   return paragraphs;

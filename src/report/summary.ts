@@ -38,6 +38,9 @@ export interface MethodInfo {
   name: string;
   label: string;
   description: string;
+  /** In a learning-rate sweep (--sweep-lr): the method this run variant belongs to, and its rate. */
+  method?: string;
+  lr?: number;
 }
 
 export interface RunResults {

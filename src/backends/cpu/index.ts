@@ -1,8 +1,9 @@
 // The CPU backend: pure TypeScript over typed arrays. The float64 path is the oracle all others are checked against.
 
-import type { AdamUpdateSpec, Backend, BinaryOp, DType, MatmulSpec, ReduceOp, Storage, StridedView, TypedArray, UnaryOp } from '../backend.js';
+import type { AdamUpdateSpec, Backend, BinaryOp, DType, MatmulSpec, ReduceOp, SgdUpdateSpec, Storage, StridedView, TypedArray, UnaryOp } from '../backend.js';
 import { DTYPE_BYTES } from '../backend.js';
 import { adamUpdate, wasmAdamUpdate } from './adam.js';
+import { sgdUpdate } from './sgd.js';
 import { alloc, release } from './pool.js';
 import * as ew from './elementwise.js';
 import * as fused from './fused.js';
@@ -13,7 +14,10 @@ import { sizeOf } from './strided.js';
 import { threadedMatmul } from './threads.js';
 import { wasmKernels, type WasmKernels } from '../wasm/runtime.js';
 import { wasmMatmul } from './wasm-matmul.js';
-import { wasmGelu, wasmGeluBackward } from './wasm-fused.js';
+import {
+  wasmGelu, wasmGeluBackward, wasmLayerNorm, wasmLayerNormBackward, wasmLogSoftmax, wasmLogSoftmaxBackward, wasmSoftmax,
+  wasmSoftmaxBackward,
+} from './wasm-fused.js';
 
 export class CpuStorage implements Storage {
   readonly backend = 'cpu';
@@ -46,6 +50,11 @@ export class CpuBackend implements Backend {
 
   constructor(options: CpuBackendOptions = {}) {
     this.kernels = options.wasm === false ? null : wasmKernels();
+  }
+
+  /** The wasm kernels when `x` is float32 and they exist (float64 stays on the TypeScript kernels). */
+  private f32Kernels(x: Storage): WasmKernels | null {
+    return x.dtype === 'float32' ? this.kernels : null;
   }
 
   private wrap(dtype: DType, data: TypedArray): CpuStorage {
@@ -113,23 +122,38 @@ export class CpuBackend implements Backend {
   }
 
   softmax(x: Storage, rows: number, d: number): Storage {
+    const k = this.f32Kernels(x);
+    if (k) return this.wrap(x.dtype, wasmSoftmax(k, arr(x) as Float32Array, rows, d));
     return this.wrap(x.dtype, fused.softmax(arr(x), rows, d, x.dtype));
   }
   logSoftmax(x: Storage, rows: number, d: number): Storage {
+    const k = this.f32Kernels(x);
+    if (k) return this.wrap(x.dtype, wasmLogSoftmax(k, arr(x) as Float32Array, rows, d));
     return this.wrap(x.dtype, fused.logSoftmax(arr(x), rows, d, x.dtype));
   }
   softmaxBackward(y: Storage, g: Storage, rows: number, d: number): Storage {
+    const k = this.f32Kernels(y);
+    if (k) return this.wrap(y.dtype, wasmSoftmaxBackward(k, arr(y) as Float32Array, arr(g) as Float32Array, rows, d));
     return this.wrap(y.dtype, fused.softmaxBackward(arr(y), arr(g), rows, d, y.dtype));
   }
   logSoftmaxBackward(y: Storage, g: Storage, rows: number, d: number): Storage {
+    const k = this.f32Kernels(y);
+    if (k) return this.wrap(y.dtype, wasmLogSoftmaxBackward(k, arr(y) as Float32Array, arr(g) as Float32Array, rows, d));
     return this.wrap(y.dtype, fused.logSoftmaxBackward(arr(y), arr(g), rows, d, y.dtype));
   }
   layerNorm(x: Storage, rows: number, d: number, eps: number): { y: Storage; rstd: Storage } {
-    const { y, rstd } = fused.layerNorm(arr(x), rows, d, eps, x.dtype);
+    const k = this.f32Kernels(x);
+    const { y, rstd } = k
+      ? wasmLayerNorm(k, arr(x) as Float32Array, rows, d, eps)
+      : fused.layerNorm(arr(x), rows, d, eps, x.dtype);
     return { y: this.wrap(x.dtype, y), rstd: this.wrap(x.dtype, rstd) };
   }
   layerNormBackward(xhat: Storage, rstd: Storage, g: Storage, rows: number, d: number): Storage {
-    return this.wrap(xhat.dtype, fused.layerNormBackward(arr(xhat), arr(rstd), arr(g), rows, d, xhat.dtype));
+    const k = this.f32Kernels(xhat);
+    const [x, r, gr] = [xhat, rstd, g].map(arr);
+    return this.wrap(xhat.dtype, k
+      ? wasmLayerNormBackward(k, x as Float32Array, r as Float32Array, gr as Float32Array, rows, d)
+      : fused.layerNormBackward(x, r, gr, rows, d, xhat.dtype));
   }
   gelu(x: Storage): Storage {
     if (this.kernels && x.dtype === 'float32') return this.wrap(x.dtype, wasmGelu(this.kernels, arr(x) as Float32Array));
@@ -152,5 +176,15 @@ export class CpuBackend implements Backend {
       : adamUpdate(p, g, m1, v1, spec, scale, param.dtype);
     const dtype = param.dtype;
     return { param: this.wrap(dtype, out.param), m: this.wrap(dtype, out.m), v: this.wrap(dtype, out.v) };
+  }
+
+  sgdUpdate(
+    param: Storage, grad: Storage, momentumBuffer: Storage | undefined, spec: SgdUpdateSpec, gradScale?: Storage,
+  ): { param: Storage; momentumBuffer?: Storage } {
+    const scale = gradScale ? arr(gradScale)[0] : undefined;
+    const buffer = momentumBuffer ? arr(momentumBuffer) : undefined;
+    const out = sgdUpdate(arr(param), arr(grad), buffer, spec, scale, param.dtype);
+    const next = out.momentumBuffer ? this.wrap(param.dtype, out.momentumBuffer) : undefined;
+    return { param: this.wrap(param.dtype, out.param), ...(next ? { momentumBuffer: next } : {}) };
   }
 }

@@ -7,6 +7,10 @@ import { encodeModule } from './emit.js';
 import { emitAdam, type AdamDecayMode } from './adam.js';
 import { emitGemm, emitPack, MR, NR } from './gemm.js';
 import { emitGelu, emitGeluBackward } from './gelu.js';
+import {
+  emitLayerNorm, emitLayerNormBackward, emitLogSoftmaxBackward, emitLogSumExpParts, emitSoftmax, emitSoftmaxBackward,
+  emitSubtractPerRow,
+} from './rows.js';
 
 const PAGE = 65536;
 
@@ -21,6 +25,15 @@ export interface WasmExports {
   gelu(x: number, out: number, count: number): void;
   /** g * gelu'(x) of `count` floats (a multiple of 4). */
   geluBackward(x: number, g: number, out: number, count: number): void;
+  // The row kernels (rows.ts) over a contiguous [rows, d]; each operand needs 4 floats of slack after it.
+  softmax(x: number, out: number, rows: number, d: number): void;
+  /** Per row: the max shift and the sum of e^(x - shift), two floats; log-softmax is x - (log(sum) + shift). */
+  logSumExpParts(x: number, parts: number, rows: number, d: number): void;
+  subtractPerRow(x: number, values: number, out: number, rows: number, d: number): void;
+  softmaxBackward(y: number, g: number, out: number, rows: number, d: number): void;
+  logSoftmaxBackward(y: number, g: number, out: number, rows: number, d: number): void;
+  layerNorm(x: number, y: number, rstd: number, rows: number, d: number, eps: number): void;
+  layerNormBackward(xhat: number, rstd: number, g: number, out: number, rows: number, d: number): void;
 }
 
 /** The fused Adam kernels, one per weight-decay mode (see emitAdam for the argument order). */
@@ -33,9 +46,9 @@ export class WasmKernels {
   readonly exports: WasmExports & WasmAdam;
   private f32view = new Float32Array(this.memory.buffer);
 
-  constructor(module: WebAssembly.Module) {
-    const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
-    this.exports = instance.exports as unknown as WasmExports & WasmAdam;
+  constructor(modules: readonly WebAssembly.Module[]) {
+    const instances = modules.map((m) => new WebAssembly.Instance(m, { env: { memory: this.memory } }));
+    this.exports = Object.assign({}, ...instances.map((i) => i.exports)) as WasmExports & WasmAdam;
   }
 
   /** A float32 view of the memory, at least `bytes` long (growing the memory if needed; views are then renewed). */
@@ -52,28 +65,39 @@ export class WasmKernels {
   }
 }
 
-/** The module's bytes; exported for the tests, which validate and disassemble-check it. */
-export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
+/**
+ * The modules' bytes, each under the 4 KB that browsers compile synchronously on a page's main thread; exported
+ * for the tests, which validate and disassemble-check them.
+ */
+export function kernelModuleBytes(): Uint8Array<ArrayBuffer>[] {
   const adam = (['none', 'grad', 'param'] as const).map(emitAdam);
-  return encodeModule([emitGemm(), emitPack('packA', MR), emitPack('packB', NR), ...adam, emitGelu(), emitGeluBackward()]);
+  const rows = [emitSoftmax(), emitLogSumExpParts(), emitSubtractPerRow(), emitSoftmaxBackward(),
+    emitLogSoftmaxBackward(), emitLayerNorm(), emitLayerNormBackward()];
+  return [
+    encodeModule([emitGemm(), emitPack('packA', MR), emitPack('packB', NR), ...adam, emitGelu(), emitGeluBackward()]),
+    encodeModule(rows),
+  ];
 }
 
 let kernels: WasmKernels | null | undefined;
 
 /**
  * The kernels, or null where WebAssembly or its SIMD128 extension is missing (the TypeScript kernels then run).
- * Compiled synchronously on first use; the module (~3 KB) stays under browsers' main-thread limit for that.
+ * Compiled synchronously on first use; each module (under 4 KB, checked by a test) stays under browsers'
+ * main-thread limit for that.
  */
 export function wasmKernels(): WasmKernels | null {
   if (kernels === undefined) {
     kernels = null;
     if (typeof WebAssembly === 'object') {
-      const bytes = kernelModuleBytes();
+      const modules = kernelModuleBytes();
       try {
-        if (WebAssembly.validate(bytes)) kernels = new WasmKernels(new WebAssembly.Module(bytes));
+        if (modules.every((bytes) => WebAssembly.validate(bytes))) {
+          kernels = new WasmKernels(modules.map((bytes) => new WebAssembly.Module(bytes)));
+        }
       } catch {
         // e.g. a page's main thread refusing synchronous compilation of a module past its size limit (Chrome: 4 KB;
-        // this one is ~3 KB): the TypeScript kernels are the correct fallback, not a failure
+        // each of these is smaller): the TypeScript kernels are the correct fallback, not a failure
         kernels = null;
       }
     }
