@@ -6,6 +6,7 @@ import { tensorFromStorage, type Tensor } from './tensor.js';
 import { checkShape, fmt, sizeOf } from './shape.js';
 import { normalArray, uniformArray } from './random.js';
 
+/** Options of the creation functions: shape (for flat data), dtype (default float32), requiresGrad, backend. */
 export interface TensorOptions {
   shape?: readonly number[];
   dtype?: DType;
@@ -115,6 +116,7 @@ export function tensor(data: Nested | TypedArray, opts: TensorOptions = {}): Ten
   return make(values, shape, opts, dtype);
 }
 
+/** A tensor of `shape` filled with `value`. */
 export function full(shape: readonly number[], value: number, opts: TensorOptions = {}): Tensor {
   const size = checkSize('full', shape);
   const dtype = opts.dtype ?? 'float32';
@@ -135,9 +137,13 @@ export function full(shape: readonly number[], value: number, opts: TensorOption
   return t;
 }
 
+/** A tensor of `shape` filled with 0. */
 export const zeros = (shape: readonly number[], opts: TensorOptions = {}): Tensor => full(shape, 0, opts);
+/** A tensor of `shape` filled with 1. */
 export const ones = (shape: readonly number[], opts: TensorOptions = {}): Tensor => full(shape, 1, opts);
+/** Zeros of t's shape, dtype and backend. */
 export const zerosLike = (t: Tensor): Tensor => full(t.shape, 0, { dtype: t.dtype, backend: t.backend });
+/** Ones of t's shape, dtype and backend. */
 export const onesLike = (t: Tensor): Tensor => full(t.shape, 1, { dtype: t.dtype, backend: t.backend });
 
 /** [start, stop) in steps of `step`; arange(n) is 0..n-1. */
@@ -151,6 +157,7 @@ export function arange(start: number, stop?: number, step = 1, opts: TensorOptio
   return make(vals, [n], opts, dtype, 'arange');
 }
 
+/** Creation options plus the seed every random tensor needs (no hidden global random state). */
 export interface RandomOptions extends TensorOptions {
   seed: number;
 }

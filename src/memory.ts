@@ -80,6 +80,7 @@ export function keep<T extends Disposable>(t: T): T {
   return t;
 }
 
+/** What memory() reports: live tensors, and buffers and bytes per backend. */
 export interface MemorySnapshot {
   /** Tensors not yet disposed (views sharing a buffer count separately). */
   tensors: number;
@@ -91,6 +92,7 @@ export interface MemorySnapshot {
   pooledBytes: number;
 }
 
+/** A snapshot of live tensors and backend memory: a training step inside tidy() leaves it unchanged. */
 export function memory(): MemorySnapshot {
   const backends: MemorySnapshot['backends'] = {};
   let bytes = 0;

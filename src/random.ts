@@ -68,6 +68,7 @@ export class Rng {
     const [a, b] = philox4x32([this.counter++, 0, 0, 0x5eed], keyOf(this.seed));
     return (a >>> 0) * 2 ** 21 + (b >>> 11); // 53 bits, a safe integer
   }
+  /** The seed and counter, for checkpoints: `new Rng(seed, counter)` continues the stream exactly. */
   state(): { seed: number; counter: number } {
     return { seed: this.seed, counter: this.counter };
   }

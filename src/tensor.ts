@@ -134,7 +134,8 @@ export class Tensor {
     value.assertAlive('assign');
     if (value.dtype !== this.dtype || value.shape.join() !== this.shape.join() || value.backend !== this.backend) {
       throw new Error(
-        `assign: expected ${fmt(this.shape)} ${this.dtype} on ${this.backend.name}, got ${fmt(value.shape)} ${value.dtype} on ${value.backend.name}`,
+        `assign: expected ${fmt(this.shape)} ${this.dtype} on ${this.backend.name}, ` +
+          `got ${fmt(value.shape)} ${value.dtype} on ${value.backend.name}`,
       );
     }
     const old = this.buffer;
@@ -144,10 +145,12 @@ export class Tensor {
   }
 
   // ---- reading values ----
+  /** A copy of the values, flat and row-major (any backend). */
   async data(): Promise<TypedArray> {
     this.assertAlive('data');
     return (await this.backend.read(this.storage)).slice();
   }
+  /** A copy of the values, flat and row-major; only on backends that read synchronously (CPU). */
   dataSync(): TypedArray {
     this.assertAlive('dataSync');
     if (!this.backend.readSync) {
@@ -155,10 +158,12 @@ export class Tensor {
     }
     return this.backend.readSync(this.storage).slice();
   }
+  /** The value of a one-element tensor. */
   async item(): Promise<number> {
     if (this.size !== 1) throw new Error(`item: expected a tensor with one element, got shape ${fmt(this.shape)}`);
     return (await this.data())[0];
   }
+  /** The value of a one-element tensor, read synchronously (CPU). */
   itemSync(): number {
     if (this.size !== 1) throw new Error(`item: expected a tensor with one element, got shape ${fmt(this.shape)}`);
     return this.dataSync()[0];
@@ -167,24 +172,33 @@ export class Tensor {
   async array(): Promise<unknown> {
     return nest(await this.data(), this.shape);
   }
+  /** Nested JS arrays, read synchronously (CPU). */
   arraySync(): unknown {
     return nest(this.dataSync(), this.shape);
   }
+  /** Size of the values in bytes. */
   get bytes(): number {
     return this.size * DTYPE_BYTES[this.dtype];
   }
+  /** A short description: shape, dtype, backend and whether it requires grad. */
   toString(): string {
-    return `Tensor(${fmt(this.shape)}, ${this.dtype}, ${this.backend.name}${this.requiresGrad ? ', requiresGrad' : ''})`;
+    const grad = this.requiresGrad ? ', requiresGrad' : '';
+    return `Tensor(${fmt(this.shape)}, ${this.dtype}, ${this.backend.name}${grad})`;
   }
 
   // ---- autograd ----
   /** Accumulates d(this)/d(leaf) into `.grad` of every leaf that requires grad. Non-scalars need a `gradient`. */
   backward(gradient?: Tensor): void {
     this.assertAlive('backward');
-    if (!this.requiresGrad) throw new Error(`backward: tensor ${fmt(this.shape)} does not require grad (no input requires grad, or it was made under noGrad)`);
+    if (!this.requiresGrad) {
+      const why = 'no input requires grad, or it was made under noGrad';
+      throw new Error(`backward: tensor ${fmt(this.shape)} does not require grad (${why})`);
+    }
     let seed = gradient;
     if (!seed) {
-      if (this.size !== 1) throw new Error(`backward: a gradient is needed for a non-scalar tensor of shape ${fmt(this.shape)}`);
+      if (this.size !== 1) {
+        throw new Error(`backward: a gradient is needed for a non-scalar tensor of shape ${fmt(this.shape)}`);
+      }
       seed = full(this.shape, 1, this.dtype, this.backend);
     } else if (seed.shape.join() !== this.shape.join()) {
       throw new Error(`backward: gradient shape ${fmt(seed.shape)} differs from tensor shape ${fmt(this.shape)}`);
@@ -211,7 +225,9 @@ export class Tensor {
    */
   requireGrad(on = true): this {
     if (this.producer) throw new Error('requireGrad: only leaf tensors (not results of ops) can be marked');
-    if (on && this.dtype === 'int32') throw new Error(`requireGrad: int32 tensors cannot require grad ${fmt(this.shape)}`);
+    if (on && this.dtype === 'int32') {
+      throw new Error(`requireGrad: int32 tensors cannot require grad ${fmt(this.shape)}`);
+    }
     this.requires = on;
     return this;
   }
@@ -222,67 +238,113 @@ export class Tensor {
   }
 
   // ---- elementwise ----
+  /** Elementwise this + o, broadcasting; int32 and float operands promote to float. */
   add(o: Operand): Tensor { return bin.add(this, o); }
+  /** Elementwise this - o, broadcasting. */
   sub(o: Operand): Tensor { return bin.sub(this, o); }
+  /** Elementwise this * o, broadcasting. */
   mul(o: Operand): Tensor { return bin.mul(this, o); }
+  /** Elementwise this / o, broadcasting; true division (int32 operands give float32). */
   div(o: Operand): Tensor { return bin.div(this, o); }
+  /** Elementwise this ** o, broadcasting. */
   pow(o: Operand): Tensor { return bin.pow(this, o); }
+  /** Elementwise maximum, broadcasting; ties split the gradient equally. */
   maximum(o: Operand): Tensor { return bin.maximum(this, o); }
+  /** Elementwise minimum, broadcasting; ties split the gradient equally. */
   minimum(o: Operand): Tensor { return bin.minimum(this, o); }
-  lt(o: Operand): Tensor { return bin.compare('lt', this, o); }
-  le(o: Operand): Tensor { return bin.compare('le', this, o); }
-  gt(o: Operand): Tensor { return bin.compare('gt', this, o); }
-  ge(o: Operand): Tensor { return bin.compare('ge', this, o); }
-  eq(o: Operand): Tensor { return bin.compare('eq', this, o); }
-  ne(o: Operand): Tensor { return bin.compare('ne', this, o); }
+  /** 1 where this < o, else 0 (not differentiable). */
+  lt(o: Operand): Tensor { return bin.lt(this, o); }
+  /** 1 where this <= o, else 0 (not differentiable). */
+  le(o: Operand): Tensor { return bin.le(this, o); }
+  /** 1 where this > o, else 0 (not differentiable). */
+  gt(o: Operand): Tensor { return bin.gt(this, o); }
+  /** 1 where this >= o, else 0 (not differentiable). */
+  ge(o: Operand): Tensor { return bin.ge(this, o); }
+  /** 1 where this == o, else 0 (not differentiable). */
+  eq(o: Operand): Tensor { return bin.eq(this, o); }
+  /** 1 where this != o, else 0 (not differentiable). */
+  ne(o: Operand): Tensor { return bin.ne(this, o); }
   /** this where cond != 0, other elsewhere. */
   where(cond: Tensor, other: Operand): Tensor { return bin.where(cond, this, other); }
+  /** Elementwise -this (int32 too). */
   neg(): Tensor { return un.neg(this); }
+  /** Elementwise e^this. */
   exp(): Tensor { return un.exp(this); }
+  /** Elementwise natural logarithm. */
   log(): Tensor { return un.log(this); }
+  /** Elementwise square root. */
   sqrt(): Tensor { return un.sqrt(this); }
+  /** Elementwise hyperbolic tangent. */
   tanh(): Tensor { return un.tanh(this); }
+  /** Elementwise 1 / (1 + e^-this). */
   sigmoid(): Tensor { return un.sigmoid(this); }
+  /** Elementwise absolute value (int32 too). */
   abs(): Tensor { return un.abs(this); }
+  /** Elementwise sign: -1, 0 or 1 (int32 too; NaN gives 0). */
   sign(): Tensor { return un.sign(this); }
+  /** Elementwise e^this - 1, accurate near 0. */
   expm1(): Tensor { return un.expm1(this); }
+  /** Elementwise log(1 + this), accurate near 0. */
   log1p(): Tensor { return un.log1p(this); }
+  /** Elementwise 1 / this. */
   reciprocal(): Tensor { return un.reciprocal(this); }
-  square(): Tensor {
-    this.assertAlive('square');
-    return bin.mul(this, this);
-  }
+  /** Elementwise this * this. */
+  square(): Tensor { return bin.square(this); }
+  /** Elementwise max(this, 0); the gradient at 0 is 0. */
   relu(): Tensor { return un.relu(this); }
+  /** GPT-2's GELU (tanh form), elementwise. */
   gelu(): Tensor { return un.gelu(this); }
+  /** Elementwise log(1 + e^this), stable for large |this|. */
   softplus(): Tensor { return un.softplus(this); }
+  /** Elementwise log(sigmoid(this)), stable at both ends. */
   logSigmoid(): Tensor { return un.logSigmoid(this); }
   /** log(1 - exp(x)) for x <= 0, stable at both ends. */
   log1mexp(): Tensor { return un.log1mexp(this); }
 
   // ---- reductions ----
-  sum(axes?: Axes, keepDims = false): Tensor { return red.sum(this, axes, keepDims); }
-  mean(axes?: Axes, keepDims = false): Tensor { return red.mean(this, axes, keepDims); }
-  max(axes?: Axes, keepDims = false): Tensor { return red.max(this, axes, keepDims); }
-  min(axes?: Axes, keepDims = false): Tensor { return red.min(this, axes, keepDims); }
-  argmax(axis: number, keepDims = false): Tensor { return red.argmax(this, axis, keepDims); }
-  logsumexp(axes?: Axes, keepDims = false): Tensor { return red.logsumexp(this, axes, keepDims); }
-  softmax(axis = -1): Tensor { return red.softmax(this, axis); }
-  logSoftmax(axis = -1): Tensor { return red.logSoftmax(this, axis); }
+  /** Sum over `axes` (default all); `keepDims` keeps them as size 1. */
+  sum(axes?: Axes, keepDims?: boolean): Tensor { return red.sum(this, axes, keepDims); }
+  /** Mean over `axes` (default all); `keepDims` keeps them as size 1. */
+  mean(axes?: Axes, keepDims?: boolean): Tensor { return red.mean(this, axes, keepDims); }
+  /** Maximum over `axes` (default all); ties share the gradient equally. */
+  max(axes?: Axes, keepDims?: boolean): Tensor { return red.max(this, axes, keepDims); }
+  /** Minimum over `axes` (default all); ties share the gradient equally. */
+  min(axes?: Axes, keepDims?: boolean): Tensor { return red.min(this, axes, keepDims); }
+  /** Index of the first maximum along `axis`, as int32 (not differentiable). */
+  argmax(axis: number, keepDims?: boolean): Tensor { return red.argmax(this, axis, keepDims); }
+  /** log(sum(exp(this))) over `axes` (default all), shifted by the maximum for stability. */
+  logsumexp(axes?: Axes, keepDims?: boolean): Tensor { return red.logsumexp(this, axes, keepDims); }
+  /** Softmax along `axis` (default the last). */
+  softmax(axis?: number): Tensor { return red.softmax(this, axis); }
+  /** log(softmax) along `axis` (default the last), computed stably. */
+  logSoftmax(axis?: number): Tensor { return red.logSoftmax(this, axis); }
 
   // ---- linear algebra and layout ----
+  /** Matrix product over the last two axes, batch axes broadcast (1-D operands as in numpy). */
   matmul(o: Tensor): Tensor { return matmul(this, o); }
+  /** The same values in a new shape (no copy); one entry may be -1. */
   reshape(shape: readonly number[]): Tensor { return lay.reshape(this, shape); }
-  transpose(dim0 = -2, dim1 = -1): Tensor { return lay.transpose(this, dim0, dim1); }
+  /** Swaps two axes (default the last two). */
+  transpose(dim0?: number, dim1?: number): Tensor { return lay.transpose(this, dim0, dim1); }
+  /** Reorders the axes: axis i of the result is axis perm[i] of this. */
   permute(perm: readonly number[]): Tensor { return lay.permute(this, perm); }
+  /** Expands size-1 (and missing leading) axes to `shape`. */
   broadcastTo(shape: readonly number[]): Tensor { return lay.broadcastTo(this, shape); }
   /** Per-axis [start, end) with negative indices counted from the end; missing axes are taken whole. */
   slice(starts: readonly number[], ends?: readonly number[]): Tensor { return lay.slice(this, starts, ends); }
+  /** The values converted to `dtype`. */
   astype(dtype: DType): Tensor { return lay.astype(this, dtype); }
+  /** torch.gather: out[..i..] = this[..index[..i..]..] along `axis`; `index` is int32. */
   gather(axis: number, index: Tensor): Tensor { return idx.gather(this, axis, index); }
 
   // ---- nn helpers ----
-  layerNorm(weight?: Tensor, bias?: Tensor, eps = 1e-5): Tensor { return nnops.layerNorm(this, weight, bias, eps); }
-  dropout(p: number, seed: number, training = true): Tensor { return nnops.dropout(this, p, seed, training); }
+  /** Layer normalisation over the last axis, then `* weight + bias` when given. */
+  layerNorm(weight?: Tensor, bias?: Tensor, eps?: number): Tensor { return nnops.layerNorm(this, weight, bias, eps); }
+  /**
+   * Zeroes each element with probability p (a Philox mask from `seed`) and scales the rest by 1/(1-p); the identity
+   * when not training.
+   */
+  dropout(p: number, seed: number, training?: boolean): Tensor { return nnops.dropout(this, p, seed, training); }
 }
 
 /** Wraps a freshly made storage; ownership passes to the tensor. Package-internal: not exported by src/index.ts. */

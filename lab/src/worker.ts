@@ -11,8 +11,8 @@ interface WorkerScope {
 }
 const scope = self as unknown as WorkerScope & { setImmediate?: (fn: () => void) => void };
 
-// the training loop yields to Node's event loop with setImmediate between steps; a worker has none, and a
-// MessageChannel round trip is the browser's closest equivalent (setTimeout would add a 4 ms clamp per step)
+// the training loop yields between steps with setImmediate where the runtime has one, else a zero timeout, which
+// browsers clamp to 4 ms; a MessageChannel round trip is the closest equivalent without the clamp
 if (typeof scope.setImmediate !== 'function') {
   const channel = new MessageChannel();
   const queue: (() => void)[] = [];

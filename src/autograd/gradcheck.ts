@@ -9,6 +9,10 @@ import { grad } from './functional.js';
 import { noGrad } from './graph.js';
 import { keep, tidy } from '../memory.js';
 
+/**
+ * Tolerances of gradcheck: a value passes when |analytic - numeric| <= atol + rtol |numeric|; eps is the
+ * finite-difference step.
+ */
 export interface GradcheckOptions {
   eps?: number;
   atol?: number;
@@ -17,6 +21,7 @@ export interface GradcheckOptions {
   seed?: number;
 }
 
+/** The outcome of gradcheck: ok, the largest errors, the worst entry and a readable message. */
 export interface GradcheckResult {
   ok: boolean;
   maxAbsError: number;
@@ -48,7 +53,9 @@ function scalarize(f: Fn, seed: number): [Fn, () => void] {
 function check64(inputs: Tensor[]): void {
   inputs.forEach((x, i) => {
     if (!(x instanceof Tensor) || x.dtype !== 'float64' || x.backend.name !== 'cpu') {
-      throw new Error(`gradcheck: input ${i} must be a float64 tensor on the cpu backend (finite differences need it), got ${x instanceof Tensor ? `${fmt(x.shape)} ${x.dtype} on ${x.backend.name}` : typeof x}`);
+      const got = x instanceof Tensor ? `${fmt(x.shape)} ${x.dtype} on ${x.backend.name}` : typeof x;
+      throw new Error(`gradcheck: input ${i} must be a float64 tensor on the cpu backend ` +
+      `(finite differences need it), got ${got}`);
     }
   });
 }
@@ -99,7 +106,10 @@ function compare(g: Fn, inputs: Tensor[], eps: number, atol: number, rtol: numbe
       }
     }
   }
-  const where = worst ? `input ${worst.input} ${fmt(inputs[worst.input].shape)} flat index ${worst.index}: analytic ${worst.analytic}, numeric ${worst.numeric}` : 'no elements';
+  const where = worst
+    ? `input ${worst.input} ${fmt(inputs[worst.input].shape)} flat index ${worst.index}: ` +
+      `analytic ${worst.analytic}, numeric ${worst.numeric}`
+    : 'no elements';
   const message = ok
     ? `gradcheck passed (max abs error ${maxAbs.toExponential(2)}, max rel error ${maxRel.toExponential(2)})`
     : `gradcheck FAILED: worst at ${where} (atol ${atol}, rtol ${rtol}; max abs error ${maxAbs.toExponential(2)})`;

@@ -17,6 +17,7 @@ export interface Node {
 let gradEnabled = true;
 let anomalyMode = false;
 
+/** Whether ops record a graph now (false inside noGrad). */
 export function isGradEnabled(): boolean {
   return gradEnabled;
 }
@@ -36,6 +37,7 @@ export function noGrad<T>(fn: () => T): T {
   return withGradMode(false, fn);
 }
 
+/** Runs fn with recording on, even inside noGrad (as grad/vjp do). */
 export function enableGrad<T>(fn: () => T): T {
   return withGradMode(true, fn);
 }
@@ -49,7 +51,10 @@ export function isAnomalyDetectionEnabled(): boolean {
   return anomalyMode;
 }
 
-/** Runs fn with anomaly detection on: the first op whose output (forward) or gradient (backward) holds NaN/Inf throws. */
+/**
+ * Runs fn with anomaly detection on: the first op whose output (forward) or gradient (backward) holds NaN/Inf
+ * throws.
+ */
 export function detectAnomaly<T>(fn: () => T): T {
   const prev = anomalyMode;
   anomalyMode = true;
@@ -173,7 +178,9 @@ function blameBackward<T>(node: Node, rule: () => T): T {
     return rule();
   } catch (e) {
     if (!(e instanceof AnomalyError)) throw e;
-    throw new AnomalyError(`anomaly: backward of '${node.op}' (inputs ${node.inputs.map((x) => fmt(x.shape)).join(', ')}) produced a non-finite value; inside its rule, ${e.message.replace(/^anomaly: /, '')}`);
+    throw new AnomalyError(`anomaly: backward of '${node.op}' ` +
+      `(inputs ${node.inputs.map((x) => fmt(x.shape)).join(', ')}) produced a non-finite value; ` +
+      `inside its rule, ${e.message.replace(/^anomaly: /, '')}`);
   }
 }
 

@@ -5,7 +5,9 @@
 
 import { CpuBackend } from './cpu/index.js';
 
+/** The element types a tensor can hold. */
 export type DType = 'float32' | 'float64' | 'int32';
+/** The typed array that holds the values of each DType. */
 export type TypedArray = Float32Array | Float64Array | Int32Array;
 
 /** An opaque handle to a backend's buffer. Always contiguous, row-major. */
@@ -15,13 +17,30 @@ export interface Storage {
   readonly size: number;
 }
 
+/** The elementwise unary primitives every backend implements. */
 export type UnaryOp =
   | 'neg' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'abs' | 'sign' | 'sigmoid' | 'expm1' | 'log1p' | 'reciprocal';
 
+/** The unary ops defined on int32 as well as on floats; every other unary op needs a float input. */
+export const INT_UNARY_OPS = ['neg', 'abs', 'sign'] as const satisfies readonly UnaryOp[];
+/** One of {@link INT_UNARY_OPS}. */
+export type IntUnaryOp = (typeof INT_UNARY_OPS)[number];
+/** Whether `op` accepts int32 inputs. */
+export function isIntUnaryOp(op: UnaryOp): op is IntUnaryOp {
+  return (INT_UNARY_OPS as readonly UnaryOp[]).includes(op);
+}
+
+/** GPT-2's GELU (tanh form) is 0.5 x (1 + tanh(GELU_C (x + GELU_A x^3))); every implementation uses these two. */
+export const GELU_C = Math.sqrt(2 / Math.PI);
+/** The cubic coefficient of the tanh-form GELU; see {@link GELU_C}. */
+export const GELU_A = 0.044715;
+
+/** The broadcasting binary primitives every backend implements (arithmetic and comparisons). */
 export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
   | 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne';
 
+/** The reduction primitives every backend implements. */
 export type ReduceOp = 'sum' | 'max' | 'argmax';
 
 /** A read pattern over a contiguous buffer: element at multi-index i is at offset + sum(i[d] * strides[d]). */
@@ -31,6 +50,7 @@ export interface StridedView {
   offset: number;
 }
 
+/** The shapes of one batched matmul: op(a) is [m, k], op(b) is [k, n], batches broadcast through strides. */
 export interface MatmulSpec {
   /** Broadcast batch shape of the output. */
   batchShape: readonly number[];
@@ -76,18 +96,23 @@ export interface MemoryInfo {
   pooledBytes?: number;
 }
 
+/** The primitive set a backend implements (see docs/ARCHITECTURE.md); ops validate shapes before calling it. */
 export interface Backend {
   readonly name: string;
   /** Which dtypes this backend can hold; the op layer turns anything else into a clear error. */
   readonly dtypes: readonly DType[];
 
+  /** A new storage holding a copy of `data`. */
   fromArray(data: TypedArray, dtype: DType): Storage;
+  /** A new storage of `size` zeros. */
   zeros(size: number, dtype: DType): Storage;
   /** Every backend can read asynchronously. */
   read(s: Storage): Promise<TypedArray>;
   /** Only backends whose memory the CPU can see synchronously implement this. */
   readSync?(s: Storage): TypedArray;
+  /** Frees the storage (its handle must not be used again). */
   dispose(s: Storage): void;
+  /** Live buffers and bytes on this backend. */
   memory(): MemoryInfo;
 
   /** out = op(x), elementwise. */
@@ -96,12 +121,14 @@ export interface Backend {
   binary(op: BinaryOp, a: Storage, av: StridedView, b: Storage, bv: StridedView, outDtype: DType): Storage;
   /** out = cond != 0 ? a : b, each read through its own view of outShape. */
   where(cond: Storage, cv: StridedView, a: Storage, av: StridedView, b: Storage, bv: StridedView): Storage;
+  /** The values converted to `dtype`, in a new storage. */
   cast(x: Storage, dtype: DType): Storage;
   /** Materialise a strided view (permute, slice, broadcastTo, transpose all reduce to this). */
   copyStrided(x: Storage, view: StridedView): Storage;
   /** Reduce over `axes` of a contiguous tensor of `shape`; the output is contiguous with those axes kept as size 1.
    *  argmax returns int32 indices and takes exactly one axis. */
   reduce(op: ReduceOp, x: Storage, shape: readonly number[], axes: readonly number[]): Storage;
+  /** Batched matrix product described by `spec`, into a new contiguous storage. */
   matmul(a: Storage, b: Storage, spec: MatmulSpec): Storage;
   /** Concatenate contiguous tensors along `axis`; `shapes[i]` is the shape of `xs[i]`. */
   concat(xs: readonly Storage[], shapes: readonly (readonly number[])[], axis: number): Storage;
@@ -112,7 +139,9 @@ export interface Backend {
 
   // Optional fused kernels over the last axis of a contiguous float tensor viewed as [rows, d]. The op layer uses
   // them when present and falls back to the composition otherwise; each must equal its composed reference.
+  /** Row-wise softmax of [rows, d]. */
   softmax?(x: Storage, rows: number, d: number): Storage;
+  /** Row-wise log-softmax of [rows, d]. */
   logSoftmax?(x: Storage, rows: number, d: number): Storage;
   /** dx = y * (g - sum_row(g * y)) for y = softmax(x). */
   softmaxBackward?(y: Storage, g: Storage, rows: number, d: number): Storage;
@@ -196,6 +225,26 @@ const backends = new Map<string, Backend>();
  */
 function ensureCpu(): void {
   if (!backends.has('cpu')) backends.set('cpu', new CpuBackend());
+}
+
+// Backends that need asynchronous setup before they exist (WebGPU needs an adapter and a device).
+const initialisers = new Map<string, () => Promise<Backend>>();
+
+/** Declares that backend `name` can be set up by `init` (which registers it); see {@link initBackend}. */
+export function registerBackendInitialiser(name: string, init: () => Promise<Backend>): void {
+  initialisers.set(name, init);
+}
+
+/** Names of every backend that is registered or can be set up with {@link initBackend}, 'cpu' first. */
+export function availableBackends(): string[] {
+  ensureCpu();
+  return [...new Set([...backends.keys(), ...initialisers.keys()])];
+}
+
+/** The backend `name`, set up first if it needs it (e.g. 'webgpu'; idempotent); throws naming the registered ones. */
+export async function initBackend(name: string): Promise<Backend> {
+  const init = initialisers.get(name);
+  return init ? init() : getBackend(name);
 }
 
 /** Makes `b` available under `b.name` (replacing any backend of that name). */

@@ -2,6 +2,7 @@
 // runs, so a typo costs a second, not a training run.
 
 import { parseArgs } from 'node:util';
+import { availableBackends } from '../index.js';
 import { METHOD_NAMES, ABLATION_NAMES, OPTIONAL_METHOD_NAMES } from './methods.js';
 
 /** A bad command line: printed with a pointer to --help, exit code 2. */
@@ -42,7 +43,8 @@ export interface ShowcaseSettings {
   trainSize: number;
   modelName: string;
   model: ModelSize;
-  backend: 'cpu' | 'webgpu';
+  /** A name from the backend registry (availableBackends()). */
+  backend: string;
   data: string | null;
   /** A tokenizer_config.json whose chat_template renders conversational --data rows (default template if null). */
   chatTemplate: string | null;
@@ -76,7 +78,7 @@ and writes a report (report.html, report.md, summary.json, metrics.jsonl, checkp
   --eval-every N      evaluate on held-out data every N steps (default ${FULL.evalEvery}; quick ${QUICK.evalEvery})
   --model NAME        size preset: ${Object.entries(MODEL_PRESETS).map(([k, v]) => `${k} (${v.nLayer}x${v.nEmbd}, ${v.nHead} heads)`).join(', ')} (default ${FULL.model})
   --n-embd N, --n-layer N, --n-head N, --block-size N   override single dimensions of the preset
-  --backend NAME      cpu or webgpu (default cpu)
+  --backend NAME      ${availableBackends().join(' or ')} (default cpu)
   --data FILE         your own TRL preference JSONL ("prompt", "chosen", "rejected" per line) instead of the
                       synthetic task; format and answer scoring then fall back to what can be measured (see README).
                       Also TRL's conversational, implicit-prompt and unpaired (KTO) formats (see README)
@@ -146,7 +148,8 @@ export function parseShowcaseArgs(argv: readonly string[]): ShowcaseSettings | n
   };
   if (model.nEmbd % model.nHead !== 0) throw new UsageError(`--n-embd (${model.nEmbd}) must be divisible by --n-head (${model.nHead})`);
   const backend = v.backend ?? 'cpu';
-  if (backend !== 'cpu' && backend !== 'webgpu') throw new UsageError(`--backend expects cpu or webgpu, got '${backend}'`);
+  const known = availableBackends();
+  if (!known.includes(backend)) throw new UsageError(`--backend expects ${known.join(' or ')}, got '${backend}'`);
   const seedCount = v.seeds === undefined ? base.seeds : positiveInt('seeds', v.seeds);
   if (v['sweep-lr'] !== undefined && v.lr !== undefined) throw new UsageError('--lr and --sweep-lr exclude each other (a sweep sets the rate of every run)');
   return {

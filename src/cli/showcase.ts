@@ -10,8 +10,8 @@ import { chatTemplateFromTokenizerConfig, type ChatTemplate, type JinjaEngine } 
 import type { LoadedCheckpoint } from '../io/checkpoint.js';
 import { JsonlMetricsLogger } from '../train/metrics.js';
 import { ProgressBar, formatDuration } from '../train/progress.js';
-// the library entry registers the CPU backend; the CLI sits on top of it
-import { initWebGPU, setDefaultBackend } from '../index.js';
+// the CLI sits on the library entry (which also lets the registry know how to set up WebGPU)
+import { initBackend, setDefaultBackend } from '../index.js';
 import { writeReport } from '../report/write-report.js';
 import { finalTable, TABLE_COLUMNS } from '../report/table.js';
 import type { Summary } from '../report/summary.js';
@@ -88,10 +88,8 @@ async function preflight(argv: readonly string[], io: ShowcaseIo, env: ShowcaseE
   }
   try {
     await checkWritable(settings.out);
-    if (settings.backend === 'webgpu') {
-      await initWebGPU();
-      setDefaultBackend('webgpu');
-    }
+    await initBackend(settings.backend);
+    setDefaultBackend(settings.backend);
     const tokenizer = new ByteTokenizer();
     const evaluate = settings.evalOnly === null ? null : await loadForEvaluation(settings, settings.evalOnly, tokenizer);
     try {

@@ -21,6 +21,7 @@ export interface LmBatch {
   tokens: number;
 }
 
+/** One training sequence and, optionally, which of its tokens count in the loss. */
 export interface Example {
   ids: readonly number[];
   /** Per-token 0/1, same length as ids: whether predicting that token counts (e.g. only the completion). Default all 1. */

@@ -28,7 +28,12 @@ export const defaultChatTemplate: ChatTemplate = (messages, { addGenerationPromp
 
 /** What a Jinja engine must offer: a template class compiled from source with a `render(context)` method. */
 export interface JinjaEngine {
-  new (source: string): { render(context: Record<string, unknown>): string };
+  new (
+    source: string,
+  ): {
+    /** The template rendered with `context`'s variables. */
+    render(context: Record<string, unknown>): string;
+  };
 }
 
 /**

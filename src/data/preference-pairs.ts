@@ -2,14 +2,12 @@
 // completion bytes + EOS (so every completion also teaches when to stop). A row that cannot fit the model's
 // block size is an error naming its line, raised before any training starts.
 
+import type { TokenPair } from '../losses/batch.js';
 import type { ByteTokenizer } from './tokenizer.js';
 import type { PreferenceExample } from './jsonl.js';
 
-export interface TokenPair {
-  prompt: number[];
-  chosen: number[];
-  rejected: number[];
-}
+// the type lives with the batching code that consumes it (losses/batch.ts); re-exported here for data users
+export type { TokenPair } from '../losses/batch.js';
 
 /** Tokenizes rows; `lines` (1-based file lines, when the rows came from a file) make errors point at the row. */
 export function encodePreferencePairs(

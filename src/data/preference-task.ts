@@ -10,6 +10,7 @@
 import { Rng } from '../random.js';
 import type { PreferenceExample } from './jsonl.js';
 
+/** How additionTask() builds the synthetic task. */
 export interface AdditionTaskOptions {
   /** Seeds which problems go to train and held-out, and which wrong digit each rejected answer gets. */
   seed: number;
@@ -26,21 +27,25 @@ export interface AdditionExample extends PreferenceExample {
   answer: number;
 }
 
+/** The synthetic addition task: training and held-out problems as preference rows. */
 export interface AdditionTask {
   digits: number;
   train: AdditionExample[];
   heldOut: AdditionExample[];
 }
 
+/** The default digits per operand and set sizes of the addition task. */
 export const ADDITION_DEFAULTS = { digits: 2, trainSize: 1024, heldOutSize: 128 } as const;
 
 /** The answer template, anchored: "A:" then a number without leading zeros then "." and nothing else. */
 const ANSWER_PATTERN = /^A:(0|[1-9]\d*)\.$/;
 
+/** The prompt of a problem, e.g. "23+41=". */
 export function additionPrompt(a: number, b: number): string {
   return `${a}+${b}=`;
 }
 
+/** The answer in the task's format, e.g. "A:64.". */
 export function additionResponse(answer: number | string): string {
   return `A:${answer}.`;
 }
@@ -118,6 +123,7 @@ export function generateAdditionTask(options: AdditionTaskOptions): AdditionTask
   return { digits, train: examples.slice(0, trainSize), heldOut: examples.slice(trainSize) };
 }
 
+/** A parsed answer: whether its format is valid, and its number when it is. */
 export interface AnswerScore {
   /** The text matches "A:<digits>." exactly (a generation must also have stopped; see scoreAdditionGeneration). */
   formatValid: boolean;

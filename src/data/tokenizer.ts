@@ -1,8 +1,10 @@
 // Byte-level tokenizer: ids 0..255 are the UTF-8 bytes, followed by three special tokens. Every string encodes
 // (no unknown token) and decoding a valid byte sequence gives the string back.
 
+/** Number of byte tokens; the special tokens follow them. */
 export const BYTE_VOCAB = 256;
 
+/** A byte-level tokenizer: ids 0..255 are UTF-8 bytes, then BOS, EOS and PAD. */
 export class ByteTokenizer {
   readonly bos = BYTE_VOCAB;
   readonly eos = BYTE_VOCAB + 1;
@@ -40,6 +42,7 @@ export class ByteTokenizer {
     return this.decoder.decode(Uint8Array.from(bytes));
   }
 
+  /** Whether `id` is BOS, EOS or PAD. */
   isSpecial(id: number): boolean {
     return id >= BYTE_VOCAB && id < this.vocabSize;
   }

@@ -3,12 +3,14 @@
 import type { Tensor } from '../tensor.js';
 import { tensor, type TensorOptions } from '../creation.js';
 
-export interface PreferenceExample {
+/** One preference pair as token ids: the prompt, and the chosen and rejected completions that follow it. */
+export interface TokenPair {
   prompt: readonly number[];
   chosen: readonly number[];
   rejected: readonly number[];
 }
 
+/** How buildPreferenceBatch pads and truncates, and where it puts the tensors. */
 export interface BatchOptions {
   /** Fills the padding of ids and targets; the masks, not this id, decide what counts, so it may equal EOS. */
   padId: number;
@@ -29,6 +31,7 @@ export interface SequenceBatch {
   mask: Tensor;
 }
 
+/** The chosen and rejected sides of a batch of pairs, each [B, T] (the two may differ in T). */
 export interface PreferenceBatch {
   chosen: SequenceBatch;
   rejected: SequenceBatch;
@@ -57,7 +60,8 @@ function layout(where: string, prompt: readonly number[], completion: readonly n
   const full = [...prompt, ...completion];
   const kept = full.slice(0, maxLength);
   if (kept.length <= prompt.length) {
-    throw new Error(`buildPreferenceBatch: ${where}: maxLength ${maxLength} leaves no completion token after a prompt of ${prompt.length} tokens`);
+    throw new Error(`buildPreferenceBatch: ${where}: maxLength ${maxLength} leaves no completion token ` +
+      `after a prompt of ${prompt.length} tokens`);
   }
   return {
     ids: kept.slice(0, -1),
@@ -89,12 +93,13 @@ function side(rows: Layout[], length: number, opts: BatchOptions): SequenceBatch
  * Builds a batch of preference pairs. Masks are positional (prompt and padding are 0, every completion token is 1),
  * never derived from token values or log-prob values, so an EOS equal to padId is still counted.
  */
-export function buildPreferenceBatch(examples: readonly PreferenceExample[], opts: BatchOptions): PreferenceBatch {
+export function buildPreferenceBatch(examples: readonly TokenPair[], opts: BatchOptions): PreferenceBatch {
   if (!Array.isArray(examples) || examples.length === 0) throw new Error('buildPreferenceBatch: expected at least one example');
   if (!Number.isInteger(opts.padId) || opts.padId < 0) throw new Error(`buildPreferenceBatch: padId must be a token id (a non-negative integer), got ${opts.padId}`);
   const maxLength = opts.maxLength ?? Infinity;
   if (maxLength !== Infinity && (!Number.isInteger(maxLength) || maxLength < 2)) {
-    throw new Error(`buildPreferenceBatch: maxLength must be an integer >= 2 (a prompt token and a completion token), got ${maxLength}`);
+    throw new Error(`buildPreferenceBatch: maxLength must be an integer >= 2 ` +
+      `(a prompt token and a completion token), got ${maxLength}`);
   }
   const chosen: Layout[] = [];
   const rejected: Layout[] = [];

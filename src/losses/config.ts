@@ -1,4 +1,6 @@
-// Config resolution shared by the losses: defaults from losses.md, unknown keys and bad values are errors.
+// Config resolution shared by the losses: defaults from docs/losses.md, unknown keys and bad values are errors.
+
+import type { LossConfig, LossFn } from './types.js';
 
 export interface KeyRule {
   /** Why the value is constrained, for the error message (e.g. 'beta > 0'). */
@@ -36,4 +38,9 @@ export function resolveConfig<K extends string>(
     out[key as K] = value;
   }
   return out;
+}
+
+/** `fn` with `preset` merged under the caller's config: the preset's values, unless the caller overrides them. */
+export function withPreset(fn: LossFn, preset: LossConfig): LossFn {
+  return (inputs, config) => fn(inputs, { ...preset, ...config });
 }

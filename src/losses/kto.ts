@@ -8,9 +8,11 @@ import { nonNegative, positive, resolveConfig } from './config.js';
 import { assemble, pairStats, standardMetrics } from './pairs.js';
 import { referenceRewards } from './rewards.js';
 import { noGrad } from '../autograd/graph.js';
-import type { LossConfig, LossOutput, PreferenceInputs } from './types.js';
+import type { LossConfig, LossOutput, LossSpec, PreferenceInputs } from './types.js';
 
+/** Config keys of {@link kto}. */
 export interface KtoConfig {
+  /** Scale of the reward relative to the baseline. */
   beta?: number;
   /** Weight of desirable (chosen) examples. */
   lambdaD?: number;
@@ -18,17 +20,31 @@ export interface KtoConfig {
   lambdaU?: number;
 }
 
+/** KTO's defaults (TRL's KTOConfig values): beta 0.1, both weights 1. */
 export const KTO_DEFAULTS = { beta: 0.1, lambdaD: 1.0, lambdaU: 1.0 } as const;
 
+/** Mean over the 2B completions of lambda_D (1 - sigma(beta (r - z0))) or lambda_U (1 - sigma(beta (z0 - r))). */
 export function kto(inputs: PreferenceInputs, config?: KtoConfig & LossConfig): LossOutput {
-  const c = resolveConfig('kto', KTO_DEFAULTS, { beta: positive, lambdaD: nonNegative, lambdaU: nonNegative }, config);
-  const s = pairStats('kto', inputs, true);
-  const [rw, rl] = referenceRewards(s, 'sum', 1);
+  const { name, logps, needsReference } = ktoSpec;
+  const c = resolveConfig(name, KTO_DEFAULTS, { beta: positive, lambdaD: nonNegative, lambdaU: nonNegative }, config);
+  const s = pairStats(name, inputs, needsReference);
+  const [rw, rl] = referenceRewards(s, logps, 1);
   const z0 = noGrad(() => rw.detach().add(rl.detach()).mean().mul(0.5).maximum(0));
   const desirable = rw.sub(z0).mul(c.beta).sigmoid().neg().add(1).mul(c.lambdaD);
   const undesirable = z0.sub(rl).mul(c.beta).sigmoid().neg().add(1).mul(c.lambdaU);
   // each half is averaged over B and weighted 1/2: together, the mean over the 2B completions
   const terms = { desirable: desirable.mean().mul(0.5), undesirable: undesirable.mean().mul(0.5) };
-  const [bw, bl] = referenceRewards(s, 'sum', c.beta);
-  return assemble(terms, (t) => standardMetrics(s, 'sum', bw, bl, t, { kl: z0 }));
+  const [bw, bl] = referenceRewards(s, logps, c.beta);
+  return assemble(terms, (t) => standardMetrics(s, logps, bw, bl, t, { kl: z0 }));
 }
+
+/** KTO's entry in the loss registry. */
+export const ktoSpec: LossSpec = {
+  name: 'kto',
+  description: 'KTO on pairs: chosen desirable, rejected undesirable, batch KL baseline',
+  formula: 'lambda_D (1 - sigma(beta (r - z0))) | lambda_U (1 - sigma(beta (z0 - r)))',
+  logps: 'sum',
+  needsReference: true,
+  defaults: KTO_DEFAULTS,
+  fn: kto,
+};

@@ -1,15 +1,16 @@
 // From a language model's logits to the per-token log-probs the losses consume.
 
 import type { Tensor } from '../tensor.js';
-
-const shapeOf = (t: Tensor): string => `[${t.shape.join(', ')}]`;
+import { fmt } from '../shape.js';
+import { maskedLogps } from './pairs.js';
 
 function checkTargets(logits: Tensor, targets: Tensor): void {
-  if (logits.rank !== 3) throw new Error(`tokenLogps: logits must be [B, T, V], got ${shapeOf(logits)}`);
-  if (targets.dtype !== 'int32') throw new Error(`tokenLogps: targets must be int32 token ids, got ${targets.dtype} ${shapeOf(targets)}`);
+  if (logits.rank !== 3) throw new Error(`tokenLogps: logits must be [B, T, V], got ${fmt(logits.shape)}`);
+  if (targets.dtype !== 'int32') throw new Error(`tokenLogps: targets must be int32 token ids, got ${targets.dtype} ${fmt(targets.shape)}`);
   const [b, t, vocab] = logits.shape;
   if (targets.rank !== 2 || targets.shape[0] !== b || targets.shape[1] !== t) {
-    throw new Error(`tokenLogps: targets must be [B, T] = [${b}, ${t}] to match logits ${shapeOf(logits)}, got ${shapeOf(targets)}`);
+    throw new Error(`tokenLogps: targets must be [B, T] = [${b}, ${t}] to match logits ${fmt(logits.shape)}, ` +
+      `got ${fmt(targets.shape)}`);
   }
   // an out-of-range id would read another row's memory in gather, so it is caught here when the ids are readable
   if (targets.backend.readSync) {
@@ -26,6 +27,7 @@ export function tokenLogps(logits: Tensor, targets: Tensor): Tensor {
   return logits.logSoftmax(-1).gather(2, targets.reshape([b, t, 1])).reshape([b, t]);
 }
 
+/** Per-sequence reductions of masked per-token log-probs. */
 export interface SequenceLogps {
   /** Summed log-prob of the masked tokens per sequence (sum-l), [B]. */
   sum: Tensor;
@@ -38,14 +40,14 @@ export interface SequenceLogps {
 /** Sum and mean of per-token log-probs [B, T] over a 0/1 mask [B, T]; a row with no masked token is an error. */
 export function sequenceLogps(tokens: Tensor, mask: Tensor): SequenceLogps {
   if (tokens.rank !== 2 || tokens.shape.join() !== mask.shape.join()) {
-    throw new Error(`sequenceLogps: expected per-token log-probs [B, T] and a mask of the same shape, got ${shapeOf(tokens)} and ${shapeOf(mask)}`);
+    throw new Error(`sequenceLogps: expected per-token log-probs [B, T] and a mask of the same shape, ` +
+      `got ${fmt(tokens.shape)} and ${fmt(mask.shape)}`);
   }
-  const m = mask.dtype === tokens.dtype ? mask : mask.astype(tokens.dtype);
-  const count = m.sum(1);
+  const { sum, mean, count } = maskedLogps(tokens, mask);
   if (count.backend.readSync) {
     const empty = count.dataSync().findIndex((n) => n === 0);
-    if (empty >= 0) throw new Error(`sequenceLogps: row ${empty} of mask ${shapeOf(mask)} has no completion tokens (an empty completion has no mean log-prob)`);
+    if (empty >= 0) throw new Error(`sequenceLogps: row ${empty} of mask ${fmt(mask.shape)} has no completion tokens ` +
+      `(an empty completion has no mean log-prob)`);
   }
-  const sum = tokens.where(m, 0).sum(1);
-  return { sum, mean: sum.div(count), count };
+  return { sum, mean, count };
 }

@@ -1,9 +1,10 @@
 // What every preference loss does first: check the per-token inputs, then reduce each completion to its summed
-// and mean log-prob (sum-l and lbar in losses.md). Also the TRL-named metrics most losses share.
+// and mean log-prob (sum-l and lbar in docs/losses.md). Also the TRL-named metrics most losses share.
 
 import { Tensor } from '../tensor.js';
 import { noGrad } from '../autograd/graph.js';
-import type { LossOutput, PreferenceInputs } from './types.js';
+import { fmt } from '../shape.js';
+import type { LogpKind, LossOutput, PreferenceInputs } from './types.js';
 
 /** One side (chosen or rejected, policy or reference) of a batch of completions. */
 export interface CompletionStats {
@@ -15,6 +16,8 @@ export interface CompletionStats {
   sum: Tensor;
   /** lbar: mean per-token log-prob per completion, [B]. */
   mean: Tensor;
+  /** Number of completion tokens per completion, [B]. */
+  count: Tensor;
 }
 
 export interface PairStats {
@@ -24,7 +27,17 @@ export interface PairStats {
   refRejected?: CompletionStats;
 }
 
-const shapeOf = (t: Tensor): string => `[${t.shape.join(', ')}]`;
+/**
+ * The masked reductions every loss starts from: log-probs with masked positions set to 0, then their sum and mean
+ * per row. The mask is cast to the log-probs' dtype. Callers check that each row has a token (no 0/0 mean).
+ */
+export function maskedLogps(logps: Tensor, mask: Tensor): CompletionStats {
+  const m = mask.dtype === logps.dtype ? mask : mask.astype(logps.dtype);
+  const tokens = logps.where(m, 0);
+  const sum = tokens.sum(1);
+  const count = m.sum(1);
+  return { tokens, mask: m, sum, mean: sum.div(count), count };
+}
 
 /**
  * Checks a mask's values when they can be read synchronously (CPU): 0/1 only, at least one completion token per
@@ -43,28 +56,27 @@ function checkMaskValues(loss: string, name: string, mask: Tensor): void {
       count += v;
     }
     if (count === 0) {
-      throw new Error(`${loss}: ${name} row ${r} has no completion tokens (an empty completion has no log-prob per token; drop the pair or give it at least one token)`);
+      throw new Error(`${loss}: ${name} row ${r} has no completion tokens ` +
+      `(an empty completion has no log-prob per token; drop the pair or give it at least one token)`);
     }
   }
 }
 
 function checkTensor(loss: string, name: string, t: unknown): asserts t is Tensor {
   if (!(t instanceof Tensor)) throw new Error(`${loss}: input '${name}' must be a Tensor [B, T], got ${t === undefined ? 'nothing' : typeof t}`);
-  if (t.rank !== 2) throw new Error(`${loss}: input '${name}' must be [B, T] (per-token values), got ${shapeOf(t)}`);
+  if (t.rank !== 2) throw new Error(`${loss}: input '${name}' must be [B, T] (per-token values), got ${fmt(t.shape)}`);
 }
 
 function completion(loss: string, side: string, logps: Tensor, mask: Tensor, logpsName: string, maskName: string): CompletionStats {
   checkTensor(loss, logpsName, logps);
   checkTensor(loss, maskName, mask);
-  if (logps.dtype === 'int32') throw new Error(`${loss}: ${logpsName} must be float log-probs, got int32 ${shapeOf(logps)}`);
+  if (logps.dtype === 'int32') throw new Error(`${loss}: ${logpsName} must be float log-probs, got int32 ${fmt(logps.shape)}`);
   if (logps.shape.join() !== mask.shape.join()) {
-    throw new Error(`${loss}: ${logpsName} ${shapeOf(logps)} and ${maskName} ${shapeOf(mask)} must have the same shape (${side} completions)`);
+    throw new Error(`${loss}: ${logpsName} ${fmt(logps.shape)} and ${maskName} ${fmt(mask.shape)} ` +
+      `must have the same shape (${side} completions)`);
   }
   checkMaskValues(loss, maskName, mask);
-  const m = mask.dtype === logps.dtype ? mask : mask.astype(logps.dtype);
-  const tokens = logps.where(m, 0);
-  const sum = tokens.sum(1);
-  return { tokens, mask: m, sum, mean: sum.div(m.sum(1)) };
+  return maskedLogps(logps, mask);
 }
 
 /** Validates the inputs and reduces them; `needsReference` makes missing reference log-probs an error. */
@@ -74,18 +86,22 @@ export function pairStats(loss: string, inputs: PreferenceInputs, needsReference
   const chosen = completion(loss, 'chosen', chosenLogps, chosenMask, 'chosenLogps', 'chosenMask');
   const rejected = completion(loss, 'rejected', rejectedLogps, rejectedMask, 'rejectedLogps', 'rejectedMask');
   if (chosenLogps.shape[0] !== rejectedLogps.shape[0]) {
-    throw new Error(`${loss}: chosen and rejected must hold the same number of pairs, got chosenLogps ${shapeOf(chosenLogps)} and rejectedLogps ${shapeOf(rejectedLogps)}`);
+    throw new Error(`${loss}: chosen and rejected must hold the same number of pairs, ` +
+      `got chosenLogps ${fmt(chosenLogps.shape)} and rejectedLogps ${fmt(rejectedLogps.shape)}`);
   }
   if (!needsReference) return { chosen, rejected };
   if (refChosenLogps === undefined || refRejectedLogps === undefined) {
     const missing = [refChosenLogps === undefined && 'refChosenLogps', refRejectedLogps === undefined && 'refRejectedLogps'].filter(Boolean);
-    throw new Error(`${loss}: needs the reference model's log-probs (refChosenLogps and refRejectedLogps, per-token [B, T], computed without gradient); missing ${missing.join(' and ')}`);
+    throw new Error(`${loss}: needs the reference model's log-probs ` +
+      `(refChosenLogps and refRejectedLogps, per-token [B, T], computed without gradient); ` +
+      `missing ${missing.join(' and ')}`);
   }
   checkTensor(loss, 'refChosenLogps', refChosenLogps);
   checkTensor(loss, 'refRejectedLogps', refRejectedLogps);
   for (const [name, ref, policy] of [['refChosenLogps', refChosenLogps, chosenLogps], ['refRejectedLogps', refRejectedLogps, rejectedLogps]] as const) {
     if (ref.shape.join() !== policy.shape.join()) {
-      throw new Error(`${loss}: ${name} ${shapeOf(ref)} must match the policy's ${shapeOf(policy)} (the reference uses the same masks)`);
+      throw new Error(`${loss}: ${name} ${fmt(ref.shape)} must match the policy's ${fmt(policy.shape)} ` +
+      `(the reference uses the same masks)`);
     }
   }
   // the reference is a fixed target: no gradient flows into it even if the caller forgot noGrad
@@ -94,7 +110,6 @@ export function pairStats(loss: string, inputs: PreferenceInputs, needsReference
   return { chosen, rejected, refChosen, refRejected };
 }
 
-export type LogpKind = 'sum' | 'mean';
 export const pick = (c: CompletionStats, kind: LogpKind): Tensor => (kind === 'sum' ? c.sum : c.mean);
 
 /** h = (logp_w - logp_l) - (ref_w - ref_l), with logp summed or averaged per completion. */

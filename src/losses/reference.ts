@@ -10,12 +10,14 @@ import type { PreferenceBatch, SequenceBatch } from './batch.js';
 /** Any model: token ids [B, T] (int32) to logits [B, T, V]. */
 export type LogitsFn = (ids: Tensor) => Tensor;
 
+/** The reference model's per-token log-probs for a batch, computed without gradient. */
 export interface ReferenceLogps {
   /** Per-token [B, T]: pass straight to a loss as refChosenLogps (values off the mask are ignored by the losses). */
   refChosenLogps: Tensor;
   refRejectedLogps: Tensor;
 }
 
+/** What identifies an example in a ReferenceCache (e.g. its index in the training set). */
 export type ExampleKey = string | number;
 
 interface Entry {
@@ -27,18 +29,23 @@ interface Entry {
 /** Reference log-probs per example key, stored as plain numbers (no tensors, so nothing to dispose). */
 export class ReferenceCache {
   private readonly entries = new Map<ExampleKey, Entry>();
+  /** Number of cached examples. */
   get size(): number {
     return this.entries.size;
   }
+  /** Whether the example is cached. */
   has(key: ExampleKey): boolean {
     return this.entries.has(key);
   }
+  /** The cached completion log-probs of an example, if any. */
   get(key: ExampleKey): Entry | undefined {
     return this.entries.get(key);
   }
+  /** Caches an example's completion log-probs. */
   set(key: ExampleKey, entry: Entry): void {
     this.entries.set(key, entry);
   }
+  /** Forgets every example. */
   clear(): void {
     this.entries.clear();
   }
@@ -65,7 +72,9 @@ function spread(rowsValues: Float64Array[], keys: readonly ExampleKey[], mask: A
     let k = 0;
     for (let c = 0; c < cols; c++) if (mask[r * cols + c] !== 0) out[r * cols + c] = rowsValues[r][k++];
     if (k !== rowsValues[r].length) {
-      throw new Error(`referenceLogps: cached ${sideName} log-probs for example '${String(keys[r])}' have ${rowsValues[r].length} tokens but the batch row has ${k} (same key, different example or truncation?)`);
+      throw new Error(`referenceLogps: cached ${sideName} log-probs for example '${String(keys[r])}' ` +
+      `have ${rowsValues[r].length} tokens ` +
+      `but the batch row has ${k} (same key, different example or truncation?)`);
     }
   }
   return tensor(out, { shape: like.shape, dtype: like.dtype, backend: like.backend });

@@ -1,7 +1,8 @@
 // Per-pair rewards as TRL reports them: beta * (logp - ref) for reference losses, beta * logp for reference-free.
 
 import type { Tensor } from '../tensor.js';
-import { pick, type LogpKind, type PairStats } from './pairs.js';
+import { pick, type PairStats } from './pairs.js';
+import type { LogpKind } from './types.js';
 
 export function referenceRewards(s: PairStats, kind: LogpKind, beta: number): [Tensor, Tensor] {
   if (!s.refChosen || !s.refRejected) throw new Error('referenceRewards: reference log-probs were not prepared');

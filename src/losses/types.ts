@@ -16,6 +16,7 @@ export interface PreferenceInputs {
   refRejectedLogps?: Tensor;
 }
 
+/** What every loss returns: the scalar loss, its named terms and detached metrics. */
 export interface LossOutput {
   /** A scalar tensor: what you call backward() on. */
   loss: Tensor;
@@ -33,4 +34,38 @@ export interface LossOutput {
 /** Config values are plain numbers; each loss lists the keys it accepts. */
 export type LossConfig = Readonly<Record<string, number>>;
 
+/** A preference loss: per-token inputs and an optional config in, {loss, terms, metrics} out. */
 export type LossFn = (inputs: PreferenceInputs, config?: LossConfig) => LossOutput;
+
+/** How a loss scores a completion: summed log-prob (sum-l) or mean per-token log-prob (lbar). */
+export type LogpKind = 'sum' | 'mean';
+
+/** Named config values for a loss, registered as a loss of its own (e.g. 'simpo-trl', 'slime-script'). */
+export interface LossPreset {
+  /** What the preset is and where its values come from. */
+  description: string;
+  /** The config keys that differ from the loss's defaults. */
+  config: LossConfig;
+}
+
+/**
+ * Everything a caller needs to know about a loss without reading its body: each loss file exports one, the loss
+ * body reads its own spec's `logps` and `needsReference`, and losses/registry.ts is built from the specs.
+ */
+export interface LossSpec {
+  /** Registry name (also the prefix of the loss's error messages). */
+  name: string;
+  /** One line: what the loss is. */
+  description: string;
+  /** The per-pair formula, in the notation of docs/losses.md. */
+  formula: string;
+  /** Whether completions are scored by summed ('sum') or mean per-token ('mean') log-probs. */
+  logps: LogpKind;
+  /** Whether the loss needs the reference model's log-probs (refChosenLogps, refRejectedLogps). */
+  needsReference: boolean;
+  /** Every config key the loss accepts, with its default value. */
+  defaults: LossConfig;
+  /** Other named sets of values; the registry lists each as a loss of its own. */
+  presets?: Readonly<Record<string, LossPreset>>;
+  fn: LossFn;
+}

@@ -14,12 +14,14 @@ export interface ForwardContext {
   causalMask: Tensor;
   dropout: number;
   training: boolean;
+  /** A fresh seed for each dropout mask. */
   nextSeed: () => number;
 }
 
 // Finite rather than -Infinity: some GPU shader compilers assume no infinities; exp(-1e9 - max) is 0 anyway.
 const MASKED_SCORE = -1e9;
 
+/** GPT-2 multi-head causal self-attention (c_attn, c_proj). */
 export class CausalSelfAttention extends Module {
   readonly cAttn: Linear;
   readonly cProj: Linear;
@@ -33,6 +35,7 @@ export class CausalSelfAttention extends Module {
     this.cProj = this.registerModule('c_proj', new Linear(nEmbd, nEmbd, { ...opts, seed: opts.seeds(), std: opts.projStd }));
   }
 
+  /** x [B, T, nEmbd] -> [B, T, nEmbd]; each position attends to itself and earlier positions. */
   forward(x: Tensor, ctx: ForwardContext): Tensor {
     const [B, T, C] = x.shape;
     if (x.rank !== 3 || C !== this.nEmbd) throw new Error(`CausalSelfAttention.forward: expected [B, T, ${this.nEmbd}], got ${fmt(x.shape)}`);

@@ -7,6 +7,7 @@ import { CausalSelfAttention, type ForwardContext } from './attention.js';
 import { MLP } from './mlp.js';
 import type { InitOptions } from './init.js';
 
+/** One GPT-2 transformer block: pre-norm attention and MLP, each with a residual connection. */
 export class Block extends Module {
   readonly ln1: LayerNorm;
   readonly attn: CausalSelfAttention;
@@ -21,6 +22,7 @@ export class Block extends Module {
     this.mlp = this.registerModule('mlp', new MLP(nEmbd, opts));
   }
 
+  /** x [B, T, nEmbd] -> [B, T, nEmbd]. */
   forward(x: Tensor, ctx: ForwardContext): Tensor {
     const h = x.add(this.attn.forward(this.ln1.forward(x), ctx));
     return h.add(this.mlp.forward(this.ln2.forward(h), ctx));

@@ -8,6 +8,7 @@ import { tidy } from '../memory.js';
 import { Rng, uniformArray } from '../random.js';
 import type { GPT } from './gpt.js';
 
+/** How generate() samples: length, temperature, top-k, stop token and seed. */
 export interface GenerateOptions {
   maxNewTokens: number;
   /** 0 = greedy (argmax); default 1. */

@@ -16,6 +16,7 @@ import { Block } from './block.js';
 import { GPT2_INIT_STD } from './init.js';
 import type { ForwardContext } from './attention.js';
 
+/** The shape of a GPT-2 model (GPT-2's config.json fields, in camelCase). */
 export interface GPTConfig {
   vocabSize: number;
   /** Longest sequence the model can read (GPT-2's n_positions). */
@@ -28,17 +29,20 @@ export interface GPTConfig {
   layerNormEpsilon?: number;
 }
 
+/** How a GPT is built: the seed of its initialisation, its dtype and backend. */
 export interface GPTOptions {
   seed: number;
   dtype?: DType;
   backend?: Backend | string;
 }
 
+/** Options of GPT.forward. */
 export interface GPTForwardOptions {
   /** Source of dropout seeds; defaults to the model's own stream. Training loops pass theirs so it can be checkpointed. */
   rng?: Rng;
 }
 
+/** A GPT-2 language model: token and position embeddings, blocks, a final LayerNorm, tied output weights. */
 export class GPT extends Module {
   readonly config: Required<GPTConfig>;
   readonly dtype: DType;

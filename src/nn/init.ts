@@ -13,6 +13,7 @@ export interface InitOptions {
   backend?: Backend | string;
 }
 
+/** The standard deviation of GPT-2's normal weight initialisation. */
 export const GPT2_INIT_STD = 0.02;
 
 export function normalInit(shape: readonly number[], std: number, opts: InitOptions): Tensor {

@@ -4,6 +4,7 @@ import type { Tensor } from '../tensor.js';
 import { Module } from './module.js';
 import { constantInit, type InitOptions } from './init.js';
 
+/** Layer normalisation over the last axis with a learned scale and shift. */
 export class LayerNorm extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor;
@@ -16,6 +17,7 @@ export class LayerNorm extends Module {
     this.bias = this.registerParameter('bias', constantInit([dim], 0, opts));
   }
 
+  /** x [..., dim] normalised over its last axis, then scaled and shifted. */
   forward(x: Tensor): Tensor {
     return x.layerNorm(this.weight, this.bias, this.eps);
   }

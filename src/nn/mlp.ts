@@ -6,6 +6,7 @@ import { Linear } from './linear.js';
 import type { ForwardContext } from './attention.js';
 import type { InitOptions } from './init.js';
 
+/** GPT-2's feed-forward block: Linear to 4 nEmbd, GELU, Linear back, dropout. */
 export class MLP extends Module {
   readonly cFc: Linear;
   readonly cProj: Linear;
@@ -16,6 +17,7 @@ export class MLP extends Module {
     this.cProj = this.registerModule('c_proj', new Linear(4 * nEmbd, nEmbd, { ...opts, seed: opts.seeds(), std: opts.projStd }));
   }
 
+  /** x [B, T, nEmbd] -> [B, T, nEmbd]. */
   forward(x: Tensor, ctx: ForwardContext): Tensor {
     return this.cProj.forward(this.cFc.forward(x).gelu()).dropout(ctx.dropout, ctx.nextSeed(), ctx.training);
   }

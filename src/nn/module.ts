@@ -4,6 +4,7 @@
 import type { Tensor } from '../tensor.js';
 import { keep } from '../memory.js';
 
+/** A tree of named parameters and submodules; dotted parameter names are the Hugging Face checkpoint names. */
 export abstract class Module {
   training = true;
   private readonly params = new Map<string, Tensor>();
@@ -46,6 +47,7 @@ export abstract class Module {
     return out;
   }
 
+  /** Every parameter of this module and its submodules. */
   parameters(): Tensor[] {
     return this.namedParameters().map(([, p]) => p);
   }
@@ -55,16 +57,19 @@ export abstract class Module {
     return this.parameters().reduce((n, p) => n + p.size, 0);
   }
 
+  /** Switches training mode (dropout on) for this module and its submodules; `train(false)` is eval(). */
   train(on = true): this {
     this.training = on;
     for (const child of this.children.values()) child.train(on);
     return this;
   }
 
+  /** Switches to evaluation mode (no dropout). */
   eval(): this {
     return this.train(false);
   }
 
+  /** Clears the gradients of every parameter. */
   zeroGrad(): void {
     for (const p of this.parameters()) p.zeroGrad();
   }

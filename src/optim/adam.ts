@@ -10,6 +10,7 @@ import type { AdamUpdateSpec } from '../backends/backend.js';
 import { type Tensor, tensorFromStorage } from '../tensor.js';
 import { Optimizer, type ParamsInput } from './optimizer.js';
 
+/** Adam's settings: learning rate, betas, eps and (L2, added to the gradient) weight decay. */
 export interface AdamOptions {
   lr: number;
   betas?: [number, number];
@@ -17,6 +18,7 @@ export interface AdamOptions {
   weightDecay?: number;
 }
 
+/** AdamW's settings: Adam's, with decoupled weight decay. */
 export interface AdamWOptions extends AdamOptions {
   /** Which parameters get weight decay; default `defaultDecayFilter`. */
   shouldDecay?: (name: string, p: Tensor) => boolean;
@@ -83,12 +85,14 @@ class AdamBase extends Optimizer {
   }
 }
 
+/** Adam: weight decay, if any, is added to the gradient (L2). */
 export class Adam extends AdamBase {
   constructor(params: ParamsInput, opts: AdamOptions) {
     super('Adam', params, opts, 0, false, () => true);
   }
 }
 
+/** AdamW: decoupled weight decay, by default on matrices that are not embeddings (see defaultDecayFilter). */
 export class AdamW extends AdamBase {
   constructor(params: ParamsInput, opts: AdamWOptions) {
     super('AdamW', params, opts, 0.01, true, opts.shouldDecay ?? defaultDecayFilter);

@@ -31,6 +31,7 @@ export function toNamed(params: ParamsInput): [string, Tensor][] {
   return params.map((p, i) => (Array.isArray(p) ? [p[0], p[1]] : [`param.${i}`, p as Tensor]) as [string, Tensor]);
 }
 
+/** What every optimizer shares: the parameters, the learning rate, step(), zeroGrad() and state for checkpoints. */
 export abstract class Optimizer {
   readonly params: [string, Tensor][];
   lr: number;
@@ -70,6 +71,7 @@ export abstract class Optimizer {
     }));
   }
 
+  /** Clears the gradients of every parameter. */
   zeroGrad(): void {
     for (const [, p] of this.params) p.zeroGrad();
   }

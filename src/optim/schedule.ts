@@ -1,11 +1,14 @@
 // Learning-rate schedules: functions from the step about to be taken (0-based) to a learning rate.
 
+/** The learning rate for a 0-based step. */
 export type LrSchedule = (step: number) => number;
 
+/** The same learning rate at every step. */
 export function constantLr(lr: number): LrSchedule {
   return () => lr;
 }
 
+/** A schedule that warms up linearly to peakLr over warmupSteps, then decays until totalSteps. */
 export interface WarmupDecayOptions {
   peakLr: number;
   warmupSteps: number;

@@ -6,12 +6,14 @@
 import { type Tensor, tensorFromStorage } from '../tensor.js';
 import { Optimizer, type ParamsInput } from './optimizer.js';
 
+/** SGD's settings: learning rate, momentum (default 0) and L2 weight decay (default 0). */
 export interface SGDOptions {
   lr: number;
   momentum?: number;
   weightDecay?: number;
 }
 
+/** Stochastic gradient descent with optional momentum and weight decay. */
 export class SGD extends Optimizer {
   readonly momentum: number;
   readonly weightDecay: number;

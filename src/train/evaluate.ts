@@ -26,7 +26,7 @@ export interface HeldOutSet {
   /** Pairs scored for likelihoods. */
   pairs: TokenPair[];
   /** Prompts answered by greedy generation, with how to score each answer. */
-  prompts: { ids: number[]; text: string; score: (completion: string, stopped: boolean) => GenerationScore }[];
+  prompts: { ids: readonly number[]; text: string; score: (completion: string, stopped: boolean) => GenerationScore }[];
   /** Generation budget: enough for the longest expected answer plus room to show a model that does not stop. */
   maxNewTokens: number;
 }

@@ -38,3 +38,12 @@ export class NonFiniteLossError extends Error {
     this.name = 'NonFiniteLossError';
   }
 }
+
+/**
+ * Lets pending events (a Ctrl-C handler, a worker's stop message) run between steps. `setImmediate` where the
+ * runtime has it (Node: no 1 ms timer clamp), a zero timeout elsewhere (browsers and Web Workers have no setImmediate).
+ */
+export function yieldToEventLoop(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
+  return new Promise((resolve) => (immediate ? immediate(resolve) : setTimeout(resolve, 0)));
+}

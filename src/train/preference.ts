@@ -16,7 +16,7 @@ import { referenceLogps, type ReferenceCache } from '../losses/reference.js';
 import type { LossOutput, PreferenceInputs } from '../losses/types.js';
 import type { TokenPair } from '../data/preference-pairs.js';
 import type { MetricsRecord } from './metrics.js';
-import { NonFiniteLossError, type TrainingHooks } from './loop.js';
+import { NonFiniteLossError, type TrainingHooks, yieldToEventLoop } from './loop.js';
 
 export interface PreferenceMethod {
   name: string;
@@ -118,7 +118,7 @@ export async function trainPreference(o: PreferenceTrainOptions): Promise<Metric
   const history: MetricsRecord[] = [];
   for (let step = 0; step < steps; step++) {
     // let signal handlers (Ctrl-C) run between steps: the step itself is synchronous work
-    await new Promise((resolve) => setImmediate(resolve));
+    await yieldToEventLoop();
     if (o.shouldStop?.()) break;
     if (o.schedule) optimizer.lr = o.schedule(step);
     const indices = o.order.slice(step * batchSize, (step + 1) * batchSize) as number[];

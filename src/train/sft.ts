@@ -16,7 +16,7 @@ import type { LmBatch } from '../data/batching.js';
 import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint-files.js';
 import type { ByteLevelTokenizer } from '../io/hf-tokenizer.js';
 import type { MetricsRecord } from './metrics.js';
-import { NonFiniteLossError, type TrainingHooks } from './loop.js';
+import { NonFiniteLossError, type TrainingHooks, yieldToEventLoop } from './loop.js';
 import { ProgressBar } from './progress.js';
 
 /** Mean negative log-likelihood of the targets selected by lossMask (every counted token weighs the same). */
@@ -85,7 +85,7 @@ export async function trainSft(o: SftOptions): Promise<MetricsRecord[]> {
   model.train();
   for (let step = startStep; step < steps; step++) {
     // let signal handlers (Ctrl-C) and timers run between steps: a CPU step never waits on anything else
-    await new Promise((resolve) => setImmediate(resolve));
+    await yieldToEventLoop();
     if (o.shouldStop?.()) break;
     const t0 = Date.now();
     optimizer.lr = schedule(step);
@@ -119,7 +119,8 @@ export async function trainSft(o: SftOptions): Promise<MetricsRecord[]> {
     history.push(record);
     o.metrics?.log(record);
     o.onStep?.(record);
-    bar?.update(step + 1 - startStep, `loss ${lossValue.toFixed(4)}${typeof record.eval_loss === 'number' ? ` eval ${record.eval_loss.toFixed(4)}` : ''}`);
+    const evalText = typeof record.eval_loss === 'number' ? ` eval ${record.eval_loss.toFixed(4)}` : '';
+    bar?.update(step + 1 - startStep, `loss ${lossValue.toFixed(4)}${evalText}`);
     const stop = o.stopWhen?.(record) ?? false;
     if (o.checkpoint && ((step + 1) % o.checkpoint.every === 0 || step + 1 === steps || stop)) {
       const { configExtra, tokenizer } = o.checkpoint;

@@ -1,4 +1,4 @@
-// The gradient facts of losses.md, as properties: what each loss does to the log-probs it is given.
+// The gradient facts of docs/losses.md, as properties: what each loss does to the log-probs it is given.
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';

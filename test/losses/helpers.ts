@@ -1,5 +1,5 @@
 // Shared by the loss tests: random batches (fast-check) and a plain-JS re-derivation of every formula in
-// losses.md, written from the document, independently of src/losses.
+// docs/losses.md, written from the document, independently of src/losses.
 
 import fc from 'fast-check';
 import { tensor, type Tensor } from '../../src/index.js';
@@ -85,7 +85,7 @@ const hSum = (p: PairView): number => p.sumW - p.sumL - (p.refSumW - p.refSumL);
 const hMean = (p: PairView): number => p.lbarW - p.lbarL - (p.refLbarW - p.refLbarL);
 const log1mexp = (a: number): number => (a > -Math.LN2 ? Math.log(-Math.expm1(a)) : Math.log1p(-Math.exp(a)));
 
-/** losses.md, per loss, with the document's defaults; `c` overrides. */
+/** docs/losses.md, per loss, with the document's defaults; `c` overrides. */
 export const expected: Record<string, (b: Batch, c?: Record<string, number>) => number> = {
   sft: (b) => meanOf(pairs(b).map((p) => -p.lbarW)),
   dpo: (b, c = {}) => {
@@ -122,9 +122,12 @@ export const expected: Record<string, (b: Batch, c?: Record<string, number>) => 
 
 export function slimeExpected(b: Batch, c: Record<string, number> = {}): number {
   const { lambdaW = 0.1, lambdaL = 0.1, lambdaD = 1, delta = 1.25, mHard = 1.5, mSoft = 1, kappa = 2.5, p = 2.5 } = c;
+  const { softMargin = 1, hardMargin = 1 } = c;
   const perPair = pairs(b).map((q) => {
     const gap = q.lbarW - q.lbarL;
-    return -lambdaW * q.lbarW + lambdaD * Math.max(0, mHard - gap) * sigma(-kappa * (gap - mSoft));
+    const hinge = hardMargin ? Math.max(0, mHard - gap) : 1;
+    const gate = softMargin ? sigma(-kappa * (gap - mSoft)) : 1;
+    return -lambdaW * q.lbarW + lambdaD * hinge * gate;
   });
   let floorSum = 0;
   let count = 0;

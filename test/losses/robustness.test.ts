@@ -48,7 +48,7 @@ describe('bad inputs are clear errors', () => {
   it('an empty completion is an error naming the loss, the mask and the row, never NaN', () => {
     for (const name of losses.lossNames()) {
       const bad = { ...inputs(), chosenMask: t([[0, 0]], 'float64') };
-      expect(() => losses.getLoss(name).fn(bad)).toThrow(new RegExp(`^${name === 'slime-script' ? 'slimeScript' : name === 'simpo-trl' ? 'simpo' : name}: chosenMask row 0 has no completion tokens`));
+      expect(() => losses.getLoss(name).fn(bad)).toThrow(new RegExp(`^${name === 'slime-script' ? 'slime' : name === 'simpo-trl' ? 'simpo' : name}: chosenMask row 0 has no completion tokens`));
       const badRejected = { ...inputs(), rejectedMask: t([[0]], 'float64') };
       if (name !== 'sft') expect(() => losses.getLoss(name).fn(badRejected)).toThrow(/rejectedMask row 0 has no completion tokens/);
     }
@@ -77,8 +77,8 @@ describe('bad inputs are clear errors', () => {
   });
 
   it('shape, dtype and mask-value mistakes name what was expected', () => {
-    expect(() => losses.dpo(inputs({ chosenMask: [[1, 1, 1]] }))).toThrow(/dpo: chosenLogps \[1, 2\] and chosenMask \[1, 3\] must have the same shape/);
-    expect(() => losses.dpo(inputs({ refRejectedLogps: [[-1, -1]] }))).toThrow(/refRejectedLogps \[1, 2\] must match the policy's \[1, 1\]/);
+    expect(() => losses.dpo(inputs({ chosenMask: [[1, 1, 1]] }))).toThrow(/dpo: chosenLogps \[1,2\] and chosenMask \[1,3\] must have the same shape/);
+    expect(() => losses.dpo(inputs({ refRejectedLogps: [[-1, -1]] }))).toThrow(/refRejectedLogps \[1,2\] must match the policy's \[1,1\]/);
     expect(() => losses.simpo(inputs({ rejectedLogps: [[-1], [-2]], rejectedMask: [[1], [1]] }))).toThrow(/same number of pairs/);
     expect(() => losses.simpo(inputs({ chosenMask: [[1, 0.5]] }))).toThrow(/simpo: chosenMask must hold only 0 and 1, got 0.5 at \[0, 1\]/);
     expect(() => losses.simpo({ ...inputs(), chosenLogps: tensor([-1, -2], { dtype: 'float64' }) })).toThrow(/must be \[B, T\]/);

@@ -1,4 +1,4 @@
-// Loss values against expectations derived independently: the plain-JS formulas of losses.md (helpers.ts), closed
+// Loss values against expectations derived independently: the plain-JS formulas of docs/losses.md (helpers.ts), closed
 // forms and the document's sanity values.
 
 import { describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ function single(w: number, l: number, refW = 0, refL = 0): Batch {
   return { chosen: { values: [[w]], mask: [[1]] }, rejected: { values: [[l]], mask: [[1]] }, refChosen: [[refW]], refRejected: [[refL]] };
 }
 
-describe('every loss equals its losses.md formula (plain-JS re-derivation)', () => {
+describe('every loss equals its docs/losses.md formula (plain-JS re-derivation)', () => {
   for (const name of losses.lossNames()) {
     it(name, () => {
       fc.assert(fc.property(batchArb(), (b) => {
@@ -38,11 +38,28 @@ describe('every loss equals its losses.md formula (plain-JS re-derivation)', () 
       close(losses.simpo(i, { beta, gamma: eps }).loss.itemSync(), expected.simpo(b, { beta, gamma: eps }));
       close(losses.cpo(i, { beta, alpha: eps }).loss.itemSync(), expected.cpo(b, { beta, alpha: eps }));
       close(losses.slime(i, { lambdaL: 1, delta: eps, p: 1 + beta }).loss.itemSync(), expected.slime(b, { lambdaL: 1, delta: eps, p: 1 + beta }));
+      const ablations: Record<string, number>[] = [{ softMargin: 0 }, { hardMargin: 0 }, { lambdaW: 0 }, { lambdaL: 0 }];
+      for (const ablation of ablations) {
+        close(losses.slime(i, ablation).loss.itemSync(), expected.slime(b, ablation));
+      }
     }), { numRuns: 20 });
+  });
+
+  it('SLIME: softMargin and hardMargin are switches (0 or 1), and not both off', () => {
+    const i = inputsOf(single(-1, -2));
+    expect(() => losses.slime(i, { softMargin: 0.5 })).toThrow(/slime: config 'softMargin' must be 0 \(off\) or 1 \(on\), got 0.5/);
+    expect(() => losses.slime(i, { softMargin: 0, hardMargin: 0 })).toThrow(/cannot both be 0/);
+    // Delta = 1: the hinge alone is 0.5, the gate alone 1/2
+    close(losses.slime(i, { softMargin: 0 }).terms.margin.itemSync(), 0.5);
+    close(losses.slime(i, { hardMargin: 0 }).terms.margin.itemSync(), 0.5);
+    // Delta = 3, past m_h: the hinge is 0, but the gate alone still pushes with sigma(-5)
+    const wide = inputsOf(single(-1, -4));
+    close(losses.slime(wide, { hardMargin: 0 }).terms.margin.itemSync(), 1 / (1 + Math.exp(5)));
+    expect(losses.slime(wide, { softMargin: 0 }).terms.margin.itemSync()).toBe(0);
   });
 });
 
-describe('closed forms and the sanity values of losses.md', () => {
+describe('closed forms and the sanity values of docs/losses.md', () => {
   it('SLIME: L_dist is 0 for Delta >= m_h = 1.5, and equals ReLU(1.5 - D) sigma(-2.5 (D - 1)) below', () => {
     for (const gap of [1.5, 1.6, 3, 50]) {
       expect(losses.slime(inputsOf(single(-1, -1 - gap))).terms.margin.itemSync()).toBe(0);

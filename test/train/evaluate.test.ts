@@ -22,7 +22,7 @@ function makeModel(): GPT {
 }
 
 /** Logits of the last position... of every position, for one unpadded row, as plain numbers [T][V]. */
-function logitsOf(model: GPT, ids: number[]): number[][] {
+function logitsOf(model: GPT, ids: readonly number[]): number[][] {
   const flat = noGrad(() => model.forward(tensor(ids, { shape: [1, ids.length], dtype: 'int32' }))).dataSync();
   return ids.map((_, t) => Array.from(flat.slice(t * tok.vocabSize, (t + 1) * tok.vocabSize)));
 }
@@ -33,13 +33,13 @@ function logSoftmaxAt(row: number[], target: number): number {
 }
 
 /** Per-token log-probs of the completion tokens of prompt + completion. */
-function completionLogps(model: GPT, prompt: number[], completion: number[]): number[] {
+function completionLogps(model: GPT, prompt: readonly number[], completion: readonly number[]): number[] {
   const full = [...prompt, ...completion];
   const logits = logitsOf(model, full.slice(0, -1));
   return completion.map((token, k) => logSoftmaxAt(logits[prompt.length - 1 + k], token));
 }
 
-function greedy(model: GPT, prompt: number[], maxNew: number): { body: number[]; stopped: boolean } {
+function greedy(model: GPT, prompt: readonly number[], maxNew: number): { body: number[]; stopped: boolean } {
   const ids = [...prompt];
   while (ids.length - prompt.length < maxNew) {
     const last = logitsOf(model, ids)[ids.length - 1];

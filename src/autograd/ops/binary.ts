@@ -32,11 +32,13 @@ function raw(op: BinaryOp, a: Tensor, b: Tensor, outShape: number[], outDtype = 
   return output(op, s, outShape, a.backend, [a, b]);
 }
 
+/** Elementwise x + y, broadcasting; a number operand takes the tensor's dtype. */
 export function add(x: Operand, y: Operand): Tensor {
   const [a, b, shape] = prepare('add', x, y);
   return record('add', raw('add', a, b, shape), [a, b], (g) => [sumTo(g, a.shape), sumTo(g, b.shape)]);
 }
 
+/** Elementwise x - y, broadcasting. */
 export function sub(x: Operand, y: Operand): Tensor {
   const [a, b, shape] = prepare('sub', x, y);
   return record('sub', raw('sub', a, b, shape), [a, b], (g, needs) => [
@@ -45,6 +47,7 @@ export function sub(x: Operand, y: Operand): Tensor {
   ]);
 }
 
+/** Elementwise x * y, broadcasting. */
 export function mul(x: Operand, y: Operand): Tensor {
   const [a, b, shape] = prepare('mul', x, y);
   return record('mul', raw('mul', a, b, shape), [a, b], (g, needs) => [
@@ -53,6 +56,7 @@ export function mul(x: Operand, y: Operand): Tensor {
   ]);
 }
 
+/** Elementwise x / y, broadcasting; true division (int32 operands give float32). */
 export function div(x: Operand, y: Operand): Tensor {
   let [a, b, shape] = prepare('div', x, y);
   if (a.dtype === 'int32') [a, b] = [a.astype('float32'), b.astype('float32')]; // true division, like torch
@@ -62,6 +66,7 @@ export function div(x: Operand, y: Operand): Tensor {
   ]);
 }
 
+/** Elementwise x ** y, broadcasting; differentiable in both (the exponent's gradient uses log x). */
 export function pow(x: Operand, y: Operand): Tensor {
   const [a, b, shape] = prepare('pow', x, y);
   const out = raw('pow', a, b, shape);
@@ -87,13 +92,34 @@ function extremum(op: 'maximum' | 'minimum', x: Operand, y: Operand): Tensor {
   });
 }
 
+/** Elementwise maximum, broadcasting; ties split the gradient equally. */
 export const maximum = (x: Operand, y: Operand): Tensor => extremum('maximum', x, y);
+/** Elementwise minimum, broadcasting; ties split the gradient equally. */
 export const minimum = (x: Operand, y: Operand): Tensor => extremum('minimum', x, y);
 
 /** Comparisons give a 0/1 mask in the operands' promoted dtype; they are not differentiable. */
 export function compare(op: 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne', x: Operand, y: Operand): Tensor {
   const [a, b, shape] = prepare(op, x, y);
   return raw(op, a, b, shape);
+}
+
+/** 1 where x < y, else 0 (broadcast; not differentiable). */
+export const lt = (x: Operand, y: Operand): Tensor => compare('lt', x, y);
+/** 1 where x <= y, else 0 (broadcast; not differentiable). */
+export const le = (x: Operand, y: Operand): Tensor => compare('le', x, y);
+/** 1 where x > y, else 0 (broadcast; not differentiable). */
+export const gt = (x: Operand, y: Operand): Tensor => compare('gt', x, y);
+/** 1 where x >= y, else 0 (broadcast; not differentiable). */
+export const ge = (x: Operand, y: Operand): Tensor => compare('ge', x, y);
+/** 1 where x == y, else 0 (broadcast; not differentiable). */
+export const eq = (x: Operand, y: Operand): Tensor => compare('eq', x, y);
+/** 1 where x != y, else 0 (broadcast; not differentiable). */
+export const ne = (x: Operand, y: Operand): Tensor => compare('ne', x, y);
+
+/** x * x, with x checked once (so an error names 'square'). */
+export function square(x: Tensor): Tensor {
+  x.assertAlive('square');
+  return mul(x, x);
 }
 
 /** where(cond, a, b): a where cond != 0, else b; all three broadcast together. */

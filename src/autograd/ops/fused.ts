@@ -4,6 +4,7 @@
 // the composed formula in Tensor ops, so higher-order gradients stay exact. Both are tested equal to the
 // composition in test/backends/cpu/fused-ops.test.ts.
 
+import { GELU_A, GELU_C } from '../../backends/backend.js';
 import type { Tensor } from '../../tensor.js';
 import { isGradEnabled, record } from '../graph.js';
 import { output } from './util.js';
@@ -65,8 +66,6 @@ export function fusedNormalize(x: Tensor, eps: number): Tensor {
   });
 }
 
-const GELU_C = Math.sqrt(2 / Math.PI);
-const GELU_A = 0.044715;
 
 export function fusedGelu(x: Tensor): Tensor {
   const b = x.backend;

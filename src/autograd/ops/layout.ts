@@ -7,6 +7,7 @@ import { record } from '../graph.js';
 import { sumTo } from './binary.js';
 import { checkInputs, full, output } from './util.js';
 
+/** The same values in a new shape, without a copy; one entry of `shape` may be -1. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   checkInputs('reshape', x);
   const target = resolveReshape('reshape', x.shape, shape);
@@ -14,6 +15,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   return record('reshape', tensorView(x, target), [x], (g) => [g.reshape(x.shape)]);
 }
 
+/** Reorders the axes: axis i of the result is axis perm[i] of x. */
 export function permute(x: Tensor, perm: readonly number[]): Tensor {
   checkInputs('permute', x);
   const axes = perm.map((p) => normAxis('permute', p, x.rank));
@@ -29,7 +31,8 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
   return record('permute', out, [x], (g) => [g.permute(inverse)]);
 }
 
-export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
+/** Swaps two axes (default the last two). */
+export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
   checkInputs('transpose', x);
   if (x.rank < 2) throw new Error(`transpose: needs rank >= 2, got ${fmt(x.shape)}`);
   const d0 = normAxis('transpose', dim0, x.rank);
@@ -39,6 +42,7 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   return permute(x, perm);
 }
 
+/** Expands size-1 (and missing leading) axes to `shape`; the gradient sums back. */
 export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   checkInputs('broadcastTo', x);
   const target = [...shape];
@@ -50,6 +54,7 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   return record('broadcastTo', out, [x], (g) => [sumTo(g, x.shape)]);
 }
 
+/** Per-axis [start, end) with negative indices counted from the end; missing axes are taken whole. */
 export function slice(x: Tensor, starts: readonly number[], endsArg?: readonly number[]): Tensor {
   checkInputs('slice', x);
   if (starts.length > x.rank || (endsArg && endsArg.length > x.rank)) {
@@ -94,6 +99,7 @@ function pad(g: Tensor, begin: readonly number[], shape: readonly number[]): Ten
   return out;
 }
 
+/** Joins tensors of equal shape except along `axis` (default 0). */
 export function concat(xs: readonly Tensor[], axisArg = 0): Tensor {
   if (xs.length === 0) throw new Error('concat: needs at least one tensor');
   checkInputs('concat', ...xs);
@@ -102,7 +108,8 @@ export function concat(xs: readonly Tensor[], axisArg = 0): Tensor {
   for (const t of xs) {
     const ok = t.rank === first.rank && t.dtype === first.dtype && t.shape.every((d, i) => i === axis || d === first.shape[i]);
     if (!ok) {
-      throw new Error(`concat: along axis ${axis}, all tensors must match except on that axis and share a dtype; got ${xs.map((x) => `${fmt(x.shape)} ${x.dtype}`).join(', ')}`);
+      throw new Error(`concat: along axis ${axis}, all tensors must match except on that axis and share a dtype; ` +
+      `got ${xs.map((x) => `${fmt(x.shape)} ${x.dtype}`).join(', ')}`);
     }
   }
   if (xs.length === 1) return first;
@@ -122,6 +129,7 @@ export function concat(xs: readonly Tensor[], axisArg = 0): Tensor {
   });
 }
 
+/** The values converted to `dtype`; the gradient flows back converted to x's dtype. */
 export function astype(x: Tensor, dtype: DType): Tensor {
   checkInputs('astype', x);
   if (!x.backend.dtypes.includes(dtype)) {

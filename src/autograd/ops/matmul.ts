@@ -43,6 +43,10 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean):
   });
 }
 
+/**
+ * Matrix product over the last two axes with NumPy semantics: batch axes broadcast, 1-D operands promoted and
+ * squeezed.
+ */
 export function matmul(x: Tensor, y: Tensor): Tensor {
   checkInputs('matmul', x, y);
   if (x.rank === 0 || y.rank === 0) throw new Error(`matmul: operands must have rank >= 1, got ${fmt(x.shape)} @ ${fmt(y.shape)}`);

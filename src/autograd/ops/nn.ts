@@ -9,7 +9,7 @@ import { gather } from './indexing.js';
 import { canFuse, fusedNormalize } from './fused.js';
 
 /** Normalises over the last axis (biased variance, like torch), then scales and shifts. */
-export function layerNorm(x: Tensor, weight: Tensor | undefined, bias: Tensor | undefined, eps: number): Tensor {
+export function layerNorm(x: Tensor, weight?: Tensor, bias?: Tensor, eps = 1e-5): Tensor {
   checkInputs('layerNorm', x);
   requireFloat('layerNorm', x);
   if (x.rank === 0) throw new Error('layerNorm: needs a tensor of rank >= 1 (it normalises the last axis), got []');
@@ -33,7 +33,7 @@ export function layerNorm(x: Tensor, weight: Tensor | undefined, bias: Tensor | 
 }
 
 /** Inverted dropout with a counter-based mask: the same seed drops the same elements on every backend. */
-export function dropout(x: Tensor, p: number, seed: number, training: boolean): Tensor {
+export function dropout(x: Tensor, p: number, seed: number, training = true): Tensor {
   checkInputs('dropout', x);
   requireFloat('dropout', x); // an int32 mask cannot hold 1/(1-p)
   if (!(p >= 0 && p < 1)) throw new Error(`dropout: p must be in [0, 1), got ${p}`);

@@ -1,5 +1,6 @@
-// Reductions and the softmax family. softmax/logSoftmax/logsumexp are composed (max-shifted for stability),
-// so their gradients and higher-order gradients come from the primitives' rules.
+// Reductions and the softmax family. logsumexp is composed (max-shifted for stability). softmax and logSoftmax
+// over the last axis take the backend's fused kernels when it has them (autograd/ops/fused.ts) and are composed
+// otherwise; either way their higher-order gradients come from composed rules.
 
 import type { Tensor } from '../../tensor.js';
 import { normAxes, normAxis } from '../../shape.js';
@@ -22,7 +23,8 @@ function checkNonEmpty(op: string, x: Tensor, axes: readonly number[]): void {
   if (axes.some((a) => x.shape[a] === 0)) throw new Error(`${op}: cannot reduce an empty axis of shape [${x.shape}]`);
 }
 
-export function sum(x: Tensor, axesArg: Axes, keepDims: boolean): Tensor {
+/** Sum over `axes` (default all); `keepDims` keeps the reduced axes as size 1. */
+export function sum(x: Tensor, axesArg?: Axes, keepDims = false): Tensor {
   checkInputs('sum', x);
   const axes = normAxes('sum', axesArg, x.rank);
   const kept = keptShape(x.shape, axes);
@@ -31,7 +33,8 @@ export function sum(x: Tensor, axesArg: Axes, keepDims: boolean): Tensor {
   return keepDims ? out : out.reshape(finalShape(x.shape, axes, false));
 }
 
-export function mean(x: Tensor, axesArg: Axes, keepDims: boolean): Tensor {
+/** Mean over `axes` (default all); `keepDims` keeps the reduced axes as size 1. */
+export function mean(x: Tensor, axesArg?: Axes, keepDims = false): Tensor {
   checkInputs('mean', x);
   requireFloat('mean', x);
   const axes = normAxes('mean', axesArg, x.rank);
@@ -40,7 +43,7 @@ export function mean(x: Tensor, axesArg: Axes, keepDims: boolean): Tensor {
 }
 
 /** max over axes; the gradient is shared equally among tied maxima. */
-export function max(x: Tensor, axesArg: Axes, keepDims: boolean): Tensor {
+export function max(x: Tensor, axesArg?: Axes, keepDims = false): Tensor {
   checkInputs('max', x);
   const axes = normAxes('max', axesArg, x.rank);
   checkNonEmpty('max', x, axes);
@@ -53,12 +56,14 @@ export function max(x: Tensor, axesArg: Axes, keepDims: boolean): Tensor {
   return keepDims ? out : out.reshape(finalShape(x.shape, axes, false));
 }
 
-export function min(x: Tensor, axesArg: Axes, keepDims: boolean): Tensor {
+/** min over axes; the gradient is shared equally among tied minima. */
+export function min(x: Tensor, axesArg?: Axes, keepDims = false): Tensor {
   checkInputs('min', x);
   return max(x.neg(), normAxes('min', axesArg, x.rank), keepDims).neg();
 }
 
-export function argmax(x: Tensor, axisArg: number, keepDims: boolean): Tensor {
+/** Index of the first maximum along `axis`, as int32 (not differentiable). */
+export function argmax(x: Tensor, axisArg: number, keepDims = false): Tensor {
   checkInputs('argmax', x);
   const axis = normAxis('argmax', axisArg, x.rank);
   checkNonEmpty('argmax', x, [axis]);
@@ -67,7 +72,7 @@ export function argmax(x: Tensor, axisArg: number, keepDims: boolean): Tensor {
 }
 
 /** log(sum(exp(x))) with the max subtracted first; rows that are all -inf give -inf, not NaN. */
-export function logsumexp(x: Tensor, axesArg: Axes, keepDims: boolean): Tensor {
+export function logsumexp(x: Tensor, axesArg?: Axes, keepDims = false): Tensor {
   checkInputs('logsumexp', x);
   requireFloat('logsumexp', x);
   const axes = normAxes('logsumexp', axesArg, x.rank);
@@ -78,7 +83,8 @@ export function logsumexp(x: Tensor, axesArg: Axes, keepDims: boolean): Tensor {
   return keepDims ? out : out.reshape(finalShape(x.shape, axes, false));
 }
 
-export function softmax(x: Tensor, axisArg: number): Tensor {
+/** Softmax along `axis` (default the last). */
+export function softmax(x: Tensor, axisArg = -1): Tensor {
   checkInputs('softmax', x);
   requireFloat('softmax', x);
   const axis = normAxis('softmax', axisArg, x.rank);
@@ -88,7 +94,8 @@ export function softmax(x: Tensor, axisArg: number): Tensor {
   return e.div(e.sum(axis, true));
 }
 
-export function logSoftmax(x: Tensor, axisArg: number): Tensor {
+/** log(softmax(x)) along `axis` (default the last), computed without the log of a tiny quotient. */
+export function logSoftmax(x: Tensor, axisArg = -1): Tensor {
   checkInputs('logSoftmax', x);
   requireFloat('logSoftmax', x);
   const axis = normAxis('logSoftmax', axisArg, x.rank);

@@ -1,7 +1,7 @@
 // Elementwise unary ops. Primitives call the backend; activations are composed from primitives, or (where a
 // composition would have a wrong derivative at a kink, like softplus at 0) get their own rule in Tensor ops.
 
-import type { UnaryOp } from '../../backends/backend.js';
+import { GELU_A, GELU_C, isIntUnaryOp, type UnaryOp } from '../../backends/backend.js';
 import type { Tensor } from '../../tensor.js';
 import { noGrad, record, type BackwardRule } from '../graph.js';
 import { checkInputs, output, requireFloat } from './util.js';
@@ -9,21 +9,32 @@ import { canFuse, fusedGelu } from './fused.js';
 
 function primitive(op: UnaryOp, x: Tensor, backward: (g: Tensor, out: Tensor) => Tensor | null): Tensor {
   checkInputs(op, x);
-  if (op !== 'neg' && op !== 'abs' && op !== 'sign') requireFloat(op, x);
+  if (!isIntUnaryOp(op)) requireFloat(op, x);
   const out = output(op, x.backend.unary(op, x.storage), x.shape, x.backend, [x]);
   return record(op, out, [x], (g) => [backward(g, out)]);
 }
 
+/** Elementwise -x (int32 too). */
 export const neg = (x: Tensor): Tensor => primitive('neg', x, (g) => g.neg());
+/** Elementwise e^x. */
 export const exp = (x: Tensor): Tensor => primitive('exp', x, (g, out) => g.mul(out));
+/** Elementwise natural logarithm. */
 export const log = (x: Tensor): Tensor => primitive('log', x, (g) => g.div(x));
+/** Elementwise square root. */
 export const sqrt = (x: Tensor): Tensor => primitive('sqrt', x, (g, out) => g.div(out.mul(2)));
+/** Elementwise hyperbolic tangent. */
 export const tanh = (x: Tensor): Tensor => primitive('tanh', x, (g, out) => g.mul(out.mul(out).neg().add(1)));
+/** Elementwise 1 / (1 + e^-x). */
 export const sigmoid = (x: Tensor): Tensor => primitive('sigmoid', x, (g, out) => g.mul(out.mul(out.neg().add(1))));
+/** Elementwise |x| (int32 too); the gradient at 0 is 0. */
 export const abs = (x: Tensor): Tensor => primitive('abs', x, (g) => g.mul(x.sign()));
+/** Elementwise sign: -1, 0 or 1 (int32 too); not differentiable (zero gradient). */
 export const sign = (x: Tensor): Tensor => primitive('sign', x, () => null);
+/** Elementwise e^x - 1, accurate near 0. */
 export const expm1 = (x: Tensor): Tensor => primitive('expm1', x, (g, out) => g.mul(out.add(1)));
+/** Elementwise log(1 + x), accurate near 0. */
 export const log1p = (x: Tensor): Tensor => primitive('log1p', x, (g) => g.div(x.add(1)));
+/** Elementwise 1 / x. */
 export const reciprocal = (x: Tensor): Tensor => primitive('reciprocal', x, (g, out) => g.mul(out.mul(out)).neg());
 
 /** An op whose forward is any composition (run without recording) and whose backward is given explicitly. */
@@ -39,13 +50,12 @@ export function relu(x: Tensor): Tensor {
   return x.mul(x.gt(0));
 }
 
-const GELU_C = Math.sqrt(2 / Math.PI);
 /** GPT-2's gelu (tanh form): 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). Smooth, so composed. */
 export function gelu(x: Tensor): Tensor {
   checkInputs('gelu', x);
   requireFloat('gelu', x);
   if (canFuse(x, 'gelu')) return fusedGelu(x);
-  const inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(GELU_C);
+  const inner = x.add(x.mul(x).mul(x).mul(GELU_A)).mul(GELU_C);
   return x.mul(0.5).mul(inner.tanh().add(1));
 }
 

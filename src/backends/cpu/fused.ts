@@ -2,7 +2,7 @@
 // normalisation and tanh-GELU, with their backward kernels. One pass per row instead of five to ten elementwise
 // ops and temporaries; sums are in double precision. Each equals its composed reference (test/backends/cpu).
 
-import type { DType, TypedArray } from '../backend.js';
+import { GELU_A, GELU_C, type DType, type TypedArray } from '../backend.js';
 import { alloc } from './pool.js';
 
 /** Row max that ignores nothing: a NaN row gives NaN; an all -Infinity row gives a shift of 0 (like the composition). */
@@ -103,8 +103,6 @@ export function layerNormBackward(xhat: TypedArray, rstd: TypedArray, g: TypedAr
   return out;
 }
 
-const GELU_C = Math.sqrt(2 / Math.PI);
-const GELU_A = 0.044715;
 
 /**
  * tanh(z) = 1 - 2 / (e^{2z} + 1): Math.exp is several times cheaper than Math.tanh in V8, and the absolute error

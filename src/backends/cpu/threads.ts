@@ -136,6 +136,7 @@ export function setCpuThreads(n: number): number {
   return threads;
 }
 
+/** The number of threads the CPU matmul uses (1 unless setCpuThreads raised it). */
 export function cpuThreads(): number {
   return threads;
 }

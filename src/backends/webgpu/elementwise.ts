@@ -3,7 +3,7 @@
 // NaN for logs of negatives), and replace WGSL builtins where those are too loose for float32 tolerance near 0/1.
 
 import type { GPUBuffer } from './gpu-types.js';
-import type { BinaryOp, DType, StridedView, UnaryOp } from '../backend.js';
+import { isIntUnaryOp, type BinaryOp, type DType, type IntUnaryOp, type StridedView, type UnaryOp } from '../backend.js';
 import type { Runner } from './runner.js';
 import { PARAMS, SPECIAL, STRIDED_OFF, binding, groupsFor, load, main1d, stridedParams, wgslType } from './wgsl.js';
 
@@ -109,10 +109,10 @@ const UNARY_F32: Record<UnaryOp, string> = {
   reciprocal: '1.0 / x',
 };
 
-const UNARY_I32: Partial<Record<UnaryOp, string>> = { neg: '-x', abs: 'abs(x)', sign: 'sign(x)' };
+const UNARY_I32: Record<IntUnaryOp, string> = { neg: '-x', abs: 'abs(x)', sign: 'sign(x)' };
 
 export function unary(rt: Runner, op: UnaryOp, x: GPUBuffer, n: number, dtype: DType): GPUBuffer {
-  const raw = dtype === 'int32' ? UNARY_I32[op] : UNARY_F32[op];
+  const raw = dtype !== 'int32' ? UNARY_F32[op] : isIntUnaryOp(op) ? UNARY_I32[op] : undefined;
   if (!raw) throw new Error(`${op}: not defined for ${dtype} on webgpu`);
   // builtins may map NaN to a number (SwiftShader's exp(NaN) is inf): pass NaN through, except sign (NaN -> 0 on cpu)
   const expr = dtype === 'int32' || op === 'sign' ? raw : `select(${raw}, x, is_nan(x))`;

@@ -6,6 +6,7 @@
 // Row kernels use one 64-thread workgroup per row: each thread folds a strided share of the row, then a tree in
 // workgroup memory combines the shares, in a fixed order, so results are bit-identical run to run.
 
+import { GELU_A, GELU_C } from '../backend.js';
 import type { GPUBuffer } from './gpu-types.js';
 import type { Runner } from './runner.js';
 import { helpers } from './elementwise.js';
@@ -120,8 +121,6 @@ const LAYER_NORM_BACKWARD = rowKernel(binding(1, 'X', 'read') + binding(2, 'R', 
   let k = bitcast<f32>(R[row]);
   for (var j = lid; j < d; j += ${WORKGROUP}u) { Y[base + j] = bitcast<u32>(k * (${g('j')} - mg - ${x('j')} * mgx)); }`);
 
-const GELU_C = Math.sqrt(2 / Math.PI);
-const GELU_A = 0.044715;
 const GELU_T = `let v = bitcast<f32>(X[i]);
   let t = tanh_(${GELU_C} * (v + ${GELU_A} * v * v * v));`;
 

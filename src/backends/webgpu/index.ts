@@ -7,7 +7,7 @@
 
 import type { GPUBuffer } from './gpu-types.js';
 import type { AdamUpdateSpec, Backend, BinaryOp, DType, MatmulSpec, MemoryInfo, ReduceOp, Storage, StridedView, TypedArray, UnaryOp } from '../backend.js';
-import { registerBackend, sizeOf } from '../backend.js';
+import { registerBackend, registerBackendInitialiser, sizeOf } from '../backend.js';
 import { acquireDevice } from './device.js';
 import * as ew from './elementwise.js';
 import * as fused from './fused.js';
@@ -277,3 +277,6 @@ export async function initWebGPU(): Promise<WebGPUBackend> {
   }
   return current;
 }
+
+// the CLI and initBackend('webgpu') find the WebGPU backend through the registry
+registerBackendInitialiser('webgpu', initWebGPU);
