@@ -1,7 +1,7 @@
 // One training step of a tiny GPT-2 (vocab 64, context 32, d_model 64, 2 layers, 4 heads, batch 8, Adam) on every
 // engine, all starting from slimegrad's initial weights on the same batch, so their losses must agree.
 
-import { Tensor, crossEntropy, tensor } from '../src/index.js';
+import { type Tensor, crossEntropy, tensor } from '../src/index.js';
 import { GPT } from '../src/nn/index.js';
 import { Adam } from '../src/optim/index.js';
 import type { Engine } from './engines.js';
@@ -14,7 +14,10 @@ const LR = 3e-3;
 
 function makeModel(): GPT {
   const s = GPT_SHAPE;
-  return new GPT({ vocabSize: s.vocab, blockSize: s.ctx, nEmbd: s.d, nLayer: s.layers, nHead: s.heads, dropout: 0 }, { seed: 7 });
+  return new GPT(
+    { vocabSize: s.vocab, blockSize: s.ctx, nEmbd: s.d, nLayer: s.layers, nHead: s.heads, dropout: 0 },
+    { seed: 7 },
+  );
 }
 
 /** A fixed batch: inputs [B, T] and next-token targets [B*T] from a simple deterministic sequence. */
@@ -56,7 +59,11 @@ function slimegradGpt(model: GPT, steps: number): StepRun {
 
 function tfjsGpt(tf: Tf, model: GPT, steps: number): StepRun {
   const { ctx: T, vocab: V } = GPT_SHAPE;
-  const vars = new Map(model.namedParameters().map(([name, p]) => [name, tf.variable(tf.tensor(p.dataSync() as Float32Array, [...p.shape]))]));
+  const vars = new Map(
+    model
+      .namedParameters()
+      .map(([name, p]) => [name, tf.variable(tf.tensor(p.dataSync() as Float32Array, [...p.shape]))]),
+  );
   const data = batch();
   const tokens = tf.oneHot(tf.tensor1d(data.tokens, 'int32'), V).toFloat();
   const targets = tf.oneHot(tf.tensor1d(data.targets, 'int32'), V).toFloat();
@@ -67,7 +74,11 @@ function tfjsGpt(tf: Tf, model: GPT, steps: number): StepRun {
   const run: StepRun = { times: [], losses: [] };
   for (let s = 0; s < steps; s++) {
     const t0 = performance.now();
-    const loss = opt.minimize(() => tfjsGptLoss(tf, GPT_SHAPE, vars, tokens, targets, causal) as ReturnType<typeof tf.scalar>, true, varList)!;
+    const loss = opt.minimize(
+      () => tfjsGptLoss(tf, GPT_SHAPE, vars, tokens, targets, causal) as ReturnType<typeof tf.scalar>,
+      true,
+      varList,
+    )!;
     const value = loss.dataSync()[0];
     loss.dispose();
     run.times.push(performance.now() - t0);

@@ -18,7 +18,13 @@ export function loadJax(): Promise<void> {
 }
 
 /** ms per call of one jitted n x n float32 matmul (transposes inside the jitted function). */
-export async function jaxMatmul(n: number, transA: boolean, transB: boolean, seed: number, budgetMs: number): Promise<number[]> {
+export async function jaxMatmul(
+  n: number,
+  transA: boolean,
+  transB: boolean,
+  seed: number,
+  budgetMs: number,
+): Promise<number[]> {
   await loadJax();
   const values = (s: number) => Float32Array.from({ length: n * n }, (_, i) => Math.sin(s * 7.1 + i * 0.37));
   const a = np.array(values(seed)).reshape([n, n]);
@@ -41,7 +47,8 @@ type MlpParams = { w1: JaxArray; b1: JaxArray; w2: JaxArray; b2: JaxArray };
 /** The MLP step of mlp-bench.ts: mean softmax cross-entropy, its gradient, SGD, all in one jitted function. */
 export async function jaxMlp(
   p: { w1: Float32Array; w2: Float32Array; x: Float32Array; y: Int32Array },
-  dims: { inputs: number; hidden: number; outputs: number; batch: number; lr: number }, steps: number,
+  dims: { inputs: number; hidden: number; outputs: number; batch: number; lr: number },
+  steps: number,
 ): Promise<StepRun> {
   await loadJax();
   const { inputs, hidden, outputs, batch, lr } = dims;
@@ -50,8 +57,10 @@ export async function jaxMlp(
   const x = np.array(p.x).reshape([batch, inputs]);
   const labels = np.array(oneHot).reshape([batch, outputs]);
   let params: MlpParams = {
-    w1: np.array(p.w1).reshape([inputs, hidden]), b1: np.zeros([hidden]),
-    w2: np.array(p.w2).reshape([hidden, outputs]), b2: np.zeros([outputs]),
+    w1: np.array(p.w1).reshape([inputs, hidden]),
+    b1: np.zeros([hidden]),
+    w2: np.array(p.w2).reshape([hidden, outputs]),
+    b2: np.zeros([outputs]),
   };
   const loss = (q: MlpParams, xs: JaxArray, ys: JaxArray): JaxArray => {
     const h = nn.relu(np.matmul(xs, q.w1).add(q.b1));
@@ -61,7 +70,10 @@ export async function jaxMlp(
   const step = jit((q: MlpParams, xs: JaxArray, ys: JaxArray) => {
     const [value, g] = valueAndGrad(loss)({ w1: q.w1.ref, b1: q.b1.ref, w2: q.w2.ref, b2: q.b2.ref }, xs, ys);
     const next: MlpParams = {
-      w1: q.w1.sub(g.w1.mul(lr)), b1: q.b1.sub(g.b1.mul(lr)), w2: q.w2.sub(g.w2.mul(lr)), b2: q.b2.sub(g.b2.mul(lr)),
+      w1: q.w1.sub(g.w1.mul(lr)),
+      b1: q.b1.sub(g.b1.mul(lr)),
+      w2: q.w2.sub(g.w2.mul(lr)),
+      b2: q.b2.sub(g.b2.mul(lr)),
     };
     return [value, next] as [JaxArray, MlpParams];
   });

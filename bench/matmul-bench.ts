@@ -11,7 +11,7 @@ import { jaxMatmul } from './jax-peer.js';
 export type Variant = 'A·B' | 'Aᵀ·B' | 'A·Bᵀ';
 export const VARIANTS: readonly Variant[] = ['A·B', 'Aᵀ·B', 'A·Bᵀ'];
 
-const flags: Record<Variant, [boolean, boolean]> = { 'A·B': [false, false], 'Aᵀ·B': [true, false], 'A·Bᵀ': [false, true] };
+const flags: Record<Variant, [boolean, boolean]> = { A·B: [false, false], Aᵀ·B: [true, false], A·Bᵀ: [false, true] };
 
 /** GFLOP/s of each timed call for one engine, size and variant. */
 export async function benchMatmul(engine: Engine, n: number, variant: Variant, budgetMs: number): Promise<number[]> {

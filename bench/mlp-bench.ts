@@ -1,7 +1,7 @@
 // One training step of a 784-256-10 ReLU MLP (batch 64, mean softmax cross-entropy, SGD lr 0.1) on every engine,
 // from the same initial weights and batch, so the losses must agree step by step.
 
-import { Tensor, crossEntropy, randn, rand, tensor, tidy } from '../src/index.js';
+import { type Tensor, crossEntropy, randn, rand, tensor, tidy } from '../src/index.js';
 import { SGD } from '../src/optim/index.js';
 import type { Engine } from './engines.js';
 import type { Tf } from './peers.js';
@@ -38,12 +38,17 @@ function problem(): { w1: Float32Array; w2: Float32Array; x: Float32Array; y: In
 export async function benchMlp(engine: Engine, steps: number): Promise<StepRun> {
   const p = problem();
   const tf = await engine.activate();
-  if (engine.kind === 'jax') return jaxMlp(p, { inputs: IN, hidden: HIDDEN, outputs: OUT, batch: BATCH, lr: LR }, steps);
+  if (engine.kind === 'jax')
+    return jaxMlp(p, { inputs: IN, hidden: HIDDEN, outputs: OUT, batch: BATCH, lr: LR }, steps);
   return tf === null ? slimegradMlp(p, steps) : tfjsMlp(tf, p, steps);
 }
 
 /** Times `steps` slimegrad training steps: loss, backward, optimizer update, all inside one tidy per step. */
-export function timeSlimegradSteps(steps: number, opt: { step(): void; zeroGrad(): void }, loss: () => Tensor): StepRun {
+export function timeSlimegradSteps(
+  steps: number,
+  opt: { step(): void; zeroGrad(): void },
+  loss: () => Tensor,
+): StepRun {
   const run: StepRun = { times: [], losses: [] };
   for (let s = 0; s < steps; s++) {
     const t0 = performance.now();
@@ -86,10 +91,14 @@ function tfjsMlp(tf: Tf, p: ReturnType<typeof problem>, steps: number): StepRun 
   const run: StepRun = { times: [], losses: [] };
   for (let s = 0; s < steps; s++) {
     const t0 = performance.now();
-    const loss = opt.minimize(() => {
-      const logits = tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, w1), b1)), w2), b2);
-      return tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), labels), -1)));
-    }, true, [w1, b1, w2, b2])!;
+    const loss = opt.minimize(
+      () => {
+        const logits = tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, w1), b1)), w2), b2);
+        return tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), labels), -1)));
+      },
+      true,
+      [w1, b1, w2, b2],
+    )!;
     const value = loss.dataSync()[0];
     loss.dispose();
     run.times.push(performance.now() - t0);

@@ -18,7 +18,7 @@ export function loadTf(): Promise<Tf> {
   ready ??= (async () => {
     const require = createRequire(import.meta.url);
     const wasmDir = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
-    setWasmPaths(wasmDir + '/');
+    setWasmPaths(`${wasmDir}/`);
     await tf.setBackend('wasm');
     await tf.ready();
     await tf.setBackend('cpu');

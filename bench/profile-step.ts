@@ -10,4 +10,6 @@ const which = process.argv[2] ?? 'gpt';
 const steps = Number(process.argv[3] ?? 30);
 const run = which === 'mlp' ? await benchMlp(slimegradEngine(1), steps) : await benchGpt(slimegradEngine(1), steps);
 const t = run.times.slice(1).sort((p, q) => p - q);
-console.log(`${which}: median step ${t[t.length >> 1].toFixed(1)} ms over ${t.length} steps; first loss ${run.losses[0]}`);
+console.log(
+  `${which}: median step ${t[t.length >> 1].toFixed(1)} ms over ${t.length} steps; first loss ${run.losses[0]}`,
+);

@@ -12,7 +12,11 @@ export interface CaseResult {
 
 const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 
-export function renderTable(cases: readonly CaseResult[], engines: readonly string[], checks: readonly LossCheck[]): string {
+export function renderTable(
+  cases: readonly CaseResult[],
+  engines: readonly string[],
+  checks: readonly LossCheck[],
+): string {
   const ours = engines.filter((e) => e.startsWith('slimegrad'));
   const peers = engines.filter((e) => !e.startsWith('slimegrad'));
   const ratioCols = ours.flatMap((o) => peers.map((p) => [o, p] as const));
@@ -25,10 +29,14 @@ export function renderTable(cases: readonly CaseResult[], engines: readonly stri
     lines.push(`| ${c.name} | ${c.unit} | ${cells.join(' | ')} | ${ratios.join(' | ')} |`);
   }
   lines.push('');
-  lines.push('Ratios are slimegrad ÷ peer of the medians: for GFLOP/s higher is better for slimegrad, for ms lower is better.');
+  lines.push(
+    'Ratios are slimegrad ÷ peer of the medians: for GFLOP/s higher is better for slimegrad, for ms lower is better.',
+  );
   for (const ch of checks) {
     const worst = ch.worstRelDiff.map((w) => w.toExponential(1)).join(', ');
-    lines.push(`Losses (${ch.bench}): ${ch.ok ? 'all engines agree' : 'MISMATCH'}; worst relative difference per step: ${worst}.`);
+    lines.push(
+      `Losses (${ch.bench}): ${ch.ok ? 'all engines agree' : 'MISMATCH'}; worst relative difference per step: ${worst}.`,
+    );
   }
   return lines.join('\n');
 }

@@ -92,7 +92,8 @@ async function main(): Promise<void> {
     if (only.has('matmul')) {
       for (const n of sizes) {
         for (const v of VARIANTS) {
-          for (const e of order(round)) samples.add(`matmul ${n} ${v}|${e.name}`, await benchMatmul(e, n, v, matmulBudgetMs));
+          for (const e of order(round))
+            samples.add(`matmul ${n} ${v}|${e.name}`, await benchMatmul(e, n, v, matmulBudgetMs));
         }
       }
     }
@@ -115,20 +116,37 @@ async function main(): Promise<void> {
   const caseNames = [...new Set(samples.keys().map((k) => k.split('|')[0]))];
   for (const name of caseNames) {
     const unit = name.startsWith('matmul') ? 'GFLOP/s' : 'ms';
-    cases.push({ name, unit, byEngine: Object.fromEntries(engines.map((e) => [e.name, samples.get(`${name}|${e.name}`)])) });
+    cases.push({
+      name,
+      unit,
+      byEngine: Object.fromEntries(engines.map((e) => [e.name, samples.get(`${name}|${e.name}`)])),
+    });
   }
   const checks: LossCheck[] = [...firstRuns].map(([bench, m]) => checkLosses(bench, m));
-  const table = renderTable(cases, engines.map((e) => e.name), checks);
+  const table = renderTable(
+    cases,
+    engines.map((e) => e.name),
+    checks,
+  );
   const meta = {
-    date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, cores: cpus().length,
-    quick, rounds, threads, command: args.length ? `npm run bench -- ${args.join(' ')}` : 'npm run bench',
+    date: new Date().toISOString(),
+    node: process.version,
+    cpu: cpus()[0]?.model,
+    cores: cpus().length,
+    quick,
+    rounds,
+    threads,
+    command: args.length ? `npm run bench -- ${args.join(' ')}` : 'npm run bench',
   };
   const here = dirname(fileURLToPath(import.meta.url));
   const dir = join(here, 'results');
   mkdirSync(dir, { recursive: true });
   const stem = join(dir, `${meta.date.slice(0, 10)}${quick ? '-quick' : ''}`);
   writeFileSync(`${stem}.json`, JSON.stringify({ meta, cases, lossChecks: checks }, null, 2));
-  writeFileSync(`${stem}.md`, `# slimegrad CPU benchmark\n\n\`${meta.command}\` — ${meta.date}, Node ${meta.node}, ${meta.cores}× ${meta.cpu}\n\n${table}\n`);
+  writeFileSync(
+    `${stem}.md`,
+    `# slimegrad CPU benchmark\n\n\`${meta.command}\` — ${meta.date}, Node ${meta.node}, ${meta.cores}× ${meta.cpu}\n\n${table}\n`,
+  );
   console.log(table);
   if (checks.some((c) => !c.ok)) {
     console.error('LOSS MISMATCH: engines disagree (see the table)');

@@ -46,21 +46,33 @@ export async function soak(o: SoakOptions): Promise<SoakSample[]> {
   const samples: SoakSample[] = [];
   const sample = (step: number): void => {
     const m = memory();
-    const s = { step, tensors: m.tensors, liveBytes: m.bytes, pooledBytes: m.pooledBytes, rssBytes: process.memoryUsage().rss };
+    const s = {
+      step,
+      tensors: m.tensors,
+      liveBytes: m.bytes,
+      pooledBytes: m.pooledBytes,
+      rssBytes: process.memoryUsage().rss,
+    };
     samples.push(s);
     o.onSample?.(s);
   };
   sample(0);
-  for (let done = 0; done < o.steps;) {
+  for (let done = 0; done < o.steps; ) {
     const next = Math.min(o.steps, done + o.every);
     await trainSft({
-      model, optimizer, rng, steps: next, startStep: done, gradClip: 1, nextBatch: (_step, r) => variableBatch(r),
+      model,
+      optimizer,
+      rng,
+      steps: next,
+      startStep: done,
+      gradClip: 1,
+      nextBatch: (_step, r) => variableBatch(r),
       evaluate: {
         every: o.generateEvery,
         run: async (step) => {
           // also called after a chunk's last step; generate on the multiples only
           if (step % o.generateEvery !== 0) return {};
-          const promptLength = 1 + (step / o.generateEvery) % 8;
+          const promptLength = 1 + ((step / o.generateEvery) % 8);
           await generate(model, [Array.from({ length: promptLength }, (_, i) => i)], { maxNewTokens: 12, seed: step });
           return {};
         },

@@ -27,8 +27,10 @@ function diff(a: WebGPUStats, b: WebGPUStats): WebGPUStats {
 export async function webgpuGptSteps(steps: number, dropout: number): Promise<StepCost[]> {
   const gpu = await initWebGPU();
   const s = GPT_SHAPE;
-  const model = new GPT({ vocabSize: s.vocab, blockSize: s.ctx, nEmbd: s.d, nLayer: s.layers, nHead: s.heads, dropout },
-    { seed: 7, backend: 'webgpu' });
+  const model = new GPT(
+    { vocabSize: s.vocab, blockSize: s.ctx, nEmbd: s.d, nLayer: s.layers, nHead: s.heads, dropout },
+    { seed: 7, backend: 'webgpu' },
+  );
   const optimizer = new AdamW(model.namedParameters(), { lr: 3e-3, weightDecay: 0.1 });
   const stream = Array.from({ length: 4096 }, (_, i) => (i * 13 + ((i * i) % 7)) % s.vocab);
   const rng = new Rng(5);
@@ -38,7 +40,12 @@ export async function webgpuGptSteps(steps: number, dropout: number): Promise<St
     const t0 = performance.now();
     // startStep = step, steps = step + 1: exactly one step of the real training loop
     await trainSft({
-      model, optimizer, rng, steps: step + 1, startStep: step, gradClip: 1,
+      model,
+      optimizer,
+      rng,
+      steps: step + 1,
+      startStep: step,
+      gradClip: 1,
       nextBatch: (_step, r) => sampleWindows(stream, s.batch, s.ctx, r, 'webgpu'),
     });
     costs.push({ ...diff(before, gpu.stats()), ms: performance.now() - t0 });
@@ -49,13 +56,21 @@ export async function webgpuGptSteps(steps: number, dropout: number): Promise<St
 }
 
 /** ms per embedding-gradient step (scatter-add of N ids into [V, D]) for each V. */
-export async function webgpuScatterTimes(vocabs: readonly number[], n: number, d: number, reps: number): Promise<number[]> {
+export async function webgpuScatterTimes(
+  vocabs: readonly number[],
+  n: number,
+  d: number,
+  reps: number,
+): Promise<number[]> {
   const gpu = await initWebGPU();
   const on = { backend: 'webgpu' } as const;
   const out: number[] = [];
   for (const v of vocabs) {
     const w = randn([v, d], { ...on, seed: 1, requiresGrad: true });
-    const ids = tensor(Array.from({ length: n }, (_, i) => (i * 7919) % v), { ...on, dtype: 'int32' });
+    const ids = tensor(
+      Array.from({ length: n }, (_, i) => (i * 7919) % v),
+      { ...on, dtype: 'int32' },
+    );
     const times: number[] = [];
     for (let r = 0; r < reps + 1; r++) {
       const t0 = performance.now();
@@ -78,26 +93,37 @@ async function main(): Promise<void> {
   console.log(`webgpu bench on ${gpu.adapterName}`);
   const t0 = performance.now();
   const warmed = await gpu.warmUp();
-  console.log(`warmUp: ${warmed} pipelines compiled with createComputePipelineAsync in ${(performance.now() - t0).toFixed(0)} ms`);
+  console.log(
+    `warmUp: ${warmed} pipelines compiled with createComputePipelineAsync in ${(performance.now() - t0).toFixed(0)} ms`,
+  );
   for (const dropout of [0, 0.1]) {
     const costs = await webgpuGptSteps(quick ? 2 : 4, dropout);
-    console.log(`tiny-GPT trainSft step (AdamW + clipping, dropout ${dropout}); targets: <= 150 dispatches, <= 8 uploads, ` +
-      '<= 1 readback, 0 pipelines after step 1');
+    console.log(
+      `tiny-GPT trainSft step (AdamW + clipping, dropout ${dropout}); targets: <= 150 dispatches, <= 8 uploads, ` +
+        '<= 1 readback, 0 pipelines after step 1',
+    );
     console.log('step | dispatches | uploads (bytes) | submits | readbacks | pipelines | clears | ms');
     costs.forEach((c, i) => {
-      console.log(`${i + 1} | ${c.dispatches} | ${c.uploads} (${c.uploadBytes}) | ${c.submits} | ${c.readbacks} | ${c.pipelines} | ` +
-        `${c.clears} | ${c.ms.toFixed(0)}`);
+      console.log(
+        `${i + 1} | ${c.dispatches} | ${c.uploads} (${c.uploadBytes}) | ${c.submits} | ${c.readbacks} | ${c.pipelines} | ` +
+          `${c.clears} | ${c.ms.toFixed(0)}`,
+      );
     });
   }
   const vocabs = [64, 4096];
   const times = await webgpuScatterTimes(vocabs, 512, 64, quick ? 1 : 3);
-  console.log(`scatter-add N 512, D 64: ${vocabs.map((v, i) => `V ${v} ${times[i].toFixed(1)} ms`).join(', ')}; ` +
-    `ratio V ${vocabs[1]} / V ${vocabs[0]} = ${(times[1] / times[0]).toFixed(2)} (target <= 2)`);
+  console.log(
+    `scatter-add N 512, D 64: ${vocabs.map((v, i) => `V ${v} ${times[i].toFixed(1)} ms`).join(', ')}; ` +
+      `ratio V ${vocabs[1]} / V ${vocabs[0]} = ${(times[1] / times[0]).toFixed(2)} (target <= 2)`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  main().then(() => process.exit(0), (e) => {
-    console.error(e);
-    process.exit(1);
-  });
+  main().then(
+    () => process.exit(0),
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
 }

@@ -10,7 +10,7 @@ function spirals(n: number): { x: Tensor; y: Tensor } {
     const cls = i % 2;
     const r = (i / n) * 3 + 0.3;
     const angle = r * 2.2 + cls * Math.PI;
-    points.push([r * Math.cos(angle) / 3, r * Math.sin(angle) / 3]);
+    points.push([(r * Math.cos(angle)) / 3, (r * Math.sin(angle)) / 3]);
     labels.push(cls);
   }
   return { x: tensor(points), y: tensor(labels, { dtype: 'int32' }) };
@@ -23,8 +23,10 @@ function mlp(params: Tensor[], x: Tensor): Tensor {
 
 const hidden = 32;
 const params = [
-  randn([2, hidden], { seed: 1, std: 1 }), randn([hidden], { seed: 2, std: 0.1 }),
-  randn([hidden, 2], { seed: 3, std: 0.3 }), randn([2], { seed: 4, std: 0.1 }),
+  randn([2, hidden], { seed: 1, std: 1 }),
+  randn([hidden], { seed: 2, std: 0.1 }),
+  randn([hidden, 2], { seed: 3, std: 0.3 }),
+  randn([2], { seed: 4, std: 0.1 }),
 ].map((p) => keep(p.requireGrad()));
 
 const { x, y } = spirals(200);
@@ -40,7 +42,9 @@ for (let step = 0; step <= 600; step++) {
   if (step % 100 === 0) console.log(`step ${String(step).padStart(3)}  loss ${loss.toFixed(4)}`);
 }
 const accuracy = tidy(() => mlp(params, x).argmax(-1).eq(y).astype('float32').mean().itemSync());
-console.log(`train accuracy ${(accuracy * 100).toFixed(1)}% after ${((performance.now() - started) / 1000).toFixed(1)} s`);
+console.log(
+  `train accuracy ${(accuracy * 100).toFixed(1)}% after ${((performance.now() - started) / 1000).toFixed(1)} s`,
+);
 
 // The same network in float64, checked against central finite differences.
 const small = params.map((p) => tensor(p.dataSync(), { shape: p.shape, dtype: 'float64' }));

@@ -42,17 +42,33 @@ const config = { vocabSize: tokenizer.vocabSize, blockSize: 64, nEmbd: 64, nLaye
 const batchSize = 16;
 const model = new nn.GPT(config, { seed });
 const optimizer = new optim.AdamW(model.namedParameters(), { lr: 5e-3, weightDecay: 0.1 });
-const schedule = optim.cosineWithWarmup({ peakLr: 5e-3, warmupSteps: Math.min(10, Math.floor(maxSteps / 10)), totalSteps: maxSteps, finalLr: 5e-4 });
-const valBatches = Array.from({ length: 4 }, (_, i) => data.sampleWindows(val, 32, config.blockSize, new Rng(1000 + i)));
+const schedule = optim.cosineWithWarmup({
+  peakLr: 5e-3,
+  warmupSteps: Math.min(10, Math.floor(maxSteps / 10)),
+  totalSteps: maxSteps,
+  finalLr: 5e-4,
+});
+const valBatches = Array.from({ length: 4 }, (_, i) =>
+  data.sampleWindows(val, 32, config.blockSize, new Rng(1000 + i)),
+);
 const metrics = await JsonlMetricsLogger.open(`${args.out}/metrics.jsonl`);
 
 console.log(`corpus: ${ids.length} bytes (${train.length} train / ${val.length} validation), ${counts.size} distinct`);
 console.log(`unigram entropy ${unigram.toFixed(3)} nats/byte; target validation loss < ${target.toFixed(3)}`);
-console.log(`model: ${model.numParameters()} parameters, ${JSON.stringify(config)}, batch ${batchSize}x${config.blockSize}`);
+console.log(
+  `model: ${model.numParameters()} parameters, ${JSON.stringify(config)}, batch ${batchSize}x${config.blockSize}`,
+);
 
 const started = Date.now();
 const history = await trainSft({
-  model, optimizer, schedule, steps: maxSteps, gradClip: 1, rng: new Rng(seed + 1), metrics, progress: true,
+  model,
+  optimizer,
+  schedule,
+  steps: maxSteps,
+  gradClip: 1,
+  rng: new Rng(seed + 1),
+  metrics,
+  progress: true,
   nextBatch: (_step, rng) => data.sampleWindows(train, batchSize, config.blockSize, rng),
   evaluate: { every: 25, run: async () => ({ eval_loss: await evaluateLoss(model, valBatches) }) },
   stopWhen: (r) => typeof r.eval_loss === 'number' && r.eval_loss < target,
@@ -61,8 +77,12 @@ const history = await trainSft({
 const seconds = (Date.now() - started) / 1000;
 const last = history[history.length - 1];
 const evalLoss = last.eval_loss as number;
-console.log(`\nstep ${last.step}: train loss ${(last.loss as number).toFixed(3)}, validation loss ${evalLoss.toFixed(3)} nats/byte`);
-console.log(`  vs unigram entropy ${unigram.toFixed(3)} (${((1 - evalLoss / unigram) * 100).toFixed(0)}% below), in ${formatDuration(seconds)}`);
+console.log(
+  `\nstep ${last.step}: train loss ${(last.loss as number).toFixed(3)}, validation loss ${evalLoss.toFixed(3)} nats/byte`,
+);
+console.log(
+  `  vs unigram entropy ${unigram.toFixed(3)} (${((1 - evalLoss / unigram) * 100).toFixed(0)}% below), in ${formatDuration(seconds)}`,
+);
 console.log(evalLoss < target ? 'target reached' : `target NOT reached (${target.toFixed(3)}); try more --steps`);
 
 const prompts = ['The old fisherman', 'At the market, ', '"The sea'].map((p) => tokenizer.encode(p));

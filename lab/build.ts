@@ -19,7 +19,10 @@ const nodeBuiltinsAsEmpty: Plugin = {
   name: 'node-builtins-as-empty',
   setup(b) {
     b.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'empty-node-builtin' }));
-    b.onLoad({ filter: /.*/, namespace: 'empty-node-builtin' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+    b.onLoad({ filter: /.*/, namespace: 'empty-node-builtin' }, () => ({
+      contents: 'module.exports = {};',
+      loader: 'js',
+    }));
   },
 };
 
@@ -44,7 +47,10 @@ export async function buildLab(outDir: string): Promise<void> {
 }
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.map': 'application/json',
 };
 
 /**
@@ -53,7 +59,10 @@ const TYPES: Record<string, string> = {
  */
 export function serveLab(dir: string, port = 0): Promise<Server> {
   const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(
+      /^(\.\.[/\\])+/,
+      '',
+    );
     const file = join(dir, path === '/' ? 'index.html' : path);
     try {
       const body = readFileSync(file);
@@ -74,7 +83,12 @@ export function serveLab(dir: string, port = 0): Promise<Server> {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values } = parseArgs({
-    options: { port: { type: 'string' }, 'no-open': { type: 'boolean' }, 'build-only': { type: 'boolean' }, out: { type: 'string' } },
+    options: {
+      port: { type: 'string' },
+      'no-open': { type: 'boolean' },
+      'build-only': { type: 'boolean' },
+      out: { type: 'string' },
+    },
   });
   const outDir = resolve(values.out ?? join(here, '..', 'dist', 'lab'));
   await buildLab(outDir);
@@ -82,13 +96,16 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     console.log(`lab written to ${outDir} (any static host can serve it)`);
   } else {
     const port = Number(values.port ?? 0);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port expects 0..65535, got '${values.port}'`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new Error(`--port expects 0..65535, got '${values.port}'`);
     const server = await serveLab(outDir, port);
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
     console.log(`the lab is at ${url} (Ctrl-C to stop)`);
     if (!values['no-open']) {
       const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
-      spawn(opener, [url], { stdio: 'ignore', detached: true }).on('error', () => console.log('(could not open a browser; open the address yourself)')).unref();
+      spawn(opener, [url], { stdio: 'ignore', detached: true })
+        .on('error', () => console.log('(could not open a browser; open the address yourself)'))
+        .unref();
     }
   }
 }

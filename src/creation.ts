@@ -1,6 +1,6 @@
 // Creating tensors: from JS data, constants, ranges and seeded random draws.
 
-import type { Backend, DType, TypedArray } from './backends/backend.js';
+import type { Backend, DType, Storage, TypedArray } from './backends/backend.js';
 import { defaultBackend, dtypeOfArray, getBackend, typedArrayFor } from './backends/backend.js';
 import { tensorFromStorage, type Tensor } from './tensor.js';
 import { checkShape, fmt, sizeOf } from './shape.js';
@@ -33,12 +33,15 @@ function inferShape(data: Nested): number[] {
 
 function flatten(data: Nested, shape: readonly number[], out: number[], depth = 0): void {
   if (depth === shape.length) {
-    if (typeof data !== 'number') throw new Error(`tensor: ragged or non-numeric data (expected a number at depth ${depth}, shape ${fmt(shape)})`);
+    if (typeof data !== 'number')
+      throw new Error(`tensor: ragged or non-numeric data (expected a number at depth ${depth}, shape ${fmt(shape)})`);
     out.push(data);
     return;
   }
   if (!Array.isArray(data) || data.length !== shape[depth]) {
-    throw new Error(`tensor: ragged nested array: expected length ${shape[depth]} at depth ${depth} (shape ${fmt(shape)})`);
+    throw new Error(
+      `tensor: ragged nested array: expected length ${shape[depth]} at depth ${depth} (shape ${fmt(shape)})`,
+    );
   }
   for (const d of data) flatten(d, shape, out, depth + 1);
 }
@@ -53,7 +56,9 @@ function checkSize(op: string, shape: readonly number[]): number {
   checkShape(op, shape);
   const size = sizeOf(shape);
   if (size > MAX_TENSOR_ELEMENTS) {
-    throw new Error(`${op}: shape ${fmt(shape)} has ${size} elements, more than the ${MAX_TENSOR_ELEMENTS} a tensor can hold`);
+    throw new Error(
+      `${op}: shape ${fmt(shape)} has ${size} elements, more than the ${MAX_TENSOR_ELEMENTS} a tensor can hold`,
+    );
   }
   return size;
 }
@@ -75,7 +80,13 @@ function resolveDType(backend: Backend, dtype: DType): void {
   }
 }
 
-function make(values: ArrayLike<number>, shape: readonly number[], opts: TensorOptions, dtype: DType, op = 'tensor'): Tensor {
+function make(
+  values: ArrayLike<number>,
+  shape: readonly number[],
+  opts: TensorOptions,
+  dtype: DType,
+  op = 'tensor',
+): Tensor {
   checkSize(op, shape);
   const backend = resolveBackend(opts.backend);
   resolveDType(backend, dtype);
@@ -124,7 +135,7 @@ export function full(shape: readonly number[], value: number, opts: TensorOption
   const backend = resolveBackend(opts.backend);
   resolveDType(backend, dtype);
   // zeros straight from the backend; other values staged once, in the target dtype (not via a float64 copy)
-  let storage;
+  let storage: Storage;
   if (value === 0 && !Object.is(value, -0)) {
     storage = backend.zeros(size, dtype);
   } else {

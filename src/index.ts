@@ -1,9 +1,25 @@
 // slimegrad's public API.
 
 export { Tensor } from './tensor.js';
-export type { Backend, DType, Storage, TypedArray, MatmulSpec, StridedView, UnaryOp, BinaryOp, ReduceOp } from './backends/backend.js';
+export type {
+  Backend,
+  DType,
+  Storage,
+  TypedArray,
+  MatmulSpec,
+  StridedView,
+  UnaryOp,
+  BinaryOp,
+  ReduceOp,
+} from './backends/backend.js';
 export {
-  registerBackend, getBackend, setDefaultBackend, defaultBackend, availableBackends, initBackend, registerBackendInitialiser,
+  registerBackend,
+  getBackend,
+  setDefaultBackend,
+  defaultBackend,
+  availableBackends,
+  initBackend,
+  registerBackendInitialiser,
   getRegisteredBackends,
 } from './backends/backend.js';
 export { setCpuThreads, cpuThreads } from './backends/cpu/threads.js';
@@ -20,9 +36,40 @@ export type { MemorySnapshot } from './memory.js';
 export { Rng, philox4x32 } from './random.js';
 // Every op is a free function too, named as its Tensor method and taking the tensor first (where takes the
 // condition first); concat, scatterAdd, embedding and crossEntropy exist only as free functions.
-export { add, sub, mul, div, pow, maximum, minimum, where, lt, le, gt, ge, eq, ne, square } from './autograd/ops/binary.js';
 export {
-  neg, exp, log, sqrt, tanh, sigmoid, abs, sign, expm1, log1p, reciprocal, relu, gelu, softplus, logSigmoid, log1mexp,
+  add,
+  sub,
+  mul,
+  div,
+  pow,
+  maximum,
+  minimum,
+  where,
+  lt,
+  le,
+  gt,
+  ge,
+  eq,
+  ne,
+  square,
+} from './autograd/ops/binary.js';
+export {
+  neg,
+  exp,
+  log,
+  sqrt,
+  tanh,
+  sigmoid,
+  abs,
+  sign,
+  expm1,
+  log1p,
+  reciprocal,
+  relu,
+  gelu,
+  softplus,
+  logSigmoid,
+  log1mexp,
 } from './autograd/ops/unary.js';
 export { sum, mean, max, min, argmax, logsumexp, softmax, logSoftmax } from './autograd/ops/reduce.js';
 export { reshape, permute, transpose, broadcastTo, slice, concat, astype } from './autograd/ops/layout.js';

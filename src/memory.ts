@@ -32,10 +32,11 @@ function collect(value: unknown, into: Set<unknown>, seen = new Set<unknown>()):
   // raw numeric data holds no tensors; walking a large typed array element by element would be slow
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return;
   if (Array.isArray(value) || value instanceof Set) for (const v of value) collect(v, into, seen);
-  else if (value instanceof Map) for (const [k, v] of value) {
-    collect(k, into, seen);
-    collect(v, into, seen);
-  }
+  else if (value instanceof Map)
+    for (const [k, v] of value) {
+      collect(k, into, seen);
+      collect(v, into, seen);
+    }
   // plain objects and class instances alike: a tensor held in a returned object's field survives
   else for (const v of Object.values(value)) collect(v, into, seen);
 }

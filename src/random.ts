@@ -9,19 +9,30 @@ const W1 = 0xbb67ae85;
 
 /** High and low 32 bits of a 32x32-bit product, exact in doubles by splitting into 16-bit halves. */
 function mulHi(a: number, b: number): number {
-  const aH = a >>> 16, aL = a & 0xffff, bH = b >>> 16, bL = b & 0xffff;
-  const ll = aL * bL, lh = aL * bH, hl = aH * bL, hh = aH * bH;
+  const aH = a >>> 16,
+    aL = a & 0xffff,
+    bH = b >>> 16,
+    bL = b & 0xffff;
+  const ll = aL * bL,
+    lh = aL * bH,
+    hl = aH * bL,
+    hh = aH * bH;
   const mid = (ll >>> 16) + (lh & 0xffff) + (hl & 0xffff);
   return (hh + Math.floor(lh / 65536) + Math.floor(hl / 65536) + Math.floor(mid / 65536)) >>> 0;
 }
 
 /** One Philox 4x32-10 block: four 32-bit outputs for a 128-bit counter and a 64-bit key. */
-export function philox4x32(counter: readonly [number, number, number, number], key: readonly [number, number]): [number, number, number, number] {
+export function philox4x32(
+  counter: readonly [number, number, number, number],
+  key: readonly [number, number],
+): [number, number, number, number] {
   let [c0, c1, c2, c3] = counter.map((v) => v >>> 0);
   let [k0, k1] = key.map((v) => v >>> 0);
   for (let round = 0; round < 10; round++) {
-    const hi0 = mulHi(M0, c0), lo0 = Math.imul(M0, c0) >>> 0;
-    const hi1 = mulHi(M1, c2), lo1 = Math.imul(M1, c2) >>> 0;
+    const hi0 = mulHi(M0, c0),
+      lo0 = Math.imul(M0, c0) >>> 0;
+    const hi1 = mulHi(M1, c2),
+      lo1 = Math.imul(M1, c2) >>> 0;
     [c0, c1, c2, c3] = [(hi1 ^ c1 ^ k0) >>> 0, lo1, (hi0 ^ c3 ^ k1) >>> 0, lo0];
     k0 = (k0 + W0) >>> 0;
     k1 = (k1 + W1) >>> 0;
@@ -62,7 +73,10 @@ export function normalArray(n: number, seed: number, stream = 0): Float64Array {
 
 /** A seeded stream of sub-seeds, for code that needs fresh randomness on every call (dropout, sampling). */
 export class Rng {
-  constructor(readonly seed: number, public counter = 0) {}
+  constructor(
+    readonly seed: number,
+    public counter = 0,
+  ) {}
   /** A new seed derived from (seed, counter); advances the counter. */
   nextSeed(): number {
     const [a, b] = philox4x32([this.counter++, 0, 0, 0x5eed], keyOf(this.seed));

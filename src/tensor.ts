@@ -21,7 +21,10 @@ type Axes = number | readonly number[];
 /** A backend buffer shared by a tensor and its views (reshape, detach); freed when the last one is disposed. */
 class SharedBuffer {
   private refs = 1;
-  constructor(readonly storage: Storage, readonly backend: Backend) {}
+  constructor(
+    readonly storage: Storage,
+    readonly backend: Backend,
+  ) {}
   retain(): this {
     this.refs++;
     return this;
@@ -239,112 +242,210 @@ export class Tensor {
 
   // ---- elementwise ----
   /** Elementwise this + o, broadcasting; int32 and float operands promote to float. */
-  add(o: Operand): Tensor { return bin.add(this, o); }
+  add(o: Operand): Tensor {
+    return bin.add(this, o);
+  }
   /** Elementwise this - o, broadcasting. */
-  sub(o: Operand): Tensor { return bin.sub(this, o); }
+  sub(o: Operand): Tensor {
+    return bin.sub(this, o);
+  }
   /** Elementwise this * o, broadcasting. */
-  mul(o: Operand): Tensor { return bin.mul(this, o); }
+  mul(o: Operand): Tensor {
+    return bin.mul(this, o);
+  }
   /** Elementwise this / o, broadcasting; true division (int32 operands give float32). */
-  div(o: Operand): Tensor { return bin.div(this, o); }
+  div(o: Operand): Tensor {
+    return bin.div(this, o);
+  }
   /** Elementwise this ** o, broadcasting. */
-  pow(o: Operand): Tensor { return bin.pow(this, o); }
+  pow(o: Operand): Tensor {
+    return bin.pow(this, o);
+  }
   /** Elementwise maximum, broadcasting; ties split the gradient equally. */
-  maximum(o: Operand): Tensor { return bin.maximum(this, o); }
+  maximum(o: Operand): Tensor {
+    return bin.maximum(this, o);
+  }
   /** Elementwise minimum, broadcasting; ties split the gradient equally. */
-  minimum(o: Operand): Tensor { return bin.minimum(this, o); }
+  minimum(o: Operand): Tensor {
+    return bin.minimum(this, o);
+  }
   /** 1 where this < o, else 0 (not differentiable). */
-  lt(o: Operand): Tensor { return bin.lt(this, o); }
+  lt(o: Operand): Tensor {
+    return bin.lt(this, o);
+  }
   /** 1 where this <= o, else 0 (not differentiable). */
-  le(o: Operand): Tensor { return bin.le(this, o); }
+  le(o: Operand): Tensor {
+    return bin.le(this, o);
+  }
   /** 1 where this > o, else 0 (not differentiable). */
-  gt(o: Operand): Tensor { return bin.gt(this, o); }
+  gt(o: Operand): Tensor {
+    return bin.gt(this, o);
+  }
   /** 1 where this >= o, else 0 (not differentiable). */
-  ge(o: Operand): Tensor { return bin.ge(this, o); }
+  ge(o: Operand): Tensor {
+    return bin.ge(this, o);
+  }
   /** 1 where this == o, else 0 (not differentiable). */
-  eq(o: Operand): Tensor { return bin.eq(this, o); }
+  eq(o: Operand): Tensor {
+    return bin.eq(this, o);
+  }
   /** 1 where this != o, else 0 (not differentiable). */
-  ne(o: Operand): Tensor { return bin.ne(this, o); }
+  ne(o: Operand): Tensor {
+    return bin.ne(this, o);
+  }
   /** this where cond != 0, other elsewhere. */
-  where(cond: Tensor, other: Operand): Tensor { return bin.where(cond, this, other); }
+  where(cond: Tensor, other: Operand): Tensor {
+    return bin.where(cond, this, other);
+  }
   /** Elementwise -this (int32 too). */
-  neg(): Tensor { return un.neg(this); }
+  neg(): Tensor {
+    return un.neg(this);
+  }
   /** Elementwise e^this. */
-  exp(): Tensor { return un.exp(this); }
+  exp(): Tensor {
+    return un.exp(this);
+  }
   /** Elementwise natural logarithm. */
-  log(): Tensor { return un.log(this); }
+  log(): Tensor {
+    return un.log(this);
+  }
   /** Elementwise square root. */
-  sqrt(): Tensor { return un.sqrt(this); }
+  sqrt(): Tensor {
+    return un.sqrt(this);
+  }
   /** Elementwise hyperbolic tangent. */
-  tanh(): Tensor { return un.tanh(this); }
+  tanh(): Tensor {
+    return un.tanh(this);
+  }
   /** Elementwise 1 / (1 + e^-this). */
-  sigmoid(): Tensor { return un.sigmoid(this); }
+  sigmoid(): Tensor {
+    return un.sigmoid(this);
+  }
   /** Elementwise absolute value (int32 too). */
-  abs(): Tensor { return un.abs(this); }
+  abs(): Tensor {
+    return un.abs(this);
+  }
   /** Elementwise sign: -1, 0 or 1 (int32 too; NaN gives 0). */
-  sign(): Tensor { return un.sign(this); }
+  sign(): Tensor {
+    return un.sign(this);
+  }
   /** Elementwise e^this - 1, accurate near 0. */
-  expm1(): Tensor { return un.expm1(this); }
+  expm1(): Tensor {
+    return un.expm1(this);
+  }
   /** Elementwise log(1 + this), accurate near 0. */
-  log1p(): Tensor { return un.log1p(this); }
+  log1p(): Tensor {
+    return un.log1p(this);
+  }
   /** Elementwise 1 / this. */
-  reciprocal(): Tensor { return un.reciprocal(this); }
+  reciprocal(): Tensor {
+    return un.reciprocal(this);
+  }
   /** Elementwise this * this. */
-  square(): Tensor { return bin.square(this); }
+  square(): Tensor {
+    return bin.square(this);
+  }
   /** Elementwise max(this, 0); the gradient at 0 is 0. */
-  relu(): Tensor { return un.relu(this); }
+  relu(): Tensor {
+    return un.relu(this);
+  }
   /** GPT-2's GELU (tanh form), elementwise. */
-  gelu(): Tensor { return un.gelu(this); }
+  gelu(): Tensor {
+    return un.gelu(this);
+  }
   /** Elementwise log(1 + e^this), stable for large |this|. */
-  softplus(): Tensor { return un.softplus(this); }
+  softplus(): Tensor {
+    return un.softplus(this);
+  }
   /** Elementwise log(sigmoid(this)), stable at both ends. */
-  logSigmoid(): Tensor { return un.logSigmoid(this); }
+  logSigmoid(): Tensor {
+    return un.logSigmoid(this);
+  }
   /** log(1 - exp(x)) for x <= 0, stable at both ends. */
-  log1mexp(): Tensor { return un.log1mexp(this); }
+  log1mexp(): Tensor {
+    return un.log1mexp(this);
+  }
 
   // ---- reductions ----
   /** Sum over `axes` (default all); `keepDims` keeps them as size 1. */
-  sum(axes?: Axes, keepDims?: boolean): Tensor { return red.sum(this, axes, keepDims); }
+  sum(axes?: Axes, keepDims?: boolean): Tensor {
+    return red.sum(this, axes, keepDims);
+  }
   /** Mean over `axes` (default all); `keepDims` keeps them as size 1. */
-  mean(axes?: Axes, keepDims?: boolean): Tensor { return red.mean(this, axes, keepDims); }
+  mean(axes?: Axes, keepDims?: boolean): Tensor {
+    return red.mean(this, axes, keepDims);
+  }
   /** Maximum over `axes` (default all); ties share the gradient equally. */
-  max(axes?: Axes, keepDims?: boolean): Tensor { return red.max(this, axes, keepDims); }
+  max(axes?: Axes, keepDims?: boolean): Tensor {
+    return red.max(this, axes, keepDims);
+  }
   /** Minimum over `axes` (default all); ties share the gradient equally. */
-  min(axes?: Axes, keepDims?: boolean): Tensor { return red.min(this, axes, keepDims); }
+  min(axes?: Axes, keepDims?: boolean): Tensor {
+    return red.min(this, axes, keepDims);
+  }
   /** Index of the first maximum along `axis`, as int32 (not differentiable). */
-  argmax(axis: number, keepDims?: boolean): Tensor { return red.argmax(this, axis, keepDims); }
+  argmax(axis: number, keepDims?: boolean): Tensor {
+    return red.argmax(this, axis, keepDims);
+  }
   /** log(sum(exp(this))) over `axes` (default all), shifted by the maximum for stability. */
-  logsumexp(axes?: Axes, keepDims?: boolean): Tensor { return red.logsumexp(this, axes, keepDims); }
+  logsumexp(axes?: Axes, keepDims?: boolean): Tensor {
+    return red.logsumexp(this, axes, keepDims);
+  }
   /** Softmax along `axis` (default the last). */
-  softmax(axis?: number): Tensor { return red.softmax(this, axis); }
+  softmax(axis?: number): Tensor {
+    return red.softmax(this, axis);
+  }
   /** log(softmax) along `axis` (default the last), computed stably. */
-  logSoftmax(axis?: number): Tensor { return red.logSoftmax(this, axis); }
+  logSoftmax(axis?: number): Tensor {
+    return red.logSoftmax(this, axis);
+  }
 
   // ---- linear algebra and layout ----
   /** Matrix product over the last two axes, batch axes broadcast (1-D operands as in numpy). */
-  matmul(o: Tensor): Tensor { return matmul(this, o); }
+  matmul(o: Tensor): Tensor {
+    return matmul(this, o);
+  }
   /** The same values in a new shape (no copy); one entry may be -1. */
-  reshape(shape: readonly number[]): Tensor { return lay.reshape(this, shape); }
+  reshape(shape: readonly number[]): Tensor {
+    return lay.reshape(this, shape);
+  }
   /** Swaps two axes (default the last two). */
-  transpose(dim0?: number, dim1?: number): Tensor { return lay.transpose(this, dim0, dim1); }
+  transpose(dim0?: number, dim1?: number): Tensor {
+    return lay.transpose(this, dim0, dim1);
+  }
   /** Reorders the axes: axis i of the result is axis perm[i] of this. */
-  permute(perm: readonly number[]): Tensor { return lay.permute(this, perm); }
+  permute(perm: readonly number[]): Tensor {
+    return lay.permute(this, perm);
+  }
   /** Expands size-1 (and missing leading) axes to `shape`. */
-  broadcastTo(shape: readonly number[]): Tensor { return lay.broadcastTo(this, shape); }
+  broadcastTo(shape: readonly number[]): Tensor {
+    return lay.broadcastTo(this, shape);
+  }
   /** Per-axis [start, end) with negative indices counted from the end; missing axes are taken whole. */
-  slice(starts: readonly number[], ends?: readonly number[]): Tensor { return lay.slice(this, starts, ends); }
+  slice(starts: readonly number[], ends?: readonly number[]): Tensor {
+    return lay.slice(this, starts, ends);
+  }
   /** The values converted to `dtype`. */
-  astype(dtype: DType): Tensor { return lay.astype(this, dtype); }
+  astype(dtype: DType): Tensor {
+    return lay.astype(this, dtype);
+  }
   /** torch.gather: out[..i..] = this[..index[..i..]..] along `axis`; `index` is int32. */
-  gather(axis: number, index: Tensor): Tensor { return idx.gather(this, axis, index); }
+  gather(axis: number, index: Tensor): Tensor {
+    return idx.gather(this, axis, index);
+  }
 
   // ---- nn helpers ----
   /** Layer normalisation over the last axis, then `* weight + bias` when given. */
-  layerNorm(weight?: Tensor, bias?: Tensor, eps?: number): Tensor { return nnops.layerNorm(this, weight, bias, eps); }
+  layerNorm(weight?: Tensor, bias?: Tensor, eps?: number): Tensor {
+    return nnops.layerNorm(this, weight, bias, eps);
+  }
   /**
    * Zeroes each element with probability p (a Philox mask from `seed`) and scales the rest by 1/(1-p); the identity
    * when not training.
    */
-  dropout(p: number, seed: number, training?: boolean): Tensor { return nnops.dropout(this, p, seed, training); }
+  dropout(p: number, seed: number, training?: boolean): Tensor {
+    return nnops.dropout(this, p, seed, training);
+  }
 }
 
 /** Wraps a freshly made storage; ownership passes to the tensor. Package-internal: not exported by src/index.ts. */
@@ -367,7 +468,8 @@ function nest(data: TypedArray, shape: readonly number[]): unknown {
   const build = (offset: number, dim: number): unknown[] => {
     const stride = sizeOf(shape.slice(dim + 1));
     return Array.from({ length: shape[dim] }, (_, i) =>
-      dim === shape.length - 1 ? data[offset + i] : build(offset + i * stride, dim + 1));
+      dim === shape.length - 1 ? data[offset + i] : build(offset + i * stride, dim + 1),
+    );
   };
   return build(0, 0);
 }

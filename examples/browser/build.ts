@@ -29,7 +29,10 @@ const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javas
 /** A static file server for `dir` on 127.0.0.1 (port 0 picks a free one); resolves once listening. */
 export function serveDirectory(dir: string, port = 0): Promise<Server> {
   const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(
+      /^(\.\.[/\\])+/,
+      '',
+    );
     const file = join(dir, path === '/' ? 'index.html' : path);
     try {
       const body = readFileSync(file);
@@ -47,5 +50,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   await buildBrowserExample(outDir);
   const server = await serveDirectory(outDir, Number(process.env.PORT ?? 8080));
   const addr = server.address();
-  console.log(`serving the demo at http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : ''}/ (Ctrl-C to stop)`);
+  console.log(
+    `serving the demo at http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : ''}/ (Ctrl-C to stop)`,
+  );
 }

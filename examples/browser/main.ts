@@ -47,7 +47,9 @@ async function train(steps: number): Promise<void> {
     result.losses.push(await loss.item());
     loss.dispose();
     $('status').textContent = `step ${step} / ${steps}`;
-    $('losses').textContent = result.losses.map((l, i) => `step ${String(i + 1).padStart(2)}  loss ${l.toFixed(4)}`).join('\n');
+    $('losses').textContent = result.losses
+      .map((l, i) => `step ${String(i + 1).padStart(2)}  loss ${l.toFixed(4)}`)
+      .join('\n');
   }
   model.dispose();
 }
@@ -57,12 +59,15 @@ async function main(): Promise<void> {
   $('backend').textContent = result.backend;
   $('detail').textContent = result.detail;
   await train(15);
-  $('status').textContent = `done: loss ${result.losses[0].toFixed(3)} -> ${result.losses[result.losses.length - 1].toFixed(3)}`;
+  $('status').textContent =
+    `done: loss ${result.losses[0].toFixed(3)} -> ${result.losses[result.losses.length - 1].toFixed(3)}`;
 }
 
-main().catch((e: Error) => {
-  result.error = e.message;
-  $('status').textContent = `failed: ${e.message}`;
-}).finally(() => {
-  result.done = true;
-});
+main()
+  .catch((e: Error) => {
+    result.error = e.message;
+    $('status').textContent = `failed: ${e.message}`;
+  })
+  .finally(() => {
+    result.done = true;
+  });

@@ -26,29 +26,52 @@ export class LineChart {
   private plot: uPlot;
   private data: (number | null)[][] = [];
 
-  constructor(container: HTMLElement, readonly options: LineChartOptions) {
+  constructor(
+    container: HTMLElement,
+    readonly options: LineChartOptions,
+  ) {
     const { title, xLabel, yLabel, logY } = options;
     const font = '13px system-ui, sans-serif';
-    const axis = { font, labelFont: 'bold 13px system-ui, sans-serif', stroke: '#222', grid: { stroke: '#e5e5e5', width: 1 }, ticks: { stroke: '#bbb' } };
-    this.plot = new uPlot({
-      title,
-      width: options.width ?? 470,
-      height: options.height ?? 300,
-      scales: { x: { time: false }, y: logY ? { distr: 3 } : options.yRange ? { range: options.yRange } : {} },
-      axes: [
-        { ...axis, label: xLabel },
-        // uPlot's default labels round small probabilities on a log axis to 0; write them as powers of ten
-        { ...axis, label: yLabel, size: 64, ...(logY ? { values: (_u: uPlot, splits: (number | null)[]) => splits.map((v) => (v === null ? '' : v.toExponential(0))) } : {}) },
-      ],
-      series: [
-        { label: xLabel },
-        ...options.series.map((name, i) => {
-          const { color, dash } = options.styles?.[i] ?? seriesStyle(i);
-          return { label: name, stroke: color, width: 2, dash: [...dash], spanGaps: true, points: { show: false } };
-        }),
-      ],
-      legend: { live: true },
-    }, [[], ...options.series.map(() => [])], container);
+    const axis = {
+      font,
+      labelFont: 'bold 13px system-ui, sans-serif',
+      stroke: '#222',
+      grid: { stroke: '#e5e5e5', width: 1 },
+      ticks: { stroke: '#bbb' },
+    };
+    this.plot = new uPlot(
+      {
+        title,
+        width: options.width ?? 470,
+        height: options.height ?? 300,
+        scales: { x: { time: false }, y: logY ? { distr: 3 } : options.yRange ? { range: options.yRange } : {} },
+        axes: [
+          { ...axis, label: xLabel },
+          // uPlot's default labels round small probabilities on a log axis to 0; write them as powers of ten
+          {
+            ...axis,
+            label: yLabel,
+            size: 64,
+            ...(logY
+              ? {
+                  values: (_u: uPlot, splits: (number | null)[]) =>
+                    splits.map((v) => (v === null ? '' : v.toExponential(0))),
+                }
+              : {}),
+          },
+        ],
+        series: [
+          { label: xLabel },
+          ...options.series.map((name, i) => {
+            const { color, dash } = options.styles?.[i] ?? seriesStyle(i);
+            return { label: name, stroke: color, width: 2, dash: [...dash], spanGaps: true, points: { show: false } };
+          }),
+        ],
+        legend: { live: true },
+      },
+      [[], ...options.series.map(() => [])],
+      container,
+    );
     charts.set(title, this);
   }
 

@@ -25,7 +25,11 @@ export interface ExplorerState {
   overlayAtProbe: LossPoint | null;
 }
 
-const el = <K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] => {
+const el = <K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string> = {},
+  text?: string,
+): HTMLElementTagNameMap[K] => {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
   if (text !== undefined) e.textContent = text;
@@ -35,9 +39,24 @@ const el = <K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
 const fmt = (v: number): string => (Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(4) : v.toExponential(3));
 
 /** A labelled range slider with its value shown, an optional tick at the default, and Home/reset to it. */
-function slider(parent: HTMLElement, id: string, label: string, range: { min: number; max: number; step: number }, value: number, onInput: () => void, defaultValue?: number): HTMLInputElement {
+function slider(
+  parent: HTMLElement,
+  id: string,
+  label: string,
+  range: { min: number; max: number; step: number },
+  value: number,
+  onInput: () => void,
+  defaultValue?: number,
+): HTMLInputElement {
   const wrap = el('div', { class: 'slider' });
-  const input = el('input', { type: 'range', id, min: String(range.min), max: String(range.max), step: String(range.step), value: String(value) });
+  const input = el('input', {
+    type: 'range',
+    id,
+    min: String(range.min),
+    max: String(range.max),
+    step: String(range.step),
+    value: String(value),
+  });
   const out = el('output', { for: id, id: `${id}-value` }, String(value));
   const lab = el('label', { for: id }, label);
   wrap.append(lab, input, out);
@@ -45,7 +64,11 @@ function slider(parent: HTMLElement, id: string, label: string, range: { min: nu
     const list = el('datalist', { id: `${id}-ticks` });
     list.append(el('option', { value: String(defaultValue) }));
     input.setAttribute('list', list.id);
-    const reset = el('button', { type: 'button', class: 'reset', 'aria-label': `reset ${label} to its default ${defaultValue}` }, `default ${defaultValue}`);
+    const reset = el(
+      'button',
+      { type: 'button', class: 'reset', 'aria-label': `reset ${label} to its default ${defaultValue}` },
+      `default ${defaultValue}`,
+    );
     reset.addEventListener('click', () => {
       input.value = String(defaultValue);
       input.dispatchEvent(new Event('input'));
@@ -86,16 +109,44 @@ export class Explorer {
       this.overlaySelect.append(el('option', { value: n }, `${n} (defaults)`));
     }
     this.lossSelect.value = 'slime';
-    pick.append(el('label', { for: 'loss' }, 'Loss'), this.lossSelect, el('label', { for: 'overlay' }, 'Overlay'), this.overlaySelect);
+    pick.append(
+      el('label', { for: 'loss' }, 'Loss'),
+      this.lossSelect,
+      el('label', { for: 'overlay' }, 'Overlay'),
+      this.overlaySelect,
+    );
     this.caption = el('p', { id: 'caption', class: 'caption' });
     this.paramBox = el('fieldset', { id: 'params' });
     const where = el('fieldset', { id: 'pair' });
     where.append(el('legend', {}, 'The pair'));
     const redraw = (): void => this.update();
     this.layoutInputs = {
-      centre: slider(where, 'centre', 'centre lbar c (nats per token): lbar = c ± margin/2', { min: -6, max: -2.5, step: 0.1 }, -3, redraw, -3),
-      tokens: slider(where, 'tokens', 'tokens per completion (summed-log-prob losses scale with it)', { min: 1, max: 8, step: 1 }, 1, redraw, 1),
-      probe: slider(where, 'probe', 'read values at margin (nats per token)', { min: -4, max: 4, step: 0.05 }, 0.5, redraw),
+      centre: slider(
+        where,
+        'centre',
+        'centre lbar c (nats per token): lbar = c ± margin/2',
+        { min: -6, max: -2.5, step: 0.1 },
+        -3,
+        redraw,
+        -3,
+      ),
+      tokens: slider(
+        where,
+        'tokens',
+        'tokens per completion (summed-log-prob losses scale with it)',
+        { min: 1, max: 8, step: 1 },
+        1,
+        redraw,
+        1,
+      ),
+      probe: slider(
+        where,
+        'probe',
+        'read values at margin (nats per token)',
+        { min: -4, max: 4, step: 0.05 },
+        0.5,
+        redraw,
+      ),
     };
     this.readout = el('table', { id: 'readout', class: 'data' });
     controls.append(pick, this.caption, this.paramBox, where, this.readout);
@@ -104,8 +155,11 @@ export class Explorer {
     this.chartBox.append(el('div', { id: 'loss-chart' }), el('div', { id: 'grad-chart' }), stabBox);
     root.append(controls, this.chartBox);
     this.stabilizerChart = new LineChart(stabBox, {
-      title: "SLIME's stabilizer for one rejected token", xLabel: 'rejected token log-prob (nats)', yLabel: 'value / derivative',
-      series: ['stabilizer term', 'd term / d log-prob'], styles: [PRIMARY, dashed(PRIMARY)],
+      title: "SLIME's stabilizer for one rejected token",
+      xLabel: 'rejected token log-prob (nats)',
+      yLabel: 'value / derivative',
+      series: ['stabilizer term', 'd term / d log-prob'],
+      styles: [PRIMARY, dashed(PRIMARY)],
     });
     this.lossSelect.addEventListener('change', () => this.selectLoss());
     this.overlaySelect.addEventListener('change', () => this.rebuildCharts());
@@ -120,9 +174,19 @@ export class Explorer {
     for (const [key, value] of Object.entries(spec.defaults)) {
       const range = RANGES[key] ?? { min: 0, max: Math.max(1, 4 * value), step: 0.01, label: key };
       const label = name === 'kto' && key === 'lambdaD' ? 'lambda_D (desirable weight)' : range.label;
-      this.params.set(key, slider(this.paramBox, `param-${key}`, label, range, value, () => this.update(), value));
+      this.params.set(
+        key,
+        slider(this.paramBox, `param-${key}`, label, range, value, () => this.update(), value),
+      );
     }
-    if (spec.needsReference) this.paramBox.append(el('p', { class: 'note' }, 'The reference model scores both completions at the centre c, so the reference margin is 0.'));
+    if (spec.needsReference)
+      this.paramBox.append(
+        el(
+          'p',
+          { class: 'note' },
+          'The reference model scores both completions at the centre c, so the reference margin is 0.',
+        ),
+      );
     this.caption.textContent = `${spec.description}. ${CAPTIONS[name] ?? ''} Formula: ${spec.formula}.`;
     this.rebuildCharts();
   }
@@ -133,14 +197,27 @@ export class Explorer {
     const name = this.lossSelect.value;
     const other = this.overlaySelect.value;
     const lossSeries = [`${name} loss`, ...(other ? [`${other} loss`] : [])];
-    const gradSeries = [`${name}: d/d lbar(chosen)`, `${name}: d/d lbar(rejected)`, ...(other ? [`${other}: d/d lbar(chosen)`, `${other}: d/d lbar(rejected)`] : [])];
+    const gradSeries = [
+      `${name}: d/d lbar(chosen)`,
+      `${name}: d/d lbar(rejected)`,
+      ...(other ? [`${other}: d/d lbar(chosen)`, `${other}: d/d lbar(rejected)`] : []),
+    ];
     const x = 'margin lbar(chosen) - lbar(rejected) (nats per token)';
     const [lossBox, gradBox] = [this.chartBox.children[0] as HTMLElement, this.chartBox.children[1] as HTMLElement];
     lossBox.replaceChildren();
     gradBox.replaceChildren();
-    this.lossChart = new LineChart(lossBox, { title: 'Loss against the margin', xLabel: x, yLabel: 'loss (nats)', series: lossSeries, styles: [PRIMARY, OVERLAY] });
+    this.lossChart = new LineChart(lossBox, {
+      title: 'Loss against the margin',
+      xLabel: x,
+      yLabel: 'loss (nats)',
+      series: lossSeries,
+      styles: [PRIMARY, OVERLAY],
+    });
     this.gradChart = new LineChart(gradBox, {
-      title: 'Gradient against the margin', xLabel: x, yLabel: 'd loss / d lbar (per nat)', series: gradSeries,
+      title: 'Gradient against the margin',
+      xLabel: x,
+      yLabel: 'd loss / d lbar (per nat)',
+      series: gradSeries,
       styles: [PRIMARY, dashed(PRIMARY), OVERLAY, dashed(OVERLAY)],
     });
     this.update();
@@ -160,7 +237,8 @@ export class Explorer {
     const second = other ? lossCurve(other, {}, MARGINS, layout) : null;
     this.lossChart?.setData(MARGINS, [main.map((p) => p.loss), ...(second ? [second.map((p) => p.loss)] : [])]);
     this.gradChart?.setData(MARGINS, [
-      main.map((p) => p.gradChosen), main.map((p) => p.gradRejected),
+      main.map((p) => p.gradChosen),
+      main.map((p) => p.gradRejected),
       ...(second ? [second.map((p) => p.gradChosen), second.map((p) => p.gradRejected)] : []),
     ]);
     const slimeName = name === 'slime' || name === 'slime-script' ? name : 'slime';

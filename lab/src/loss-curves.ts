@@ -24,18 +24,29 @@ export interface LossPoint {
   gradRejected: number;
 }
 
-const row = (value: number, tokens: number): Tensor => tensor([new Array<number>(tokens).fill(value)], { dtype: 'float64' });
+const row = (value: number, tokens: number): Tensor =>
+  tensor([new Array<number>(tokens).fill(value)], { dtype: 'float64' });
 
 const sum = (values: ArrayLike<number>): number => Array.from(values).reduce((a, b) => a + b, 0);
 
 /** Evaluates `losses.getLoss(name).fn` at one margin and backpropagates to both sides' per-token log-probs. */
-export function lossAt(name: string, config: Readonly<Record<string, number>>, margin: number, layout: PairLayout): LossPoint {
+export function lossAt(
+  name: string,
+  config: Readonly<Record<string, number>>,
+  margin: number,
+  layout: PairLayout,
+): LossPoint {
   const spec = losses.getLoss(name);
   const chosen = row(layout.centre + margin / 2, layout.tokens).requireGrad();
   const rejected = row(layout.centre - margin / 2, layout.tokens).requireGrad();
   const mask = row(1, layout.tokens);
-  const reference = spec.needsReference ? { refChosenLogps: row(layout.centre, layout.tokens), refRejectedLogps: row(layout.centre, layout.tokens) } : {};
-  const out = spec.fn({ chosenLogps: chosen, chosenMask: mask, rejectedLogps: rejected, rejectedMask: mask, ...reference }, config);
+  const reference = spec.needsReference
+    ? { refChosenLogps: row(layout.centre, layout.tokens), refRejectedLogps: row(layout.centre, layout.tokens) }
+    : {};
+  const out = spec.fn(
+    { chosenLogps: chosen, chosenMask: mask, rejectedLogps: rejected, rejectedMask: mask, ...reference },
+    config,
+  );
   out.loss.backward();
   // every token of a side moved together: the derivative in lbar is the sum over that side's tokens
   return {
@@ -52,7 +63,12 @@ export function grid(lo: number, hi: number, count: number): number[] {
 }
 
 /** The loss and its two gradients across margins. */
-export function lossCurve(name: string, config: Readonly<Record<string, number>>, margins: readonly number[], layout: PairLayout): LossPoint[] {
+export function lossCurve(
+  name: string,
+  config: Readonly<Record<string, number>>,
+  margins: readonly number[],
+  layout: PairLayout,
+): LossPoint[] {
   return margins.map((m) => lossAt(name, config, m, layout));
 }
 
@@ -67,10 +83,19 @@ export interface StabilizerPoint {
  * SLIME's per-token stabilizer, read off losses.slime itself: with the anchor and margin weights at 0 the loss is
  * the stabilizer term alone, here for a rejected completion of one token.
  */
-export function stabilizerAt(name: 'slime' | 'slime-script', config: Readonly<Record<string, number>>, logp: number): StabilizerPoint {
+export function stabilizerAt(
+  name: 'slime' | 'slime-script',
+  config: Readonly<Record<string, number>>,
+  logp: number,
+): StabilizerPoint {
   const rejected = row(logp, 1).requireGrad();
   const mask = row(1, 1);
-  const out = losses.getLoss(name).fn({ chosenLogps: row(0, 1), chosenMask: mask, rejectedLogps: rejected, rejectedMask: mask }, { ...config, lambdaW: 0, lambdaD: 0 });
+  const out = losses
+    .getLoss(name)
+    .fn(
+      { chosenLogps: row(0, 1), chosenMask: mask, rejectedLogps: rejected, rejectedMask: mask },
+      { ...config, lambdaW: 0, lambdaD: 0 },
+    );
   out.loss.backward();
   return { logp, value: out.terms.stabilizer.dataSync()[0], grad: rejected.grad ? rejected.grad.dataSync()[0] : 0 };
 }

@@ -16,7 +16,8 @@ export function checkSummary(json: unknown, file: string): Summary {
   if (!Array.isArray(s.methods)) fail('no "methods" array');
   s.methods!.forEach((m, i) => {
     if (typeof m?.label !== 'string') fail(`methods[${i}] has no label`);
-    for (const metric of EVAL_METRICS) if (!Array.isArray(m.curves?.[metric])) fail(`methods[${i}] (${m.label}) has no curve for ${metric}`);
+    for (const metric of EVAL_METRICS)
+      if (!Array.isArray(m.curves?.[metric])) fail(`methods[${i}] (${m.label}) has no curve for ${metric}`);
   });
   return s as Summary;
 }
@@ -96,8 +97,17 @@ export class ReportTab {
         this.view!.addPoint(m.label, step, metrics);
       });
       const prompts = m.samples.map((s) => s.prompt);
-      if (m === summary.methods[0]) this.view.setSamples('SFT checkpoint', prompts, m.samples.map((s) => ({ text: s.before })));
-      this.view.setSamples(m.label, prompts, m.samples.map((s) => ({ text: s.after, formatValid: s.afterFormatValid, correct: s.afterCorrect })));
+      if (m === summary.methods[0])
+        this.view.setSamples(
+          'SFT checkpoint',
+          prompts,
+          m.samples.map((s) => ({ text: s.before })),
+        );
+      this.view.setSamples(
+        m.label,
+        prompts,
+        m.samples.map((s) => ({ text: s.after, formatValid: s.afterFormatValid, correct: s.afterCorrect })),
+      );
     }
     this.state = { file, methods: labels, error: null };
     this.message.textContent = `Showing ${file}.`;

@@ -26,17 +26,29 @@ export class RunView {
   private table: HTMLTableElement;
 
   /** `labels`: the methods' display names, in drawing order (their colours follow it). */
-  constructor(container: HTMLElement, private readonly labels: readonly string[], idPrefix: string) {
+  constructor(
+    container: HTMLElement,
+    private readonly labels: readonly string[],
+    idPrefix: string,
+  ) {
     const grid = document.createElement('div');
     grid.className = 'charts';
     for (const spec of RUN_CHARTS) {
       const box = document.createElement('div');
       box.id = `${idPrefix}-${spec.file.replace('.svg', '')}`;
       grid.append(box);
-      this.charts.push(new LineChart(box, {
-        title: `${idPrefix === 'live' ? '' : 'Report: '}${spec.title}`, xLabel: 'preference training step', yLabel: spec.yLabel,
-        series: labels, logY: spec.logY, yRange: spec.rate ? [0, 1] : undefined, width: 470, height: 260,
-      }));
+      this.charts.push(
+        new LineChart(box, {
+          title: `${idPrefix === 'live' ? '' : 'Report: '}${spec.title}`,
+          xLabel: 'preference training step',
+          yLabel: spec.yLabel,
+          series: labels,
+          logY: spec.logY,
+          yRange: spec.rate ? [0, 1] : undefined,
+          width: 470,
+          height: 260,
+        }),
+      );
     }
     const heading = document.createElement('h3');
     heading.textContent = 'Greedy answers to held-out prompts';
@@ -60,7 +72,10 @@ export class RunView {
         if (!m) return null;
         return spec.logY ? Math.max(m[metric], LOG_FLOOR) : m[metric];
       };
-      this.charts[i].setData(steps, this.labels.map((l) => steps.map((s) => value(this.curves.get(l)?.get(s), spec.metric))));
+      this.charts[i].setData(
+        steps,
+        this.labels.map((l) => steps.map((s) => value(this.curves.get(l)?.get(s), spec.metric))),
+      );
     });
   }
 
@@ -70,13 +85,18 @@ export class RunView {
     this.samples.set(column, [...cells]);
     const columns = ['SFT checkpoint', ...this.labels].filter((c) => this.samples.has(c));
     const head = `<tr><th scope="col">prompt</th>${columns.map((c) => `<th scope="col">${escape(c)}</th>`).join('')}</tr>`;
-    const rows = this.prompts.map((p, i) => `<tr><th scope="row"><code>${escape(p)}</code></th>${columns.map((c) => {
-      const cell = this.samples.get(c)?.[i];
-      if (!cell) return '<td></td>';
-      if (cell.correct === undefined) return `<td><code>${escape(cell.text)}</code></td>`;
-      const verdict = cell.correct ? 'right' : cell.formatValid ? 'valid, wrong' : 'broken';
-      return `<td class="${cell.correct ? 'ok' : 'bad'}"><code>${escape(cell.text)}</code> <small>${verdict}</small></td>`;
-    }).join('')}</tr>`);
+    const rows = this.prompts.map(
+      (p, i) =>
+        `<tr><th scope="row"><code>${escape(p)}</code></th>${columns
+          .map((c) => {
+            const cell = this.samples.get(c)?.[i];
+            if (!cell) return '<td></td>';
+            if (cell.correct === undefined) return `<td><code>${escape(cell.text)}</code></td>`;
+            const verdict = cell.correct ? 'right' : cell.formatValid ? 'valid, wrong' : 'broken';
+            return `<td class="${cell.correct ? 'ok' : 'bad'}"><code>${escape(cell.text)}</code> <small>${verdict}</small></td>`;
+          })
+          .join('')}</tr>`,
+    );
     this.table.innerHTML = `${head}${rows.join('')}`;
   }
 

@@ -31,7 +31,17 @@ function download(name: string, body: BlobPart, type: string): void {
 }
 
 export class TrainTab {
-  state: LiveState = { backend: null, phase: null, running: false, paused: false, sftSteps: 0, evals: 0, done: false, seconds: null, error: null };
+  state: LiveState = {
+    backend: null,
+    phase: null,
+    running: false,
+    paused: false,
+    sftSteps: 0,
+    evals: 0,
+    done: false,
+    seconds: null,
+    error: null,
+  };
   private worker: Worker | null = null;
   private view: RunView | null = null;
   private sftChart: LineChart | null = null;
@@ -44,7 +54,9 @@ export class TrainTab {
     const controls = document.createElement('form');
     controls.className = 'controls';
     controls.id = 'live-controls';
-    html(controls, `
+    html(
+      controls,
+      `
       <fieldset><legend>Methods, each from the same SFT checkpoint</legend>
         ${METHOD_NAMES.map((m) => `<label><input type="checkbox" name="method" value="${m}" ${m === 'dpo' || m === 'slime' ? 'checked' : ''}> ${methodLabel(m)}</label><br>`).join('')}
       </fieldset>
@@ -65,7 +77,8 @@ export class TrainTab {
         <button type="button" id="live-summary" disabled>summary.json</button>
         <label for="live-ckpt-method">checkpoint of</label> <select id="live-ckpt-method"><option value="sft">SFT checkpoint</option></select>
         <button type="button" id="live-ckpt" disabled>model.safetensors + config.json</button>
-      </fieldset>`);
+      </fieldset>`,
+    );
     const output = document.createElement('div');
     output.id = 'live-output';
     root.append(controls, output);
@@ -74,8 +87,13 @@ export class TrainTab {
       this.start();
     });
     this.$('live-pause').addEventListener('click', () => this.send({ type: this.state.paused ? 'resume' : 'pause' }));
-    this.$('live-summary').addEventListener('click', () => this.summary && download('summary.json', `${JSON.stringify(this.summary, null, 2)}\n`, 'application/json'));
-    this.$('live-ckpt').addEventListener('click', () => this.send({ type: 'checkpoint', method: this.$<HTMLSelectElement>('live-ckpt-method').value }));
+    this.$('live-summary').addEventListener(
+      'click',
+      () => this.summary && download('summary.json', `${JSON.stringify(this.summary, null, 2)}\n`, 'application/json'),
+    );
+    this.$('live-ckpt').addEventListener('click', () =>
+      this.send({ type: 'checkpoint', method: this.$<HTMLSelectElement>('live-ckpt-method').value }),
+    );
   }
 
   private send(m: ToWorker): void {
@@ -85,7 +103,14 @@ export class TrainTab {
   private settings(): LiveSettings {
     const num = (id: string): number => Number(this.$<HTMLInputElement>(id).value);
     const methods = [...this.root.querySelectorAll<HTMLInputElement>('input[name=method]:checked')].map((i) => i.value);
-    return { methods, lr: num('live-lr'), sftSteps: num('live-sft-steps'), steps: num('live-steps'), seed: num('live-seed'), backend: this.$<HTMLSelectElement>('live-backend-choice').value as LiveSettings['backend'] };
+    return {
+      methods,
+      lr: num('live-lr'),
+      sftSteps: num('live-sft-steps'),
+      steps: num('live-steps'),
+      seed: num('live-seed'),
+      backend: this.$<HTMLSelectElement>('live-backend-choice').value as LiveSettings['backend'],
+    };
   }
 
   start(): void {
@@ -102,11 +127,28 @@ export class TrainTab {
     this.labels = new Map(s.methods.map((m) => [m, methodLabel(m)]));
     const sftBox = document.createElement('div');
     output.append(sftBox);
-    this.sftChart = new LineChart(sftBox, { title: 'SFT loss (training batches)', xLabel: 'SFT step', yLabel: 'NLL (nats per token)', series: ['SFT'], width: 470, height: 220 });
+    this.sftChart = new LineChart(sftBox, {
+      title: 'SFT loss (training batches)',
+      xLabel: 'SFT step',
+      yLabel: 'NLL (nats per token)',
+      series: ['SFT'],
+      width: 470,
+      height: 220,
+    });
     this.sftLosses = [];
     this.view = new RunView(output, [...this.labels.values()], 'live');
     this.summary = null;
-    this.state = { backend: null, phase: null, running: true, paused: false, sftSteps: 0, evals: 0, done: false, seconds: null, error: null };
+    this.state = {
+      backend: null,
+      phase: null,
+      running: true,
+      paused: false,
+      sftSteps: 0,
+      evals: 0,
+      done: false,
+      seconds: null,
+      error: null,
+    };
     const ckpt = this.$<HTMLSelectElement>('live-ckpt-method');
     ckpt.innerHTML = `<option value="sft">SFT checkpoint</option>${s.methods.map((m) => `<option value="${m}">${methodLabel(m)}</option>`).join('')}`;
     for (const id of ['live-summary', 'live-ckpt']) this.$<HTMLButtonElement>(id).disabled = true;
@@ -138,7 +180,10 @@ export class TrainTab {
       case 'sft':
         this.sftLosses.push(m.loss);
         this.state.sftSteps = m.step;
-        this.sftChart?.setData(this.sftLosses.map((_, i) => i + 1), [this.sftLosses]);
+        this.sftChart?.setData(
+          this.sftLosses.map((_, i) => i + 1),
+          [this.sftLosses],
+        );
         status.textContent = `SFT step ${m.step} / ${m.total}, loss ${m.loss.toFixed(3)} nats per token`;
         if (m.step === m.total) status.textContent += '; measuring the checkpoint on held-out data';
         this.$<HTMLButtonElement>('live-ckpt').disabled = false;

@@ -17,7 +17,13 @@ import { ReferenceCache } from '../../src/losses/reference.js';
 import { trainSft } from '../../src/train/sft.js';
 import { trainPreference, trainingOrder } from '../../src/train/preference.js';
 import { evaluateHeldOut, type HeldOutResult } from '../../src/train/evaluate.js';
-import { summarize, type CheckpointRecord, type CurvePoint, type RunRecord, type RunResults } from '../../src/report/summary.js';
+import {
+  summarize,
+  type CheckpointRecord,
+  type CurvePoint,
+  type RunRecord,
+  type RunResults,
+} from '../../src/report/summary.js';
 import { observe } from '../../src/report/observations.js';
 import { MODEL_PRESETS, type ShowcaseSettings } from '../../src/cli/args.js';
 import { GRAD_CLIP, preferenceSchedule } from '../../src/cli/pipeline.js';
@@ -26,7 +32,15 @@ import { methodDescription, methodLabel, resolveMethod } from '../../src/cli/met
 import type { FromWorker, LiveSettings } from './protocol.js';
 
 /** Sized so SFT and one method finish well within a minute and a half on a 2-core CPU; the page sets the steps. */
-export const LIVE_DEFAULTS = { batchSize: 16, sftLr: 3e-3, evalEvery: 4, evalPairs: 32, evalGenerations: 16, trainSize: 512, model: 'tiny' } as const;
+export const LIVE_DEFAULTS = {
+  batchSize: 16,
+  sftLr: 3e-3,
+  evalEvery: 4,
+  evalPairs: 32,
+  evalGenerations: 16,
+  trainSize: 512,
+  model: 'tiny',
+} as const;
 
 /** SFT steps between two looks at the message queue. */
 const SFT_SEGMENT = 4;
@@ -34,10 +48,27 @@ const SFT_SEGMENT = 4;
 /** The full showcase settings a lab run corresponds to (stored in its summary, and the command to reproduce it). */
 export function showcaseSettings(s: LiveSettings, backend: 'cpu' | 'webgpu'): ShowcaseSettings {
   return {
-    methods: s.methods, seeds: [s.seed], sftSteps: s.sftSteps, steps: s.steps, batchSize: LIVE_DEFAULTS.batchSize, lr: s.lr, sweepLr: [],
-    sftLr: LIVE_DEFAULTS.sftLr, evalEvery: LIVE_DEFAULTS.evalEvery, evalPairs: LIVE_DEFAULTS.evalPairs,
-    evalGenerations: LIVE_DEFAULTS.evalGenerations, trainSize: LIVE_DEFAULTS.trainSize, modelName: LIVE_DEFAULTS.model,
-    model: MODEL_PRESETS[LIVE_DEFAULTS.model], backend, data: null, chatTemplate: null, evalOnly: null, out: 'lab', quick: false, progress: false,
+    methods: s.methods,
+    seeds: [s.seed],
+    sftSteps: s.sftSteps,
+    steps: s.steps,
+    batchSize: LIVE_DEFAULTS.batchSize,
+    lr: s.lr,
+    sweepLr: [],
+    sftLr: LIVE_DEFAULTS.sftLr,
+    evalEvery: LIVE_DEFAULTS.evalEvery,
+    evalPairs: LIVE_DEFAULTS.evalPairs,
+    evalGenerations: LIVE_DEFAULTS.evalGenerations,
+    trainSize: LIVE_DEFAULTS.trainSize,
+    modelName: LIVE_DEFAULTS.model,
+    model: MODEL_PRESETS[LIVE_DEFAULTS.model],
+    backend,
+    data: null,
+    chatTemplate: null,
+    evalOnly: null,
+    out: 'lab',
+    quick: false,
+    progress: false,
   };
 }
 
@@ -73,26 +104,58 @@ export interface LiveRun {
 }
 
 /** Runs SFT and every chosen method, reporting through `post`; waits at `gate` between steps while paused. */
-export async function runLive(s: LiveSettings, post: (m: FromWorker) => void, gate: PauseGate, run: LiveRun): Promise<void> {
+export async function runLive(
+  s: LiveSettings,
+  post: (m: FromWorker) => void,
+  gate: PauseGate,
+  run: LiveRun,
+): Promise<void> {
   const started = Date.now();
   const { backend, detail } = await pickBackend(s.backend);
   post({ type: 'backend', backend, detail });
   const settings = showcaseSettings(s, backend);
   const tokenizer = new ByteTokenizer();
-  const task = generateAdditionTask({ seed: TASK_SEED, digits: ADDITION_DIGITS, trainSize: settings.trainSize, heldOutSize: Math.max(settings.evalPairs, settings.evalGenerations) });
-  const trainPairs = encodePreferencePairs(task.train, tokenizer, settings.model.blockSize, { file: 'synthetic task (train)' });
-  const heldOutPairs = encodePreferencePairs(task.heldOut, tokenizer, settings.model.blockSize, { file: 'synthetic task (held-out)' });
-  const heldOut = heldOutSet(task.heldOut, heldOutPairs, settings, (i) => (text, stopped) => scoreAdditionGeneration(task.heldOut[i].answer, text, stopped));
+  const task = generateAdditionTask({
+    seed: TASK_SEED,
+    digits: ADDITION_DIGITS,
+    trainSize: settings.trainSize,
+    heldOutSize: Math.max(settings.evalPairs, settings.evalGenerations),
+  });
+  const trainPairs = encodePreferencePairs(task.train, tokenizer, settings.model.blockSize, {
+    file: 'synthetic task (train)',
+  });
+  const heldOutPairs = encodePreferencePairs(task.heldOut, tokenizer, settings.model.blockSize, {
+    file: 'synthetic task (held-out)',
+  });
+  const heldOut = heldOutSet(
+    task.heldOut,
+    heldOutPairs,
+    settings,
+    (i) => (text, stopped) => scoreAdditionGeneration(task.heldOut[i].answer, text, stopped),
+  );
   const results: RunResults = {
-    settings: { ...settings }, methods: s.methods.map((name) => ({ name, label: methodLabel(name), description: methodDescription(name) })),
-    task: { kind: 'addition', description: `synthetic carry-free addition of ${ADDITION_DIGITS}-digit numbers (trained live in the lab)`, trainPairs: trainPairs.length, heldOutPairs: heldOut.pairs.length, generationPrompts: heldOut.prompts.length },
-    checkpoints: [], runs: [], interrupted: false, wallSeconds: 0,
+    settings: { ...settings },
+    methods: s.methods.map((name) => ({ name, label: methodLabel(name), description: methodDescription(name) })),
+    task: {
+      kind: 'addition',
+      description: `synthetic carry-free addition of ${ADDITION_DIGITS}-digit numbers (trained live in the lab)`,
+      trainPairs: trainPairs.length,
+      heldOutPairs: heldOut.pairs.length,
+      generationPrompts: heldOut.prompts.length,
+    },
+    checkpoints: [],
+    runs: [],
+    interrupted: false,
+    wallSeconds: 0,
   };
   const seed = s.seed;
   // SFT, exactly as the showcase's sftStage does it, in segments so that a pause can end one and a resume start the next
   post({ type: 'phase', phase: 'sft', label: 'SFT' });
   const { nEmbd, nLayer, nHead, blockSize } = settings.model;
-  const sft = new GPT({ vocabSize: tokenizer.vocabSize, blockSize, nEmbd, nLayer, nHead, dropout: 0 }, { seed: 1000 + seed, backend });
+  const sft = new GPT(
+    { vocabSize: tokenizer.vocabSize, blockSize, nEmbd, nLayer, nHead, dropout: 0 },
+    { seed: 1000 + seed, backend },
+  );
   run.models.set('sft', sft);
   const sftOptimizer = new AdamW(sft.namedParameters(), { lr: settings.sftLr, weightDecay: 0 });
   const sftBatch = 2 * settings.batchSize;
@@ -105,12 +168,26 @@ export async function runLive(s: LiveSettings, post: (m: FromWorker) => void, ga
     await gate.wait();
     await trainSft({
       // a few steps per call: trainSft never yields to the event loop on the CPU, and pause messages must get in
-      model: sft, optimizer: sftOptimizer, rng, steps: Math.min(settings.sftSteps, sftDone + SFT_SEGMENT), startStep: sftDone, gradClip: GRAD_CLIP,
-      schedule: cosineWithWarmup({ peakLr: settings.sftLr, warmupSteps: Math.min(20, Math.floor(settings.sftSteps / 10)), totalSteps: settings.sftSteps, finalLr: settings.sftLr / 10 }),
-      nextBatch: (step) => padBatch(sftOrder.slice(step * sftBatch, (step + 1) * sftBatch).map((i) => {
-        const p = trainPairs[i];
-        return { ids: [...p.prompt, ...p.chosen], lossMask: [...p.prompt.map(() => 0), ...p.chosen.map(() => 1)] };
-      }), { padId: tokenizer.pad, backend }),
+      model: sft,
+      optimizer: sftOptimizer,
+      rng,
+      steps: Math.min(settings.sftSteps, sftDone + SFT_SEGMENT),
+      startStep: sftDone,
+      gradClip: GRAD_CLIP,
+      schedule: cosineWithWarmup({
+        peakLr: settings.sftLr,
+        warmupSteps: Math.min(20, Math.floor(settings.sftSteps / 10)),
+        totalSteps: settings.sftSteps,
+        finalLr: settings.sftLr / 10,
+      }),
+      nextBatch: (step) =>
+        padBatch(
+          sftOrder.slice(step * sftBatch, (step + 1) * sftBatch).map((i) => {
+            const p = trainPairs[i];
+            return { ids: [...p.prompt, ...p.chosen], lossMask: [...p.prompt.map(() => 0), ...p.chosen.map(() => 1)] };
+          }),
+          { padId: tokenizer.pad, backend },
+        ),
       onStep: (record) => {
         sftDone = record.step as number;
         sftLoss = record.loss as number;
@@ -122,16 +199,39 @@ export async function runLive(s: LiveSettings, post: (m: FromWorker) => void, ga
   }
   sftOptimizer.dispose();
   const measured = await evaluateHeldOut(sft, heldOut, tokenizer);
-  const checkpoint: CheckpointRecord = { seed, sftSteps: sftDone, sftSeconds: (Date.now() - sftStarted) / 1000, sftLoss, metrics: measured.metrics, samples: measured.samples };
+  const checkpoint: CheckpointRecord = {
+    seed,
+    sftSteps: sftDone,
+    sftSeconds: (Date.now() - sftStarted) / 1000,
+    sftLoss,
+    metrics: measured.metrics,
+    samples: measured.samples,
+  };
   results.checkpoints.push(checkpoint);
-  post({ type: 'eval', method: 'sft-checkpoint', label: 'SFT checkpoint', step: 0, metrics: measured.metrics, samples: measured.samples });
+  post({
+    type: 'eval',
+    method: 'sft-checkpoint',
+    label: 'SFT checkpoint',
+    step: 0,
+    metrics: measured.metrics,
+    samples: measured.samples,
+  });
   sft.eval();
   const reference = { model: sft, cache: new ReferenceCache() };
   const order = trainingOrder(trainPairs.length, settings.steps * settings.batchSize, 7919 * seed + 2);
   const files = await modelFiles(sft);
   for (const name of s.methods) {
     post({ type: 'phase', phase: name, label: methodLabel(name) });
-    results.runs.push(await methodRun(name, settings, { files, backend, checkpoint, order, reference, trainPairs, heldOut, tokenizer }, post, gate, run));
+    results.runs.push(
+      await methodRun(
+        name,
+        settings,
+        { files, backend, checkpoint, order, reference, trainPairs, heldOut, tokenizer },
+        post,
+        gate,
+        run,
+      ),
+    );
   }
   results.wallSeconds = (Date.now() - started) / 1000;
   const summary = summarize(results);
@@ -151,10 +251,21 @@ interface MethodContext {
 }
 
 /** One method from the SFT checkpoint, as the showcase's methodRun does, in pausable segments. */
-async function methodRun(name: string, s: ShowcaseSettings, c: MethodContext, post: (m: FromWorker) => void, gate: PauseGate, run: LiveRun): Promise<RunRecord> {
+async function methodRun(
+  name: string,
+  s: ShowcaseSettings,
+  c: MethodContext,
+  post: (m: FromWorker) => void,
+  gate: PauseGate,
+  run: LiveRun,
+): Promise<RunRecord> {
   const started = Date.now();
   const method = resolveMethod(name);
-  const model = modelFromFiles(c.files.config, c.files.weights, { configFile: 'sft config.json', weightsFile: 'sft model.safetensors', backend: c.backend });
+  const model = modelFromFiles(c.files.config, c.files.weights, {
+    configFile: 'sft config.json',
+    weightsFile: 'sft model.safetensors',
+    backend: c.backend,
+  });
   run.models.get(name)?.dispose();
   run.models.set(name, model);
   const optimizer = new AdamW(model.namedParameters(), { lr: s.lr, weightDecay: 0 });
@@ -168,46 +279,80 @@ async function methodRun(name: string, s: ShowcaseSettings, c: MethodContext, po
       await gate.wait();
       const offset = done;
       // a segment continues the same order and schedule where the last one stopped
-      done += (await trainPreference({
-        model, optimizer, method, pairs: c.trainPairs, order: c.order.slice(offset * s.batchSize), batchSize: s.batchSize, steps: s.steps - offset,
-        padId: c.tokenizer.pad, gradClip: GRAD_CLIP, schedule: (step) => schedule(step + offset), reference: method.needsReference ? c.reference : undefined,
-        evaluate: {
-          // every step, filtered here: the loop counts steps from the segment's start, evaluations from step 0
-          every: 1,
-          run: async (step) => {
-            const absolute = step + offset;
-            if (absolute % s.evalEvery !== 0 && absolute !== s.steps) return {};
-            const r: HeldOutResult = await evaluateHeldOut(model, c.heldOut, c.tokenizer);
-            curve.push({ step: absolute, metrics: r.metrics });
-            samples = r.samples;
-            post({ type: 'eval', method: name, label: methodLabel(name), step: absolute, metrics: r.metrics, samples: r.samples });
-            return r.metrics;
+      done += (
+        await trainPreference({
+          model,
+          optimizer,
+          method,
+          pairs: c.trainPairs,
+          order: c.order.slice(offset * s.batchSize),
+          batchSize: s.batchSize,
+          steps: s.steps - offset,
+          padId: c.tokenizer.pad,
+          gradClip: GRAD_CLIP,
+          schedule: (step) => schedule(step + offset),
+          reference: method.needsReference ? c.reference : undefined,
+          evaluate: {
+            // every step, filtered here: the loop counts steps from the segment's start, evaluations from step 0
+            every: 1,
+            run: async (step) => {
+              const absolute = step + offset;
+              if (absolute % s.evalEvery !== 0 && absolute !== s.steps) return {};
+              const r: HeldOutResult = await evaluateHeldOut(model, c.heldOut, c.tokenizer);
+              curve.push({ step: absolute, metrics: r.metrics });
+              samples = r.samples;
+              post({
+                type: 'eval',
+                method: name,
+                label: methodLabel(name),
+                step: absolute,
+                metrics: r.metrics,
+                samples: r.samples,
+              });
+              return r.metrics;
+            },
           },
-        },
-        onStep: (record) => {
-          const absolute = (record.step as number) + offset;
-          if (absolute > s.steps - s.evalEvery) tail.push(numbersOf(record));
-          post({ type: 'step', method: name, step: absolute, total: s.steps, loss: record.loss as number });
-        },
-        shouldStop: () => gate.paused,
-      })).length;
+          onStep: (record) => {
+            const absolute = (record.step as number) + offset;
+            if (absolute > s.steps - s.evalEvery) tail.push(numbersOf(record));
+            post({ type: 'step', method: name, step: absolute, total: s.steps, loss: record.loss as number });
+          },
+          shouldStop: () => gate.paused,
+        })
+      ).length;
     }
   } finally {
     optimizer.dispose();
   }
-  return { method: name, seed: c.checkpoint.seed, steps: done, complete: true, curve, train: meanOf(tail), samples, seconds: (Date.now() - started) / 1000 };
+  return {
+    method: name,
+    seed: c.checkpoint.seed,
+    steps: done,
+    complete: true,
+    curve,
+    train: meanOf(tail),
+    samples,
+    seconds: (Date.now() - started) / 1000,
+  };
 }
 
 function numbersOf(record: Record<string, unknown>): Record<string, number> {
-  return Object.fromEntries(Object.entries(record).filter(([k, v]) => typeof v === 'number' && k !== 'step' && k !== 'seed' && k !== 'learning_rate' && !k.startsWith('eval_'))) as Record<string, number>;
+  return Object.fromEntries(
+    Object.entries(record).filter(
+      ([k, v]) =>
+        typeof v === 'number' && k !== 'step' && k !== 'seed' && k !== 'learning_rate' && !k.startsWith('eval_'),
+    ),
+  ) as Record<string, number>;
 }
 
 function meanOf(records: readonly Record<string, number>[]): Record<string, number> {
   const keys = [...new Set(records.flatMap((r) => Object.keys(r)))];
-  return Object.fromEntries(keys.map((k) => {
-    const vs = records.map((r) => r[k]).filter((v) => v !== undefined);
-    return [k, vs.reduce((a, b) => a + b, 0) / vs.length];
-  }));
+  return Object.fromEntries(
+    keys.map((k) => {
+      const vs = records.map((r) => r[k]).filter((v) => v !== undefined);
+      return [k, vs.reduce((a, b) => a + b, 0) / vs.length];
+    }),
+  );
 }
 
 /** Lets queued messages (pause, resume, a download request) in between training segments. */

@@ -40,7 +40,10 @@ scope.onmessage = (e) => {
       post({ type: 'error', message: `no trained model for '${m.method}' yet` });
       return;
     }
-    modelFiles(model).then(({ weights, config }) => scope.postMessage({ type: 'checkpoint', method: m.method, weights, config }, [weights.buffer as ArrayBuffer]))
+    modelFiles(model)
+      .then(({ weights, config }) =>
+        scope.postMessage({ type: 'checkpoint', method: m.method, weights, config }, [weights.buffer as ArrayBuffer]),
+      )
       .catch((err: Error) => post({ type: 'error', message: err.message }));
   }
 };

@@ -10,7 +10,8 @@ type Fn = (...args: Tensor[]) => Tensor;
 /** A differentiable identity: a fresh tensor that requires grad and still passes gradients on to `x`. */
 function traced(x: Tensor): Tensor {
   if (!(x instanceof Tensor)) throw new Error(`grad: arguments to differentiate must be Tensors, got ${typeof x}`);
-  if (x.dtype === 'int32') throw new Error(`grad: cannot differentiate with respect to an int32 tensor ${fmt(x.shape)}`);
+  if (x.dtype === 'int32')
+    throw new Error(`grad: cannot differentiate with respect to an int32 tensor ${fmt(x.shape)}`);
   const t = tensorView(x, x.shape).requireGrad();
   return x.requiresGrad && isGradEnabled() ? record('identity', t, [x], (g) => [g]) : t;
 }
@@ -45,13 +46,19 @@ export function vjp(f: Fn, args: Tensor[]): [Tensor, (cotangent: Tensor) => Tens
  */
 export function valueAndGrad(f: Fn, argnums?: number): (...args: Tensor[]) => [Tensor, Tensor];
 export function valueAndGrad(f: Fn, argnums: number[]): (...args: Tensor[]) => [Tensor, Tensor[]];
-export function valueAndGrad(f: Fn, argnums: number | number[] = 0): (...args: Tensor[]) => [Tensor, Tensor | Tensor[]] {
+export function valueAndGrad(
+  f: Fn,
+  argnums: number | number[] = 0,
+): (...args: Tensor[]) => [Tensor, Tensor | Tensor[]] {
   const which = Array.isArray(argnums) ? argnums : [argnums];
   return (...args: Tensor[]) => {
     for (const i of which) {
       if (i < 0 || i >= args.length) throw new Error(`grad: argnum ${i} is out of range for ${args.length} arguments`);
     }
-    const [out, pullback] = vjp((...xs) => f(...args.map((a, i) => (which.includes(i) ? xs[which.indexOf(i)] : a))), which.map((i) => args[i]));
+    const [out, pullback] = vjp(
+      (...xs) => f(...args.map((a, i) => (which.includes(i) ? xs[which.indexOf(i)] : a))),
+      which.map((i) => args[i]),
+    );
     if (out.size !== 1) throw new Error(`grad: the function must return a scalar, got shape ${fmt(out.shape)}`);
     const grads = pullback(full(out.shape, 1, out.dtype, out.backend));
     return [out, Array.isArray(argnums) ? grads : grads[0]];

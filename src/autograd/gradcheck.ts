@@ -54,8 +54,10 @@ function check64(inputs: Tensor[]): void {
   inputs.forEach((x, i) => {
     if (!(x instanceof Tensor) || x.dtype !== 'float64' || x.backend.name !== 'cpu') {
       const got = x instanceof Tensor ? `${fmt(x.shape)} ${x.dtype} on ${x.backend.name}` : typeof x;
-      throw new Error(`gradcheck: input ${i} must be a float64 tensor on the cpu backend ` +
-      `(finite differences need it), got ${got}`);
+      throw new Error(
+        `gradcheck: input ${i} must be a float64 tensor on the cpu backend ` +
+          `(finite differences need it), got ${got}`,
+      );
     }
   });
 }
@@ -73,9 +75,16 @@ export function gradcheck(f: Fn, inputs: Tensor[], opts: GradcheckOptions = {}):
 }
 
 function compare(g: Fn, inputs: Tensor[], eps: number, atol: number, rtol: number): GradcheckResult {
-  const analytic = tidy(() => grad(g, inputs.map((_, i) => i))(...inputs).map((t) => t.dataSync()));
-  const evalAt = (values: Float64Array[]): number => tidy(() => noGrad(() =>
-    g(...values.map((v, i) => tensor(v, { shape: inputs[i].shape, dtype: 'float64' }))).itemSync()));
+  const analytic = tidy(() =>
+    grad(
+      g,
+      inputs.map((_, i) => i),
+    )(...inputs).map((t) => t.dataSync()),
+  );
+  const evalAt = (values: Float64Array[]): number =>
+    tidy(() =>
+      noGrad(() => g(...values.map((v, i) => tensor(v, { shape: inputs[i].shape, dtype: 'float64' }))).itemSync()),
+    );
   const base = inputs.map((x) => x.dataSync() as Float64Array);
   let maxAbs = 0;
   let maxRel = 0;
@@ -120,9 +129,14 @@ function compare(g: Fn, inputs: Tensor[], eps: number, atol: number, rtol: numbe
 export function gradgradcheck(f: Fn, inputs: Tensor[], opts: GradcheckOptions = {}): GradcheckResult {
   check64(inputs);
   const [g, release] = scalarize(f, opts.seed ?? 0);
-  const directions = inputs.map((x, i) => keep(tensor(normalArray(x.size, (opts.seed ?? 0) + 1000 + i), { shape: x.shape, dtype: 'float64' })));
+  const directions = inputs.map((x, i) =>
+    keep(tensor(normalArray(x.size, (opts.seed ?? 0) + 1000 + i), { shape: x.shape, dtype: 'float64' })),
+  );
   const firstOrder: Fn = (...xs) => {
-    const gs = grad(g, xs.map((_, i) => i))(...xs);
+    const gs = grad(
+      g,
+      xs.map((_, i) => i),
+    )(...xs);
     return gs.map((gi, i) => gi.mul(directions[i]).sum()).reduce((p, q) => p.add(q));
   };
   try {

@@ -70,7 +70,9 @@ export class AnomalyError extends Error {}
 
 export function checkFinite(t: Tensor, what: string): void {
   if (t.backend.readSync === undefined) {
-    throw new Error(`anomaly detection needs synchronous reads; backend '${t.backend.name}' has none (use the cpu backend)`);
+    throw new Error(
+      `anomaly detection needs synchronous reads; backend '${t.backend.name}' has none (use the cpu backend)`,
+    );
   }
   const data = t.backend.readSync(t.storage);
   for (let i = 0; i < data.length; i++) {
@@ -139,7 +141,10 @@ function topoOrder(roots: readonly Tensor[]): Tensor[] {
  * targets is undefined). With createGraph, the backward computation is itself recorded (higher-order grads).
  */
 export function computeGradients(
-  roots: readonly Tensor[], seeds: readonly Tensor[], targets: readonly Tensor[] | undefined, createGraph: boolean,
+  roots: readonly Tensor[],
+  seeds: readonly Tensor[],
+  targets: readonly Tensor[] | undefined,
+  createGraph: boolean,
 ): Map<Tensor, Tensor> {
   const order = topoOrder(roots);
   // keep only tensors from which a target can be reached, so no work is done for unwanted gradients
@@ -178,9 +183,11 @@ function blameBackward<T>(node: Node, rule: () => T): T {
     return rule();
   } catch (e) {
     if (!(e instanceof AnomalyError)) throw e;
-    throw new AnomalyError(`anomaly: backward of '${node.op}' ` +
-      `(inputs ${node.inputs.map((x) => fmt(x.shape)).join(', ')}) produced a non-finite value; ` +
-      `inside its rule, ${e.message.replace(/^anomaly: /, '')}`);
+    throw new AnomalyError(
+      `anomaly: backward of '${node.op}' ` +
+        `(inputs ${node.inputs.map((x) => fmt(x.shape)).join(', ')}) produced a non-finite value; ` +
+        `inside its rule, ${e.message.replace(/^anomaly: /, '')}`,
+    );
   }
 }
 

@@ -19,7 +19,17 @@ export interface Storage {
 
 /** The elementwise unary primitives every backend implements. */
 export type UnaryOp =
-  | 'neg' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'abs' | 'sign' | 'sigmoid' | 'expm1' | 'log1p' | 'reciprocal';
+  | 'neg'
+  | 'exp'
+  | 'log'
+  | 'sqrt'
+  | 'tanh'
+  | 'abs'
+  | 'sign'
+  | 'sigmoid'
+  | 'expm1'
+  | 'log1p'
+  | 'reciprocal';
 
 /** The unary ops defined on int32 as well as on floats; every other unary op needs a float input. */
 export const INT_UNARY_OPS = ['neg', 'abs', 'sign'] as const satisfies readonly UnaryOp[];
@@ -37,8 +47,19 @@ export const GELU_A = 0.044715;
 
 /** The broadcasting binary primitives every backend implements (arithmetic and comparisons). */
 export type BinaryOp =
-  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
-  | 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne';
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'pow'
+  | 'maximum'
+  | 'minimum'
+  | 'lt'
+  | 'le'
+  | 'gt'
+  | 'ge'
+  | 'eq'
+  | 'ne';
 
 /** The reduction primitives every backend implements. */
 export type ReduceOp = 'sum' | 'max' | 'argmax';
@@ -135,7 +156,13 @@ export interface Backend {
   /** torch.gather: out[..i_axis..] = x[..index[..]..] along axis; index is int32 with the output's shape. */
   gather(x: Storage, xShape: readonly number[], axis: number, index: Storage, indexShape: readonly number[]): Storage;
   /** The adjoint of gather: zeros of outShape, then out[..index[..]..] += src[..] along axis. */
-  scatterAdd(outShape: readonly number[], axis: number, index: Storage, src: Storage, srcShape: readonly number[]): Storage;
+  scatterAdd(
+    outShape: readonly number[],
+    axis: number,
+    index: Storage,
+    src: Storage,
+    srcShape: readonly number[],
+  ): Storage;
 
   // Optional fused kernels over the last axis of a contiguous float tensor viewed as [rows, d]. The op layer uses
   // them when present and falls back to the composition otherwise; each must equal its composed reference.
@@ -171,7 +198,12 @@ export interface Backend {
    * composed update in `optim/adam.ts` up to the dtype's rounding.
    */
   adamUpdate?(
-    param: Storage, grad: Storage, m: Storage, v: Storage, spec: AdamUpdateSpec, gradScale?: Storage,
+    param: Storage,
+    grad: Storage,
+    m: Storage,
+    v: Storage,
+    spec: AdamUpdateSpec,
+    gradScale?: Storage,
   ): { param: Storage; m: Storage; v: Storage };
   /**
    * Optional fused SGD step (torch.optim.SGD, no dampening or Nesterov): g' = g scale + wd p, buf = momentum buf + g',
@@ -179,7 +211,11 @@ export interface Backend {
    * returned then; `gradScale` as in adamUpdate. Must equal the composed update in `optim/sgd.ts` bit for bit.
    */
   sgdUpdate?(
-    param: Storage, grad: Storage, momentumBuffer: Storage | undefined, spec: SgdUpdateSpec, gradScale?: Storage,
+    param: Storage,
+    grad: Storage,
+    momentumBuffer: Storage | undefined,
+    spec: SgdUpdateSpec,
+    gradScale?: Storage,
   ): { param: Storage; momentumBuffer?: Storage };
 }
 
@@ -205,9 +241,12 @@ export const DTYPE_BYTES: Record<DType, number> = { float32: 4, float64: 8, int3
 
 export function typedArrayFor(dtype: DType, size: number): TypedArray {
   switch (dtype) {
-    case 'float32': return new Float32Array(size);
-    case 'float64': return new Float64Array(size);
-    case 'int32': return new Int32Array(size);
+    case 'float32':
+      return new Float32Array(size);
+    case 'float64':
+      return new Float64Array(size);
+    case 'int32':
+      return new Int32Array(size);
   }
 }
 

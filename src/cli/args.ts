@@ -56,8 +56,28 @@ export interface ShowcaseSettings {
 }
 
 /** The default run is sized to finish within 10 minutes on 2 CPU cores; --quick within 2 (measured, see README). */
-const FULL = { seeds: 3, sftSteps: 200, steps: 96, batchSize: 16, evalEvery: 12, evalPairs: 64, evalGenerations: 32, trainSize: 1024, model: 'tiny' };
-const QUICK = { seeds: 2, sftSteps: 100, steps: 16, batchSize: 16, evalEvery: 8, evalPairs: 32, evalGenerations: 16, trainSize: 512, model: 'tiny' };
+const FULL = {
+  seeds: 3,
+  sftSteps: 200,
+  steps: 96,
+  batchSize: 16,
+  evalEvery: 12,
+  evalPairs: 64,
+  evalGenerations: 32,
+  trainSize: 1024,
+  model: 'tiny',
+};
+const QUICK = {
+  seeds: 2,
+  sftSteps: 100,
+  steps: 16,
+  batchSize: 16,
+  evalEvery: 8,
+  evalPairs: 32,
+  evalGenerations: 16,
+  trainSize: 512,
+  model: 'tiny',
+};
 
 export const HELP = `Usage: npx slimegrad showcase [options]      (in a checkout of slimegrad: npm start -- [options])
 
@@ -76,7 +96,9 @@ and writes a report (report.html, report.md, summary.json, metrics.jsonl, checkp
                       and a report section of final figures against the rate (instead of --lr)
   --sft-lr X          SFT learning rate (default 3e-3)
   --eval-every N      evaluate on held-out data every N steps (default ${FULL.evalEvery}; quick ${QUICK.evalEvery})
-  --model NAME        size preset: ${Object.entries(MODEL_PRESETS).map(([k, v]) => `${k} (${v.nLayer}x${v.nEmbd}, ${v.nHead} heads)`).join(', ')} (default ${FULL.model})
+  --model NAME        size preset: ${Object.entries(MODEL_PRESETS)
+    .map(([k, v]) => `${k} (${v.nLayer}x${v.nEmbd}, ${v.nHead} heads)`)
+    .join(', ')} (default ${FULL.model})
   --n-embd N, --n-layer N, --n-head N, --block-size N   override single dimensions of the preset
   --backend NAME      ${availableBackends().join(' or ')} (default cpu)
   --data FILE         your own TRL preference JSONL ("prompt", "chosen", "rejected" per line) instead of the
@@ -101,20 +123,32 @@ function positiveInt(flag: string, text: string): number {
 
 function positiveNumber(flag: string, text: string): number {
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value <= 0) throw new UsageError(`--${flag} expects a positive number, got '${text}'`);
+  if (text.trim() === '' || !Number.isFinite(value) || value <= 0)
+    throw new UsageError(`--${flag} expects a positive number, got '${text}'`);
   return value;
 }
 
 function parseRates(text: string): number[] {
-  const rates = text.split(',').map((r) => r.trim()).filter((r) => r !== '').map((r) => positiveNumber('sweep-lr', r));
-  if (rates.length === 0) throw new UsageError('--sweep-lr expects a comma-separated list of learning rates, e.g. 3e-4,1e-3,3e-3');
+  const rates = text
+    .split(',')
+    .map((r) => r.trim())
+    .filter((r) => r !== '')
+    .map((r) => positiveNumber('sweep-lr', r));
+  if (rates.length === 0)
+    throw new UsageError('--sweep-lr expects a comma-separated list of learning rates, e.g. 3e-4,1e-3,3e-3');
   const unique = [...new Set(rates)].sort((a, b) => a - b);
   if (unique.length !== rates.length) throw new UsageError(`--sweep-lr lists a rate twice: '${text}'`);
   return unique;
 }
 
 function parseMethods(text: string | undefined, ablations: boolean): string[] {
-  const chosen = text === undefined ? [...METHOD_NAMES] : text.split(',').map((m) => m.trim()).filter((m) => m !== '');
+  const chosen =
+    text === undefined
+      ? [...METHOD_NAMES]
+      : text
+          .split(',')
+          .map((m) => m.trim())
+          .filter((m) => m !== '');
   if (chosen.length === 0) throw new UsageError('--methods expects at least one method name');
   const known = new Set<string>([...METHOD_NAMES, ...ABLATION_NAMES, ...OPTIONAL_METHOD_NAMES]);
   for (const m of chosen) {
@@ -134,24 +168,28 @@ export function parseShowcaseArgs(argv: readonly string[]): ShowcaseSettings | n
   }
   const v = parsed.values;
   if (v.help) return null;
-  if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument '${parsed.positionals[0]}' (options start with --)`);
+  if (parsed.positionals.length > 0)
+    throw new UsageError(`unexpected argument '${parsed.positionals[0]}' (options start with --)`);
   const quick = v.quick ?? false;
   const base = quick ? QUICK : FULL;
   const modelName = v.model ?? base.model;
   const preset = MODEL_PRESETS[modelName];
-  if (!preset) throw new UsageError(`--model: unknown preset '${modelName}' (known: ${Object.keys(MODEL_PRESETS).join(', ')})`);
+  if (!preset)
+    throw new UsageError(`--model: unknown preset '${modelName}' (known: ${Object.keys(MODEL_PRESETS).join(', ')})`);
   const model: ModelSize = {
     nEmbd: v['n-embd'] === undefined ? preset.nEmbd : positiveInt('n-embd', v['n-embd']),
     nLayer: v['n-layer'] === undefined ? preset.nLayer : positiveInt('n-layer', v['n-layer']),
     nHead: v['n-head'] === undefined ? preset.nHead : positiveInt('n-head', v['n-head']),
     blockSize: v['block-size'] === undefined ? preset.blockSize : positiveInt('block-size', v['block-size']),
   };
-  if (model.nEmbd % model.nHead !== 0) throw new UsageError(`--n-embd (${model.nEmbd}) must be divisible by --n-head (${model.nHead})`);
+  if (model.nEmbd % model.nHead !== 0)
+    throw new UsageError(`--n-embd (${model.nEmbd}) must be divisible by --n-head (${model.nHead})`);
   const backend = v.backend ?? 'cpu';
   const known = availableBackends();
   if (!known.includes(backend)) throw new UsageError(`--backend expects ${known.join(' or ')}, got '${backend}'`);
   const seedCount = v.seeds === undefined ? base.seeds : positiveInt('seeds', v.seeds);
-  if (v['sweep-lr'] !== undefined && v.lr !== undefined) throw new UsageError('--lr and --sweep-lr exclude each other (a sweep sets the rate of every run)');
+  if (v['sweep-lr'] !== undefined && v.lr !== undefined)
+    throw new UsageError('--lr and --sweep-lr exclude each other (a sweep sets the rate of every run)');
   return {
     methods: parseMethods(v.methods, v.ablations ?? false),
     seeds: Array.from({ length: seedCount }, (_, i) => i),
@@ -180,9 +218,28 @@ export function parseShowcaseArgs(argv: readonly string[]): ShowcaseSettings | n
 const text = { type: 'string' } as const;
 const flag = { type: 'boolean' } as const;
 const OPTIONS = {
-  methods: text, ablations: flag, seeds: text, steps: text, 'sft-steps': text, batch: text, lr: text, 'sweep-lr': text, 'sft-lr': text,
-  'eval-every': text, model: text, 'n-embd': text, 'n-layer': text, 'n-head': text, 'block-size': text,
-  backend: text, data: text, 'chat-template': text, 'eval-only': text, out: text, quick: flag, 'no-progress': flag,
+  methods: text,
+  ablations: flag,
+  seeds: text,
+  steps: text,
+  'sft-steps': text,
+  batch: text,
+  lr: text,
+  'sweep-lr': text,
+  'sft-lr': text,
+  'eval-every': text,
+  model: text,
+  'n-embd': text,
+  'n-layer': text,
+  'n-head': text,
+  'block-size': text,
+  backend: text,
+  data: text,
+  'chat-template': text,
+  'eval-only': text,
+  out: text,
+  quick: flag,
+  'no-progress': flag,
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -64,8 +64,8 @@ async function main(argv: readonly string[]): Promise<number> {
   if (missing.length > 0) {
     process.stderr.write(
       `error: the showcase draws its report's charts with vega and vega-lite; not installed: ${missing.join(', ')}.\n` +
-      `Install them next to slimegrad (npm install ${CHART_PACKAGES.join(' ')}), or run it in one go with\n` +
-      `  npx -p slimegrad ${CHART_PACKAGES.map((p) => `-p ${p}`).join(' ')} slimegrad showcase ${rest.join(' ')}\n`,
+        `Install them next to slimegrad (npm install ${CHART_PACKAGES.join(' ')}), or run it in one go with\n` +
+        `  npx -p slimegrad ${CHART_PACKAGES.map((p) => `-p ${p}`).join(' ')} slimegrad showcase ${rest.join(' ')}\n`,
     );
     return 2;
   }

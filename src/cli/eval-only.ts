@@ -13,13 +13,19 @@ import type { ShowcaseSettings } from './args.js';
  * Loads the checkpoint and checks that the showcase's byte tokenizer can drive it. The model's size replaces the
  * size flags in the settings, so the data is checked against the block size the model really has.
  */
-export async function loadForEvaluation(settings: ShowcaseSettings, dir: string, tokenizer: ByteTokenizer): Promise<LoadedCheckpoint> {
+export async function loadForEvaluation(
+  settings: ShowcaseSettings,
+  dir: string,
+  tokenizer: ByteTokenizer,
+): Promise<LoadedCheckpoint> {
   const loaded = await loadCheckpoint(dir, { backend: settings.backend });
   const { vocabSize, blockSize, nEmbd, nLayer, nHead } = loaded.config;
   if (vocabSize !== tokenizer.vocabSize) {
     loaded.model.dispose();
-    throw new Error(`${dir}: the model has ${vocabSize} tokens, but the showcase's byte tokenizer has `
-      + `${tokenizer.vocabSize} (256 bytes + BOS, EOS, PAD); --eval-only scores byte-level checkpoints`);
+    throw new Error(
+      `${dir}: the model has ${vocabSize} tokens, but the showcase's byte tokenizer has ` +
+        `${tokenizer.vocabSize} (256 bytes + BOS, EOS, PAD); --eval-only scores byte-level checkpoints`,
+    );
   }
   settings.model = { blockSize, nEmbd, nLayer, nHead };
   settings.modelName = `checkpoint ${dir}`;
@@ -30,7 +36,11 @@ export async function loadForEvaluation(settings: ShowcaseSettings, dir: string,
 
 /** Scores the loaded checkpoint and records it in `results` as the run's checkpoint. */
 export async function evaluateCheckpoint(
-  loaded: LoadedCheckpoint, dir: string, heldOut: HeldOutSet, tokenizer: ByteTokenizer, results: RunResults,
+  loaded: LoadedCheckpoint,
+  dir: string,
+  heldOut: HeldOutSet,
+  tokenizer: ByteTokenizer,
+  results: RunResults,
 ): Promise<void> {
   const started = Date.now();
   const measured = await evaluateHeldOut(loaded.model, heldOut, tokenizer);

@@ -41,7 +41,7 @@ export function estimateMemory(s: ShowcaseSettings, vocabSize: number, seqLen: n
     { elements: logits, what: `the logits (${stepRows} sequences x ${T} positions x ${vocabSize} tokens)` },
     { elements: scores, what: `the attention scores (${stepRows} sequences x ${H} heads x ${T}^2 positions)` },
     { elements: mlp, what: `the MLP activations (${stepRows} sequences x ${T} positions x ${4 * C})` },
-    { elements: 12 * C * C / 3, what: `a layer's MLP weight (${C} x ${4 * C})` },
+    { elements: (12 * C * C) / 3, what: `a layer's MLP weight (${C} x ${4 * C})` },
   ].reduce((a, b) => (b.elements > a.elements ? b : a));
   // activations twice: saved for backward, and their gradients
   const bytes = FLOAT_BYTES * (MODEL_COPIES * parameters + 2 * activations);
@@ -51,7 +51,12 @@ export function estimateMemory(s: ShowcaseSettings, vocabSize: number, seqLen: n
 const GIB = 2 ** 30;
 
 /** Why the run cannot fit (a message for the user), or null when it can. */
-export function memoryProblem(s: ShowcaseSettings, vocabSize: number, seqLen: number, availableBytes: number): string | null {
+export function memoryProblem(
+  s: ShowcaseSettings,
+  vocabSize: number,
+  seqLen: number,
+  availableBytes: number,
+): string | null {
   const e = estimateMemory(s, vocabSize, seqLen);
   const advice = 'lower --batch or the model size (--model, --n-embd, --n-layer, --block-size)';
   if (e.largest.elements > MAX_TENSOR_ELEMENTS) {

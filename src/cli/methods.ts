@@ -9,7 +9,12 @@ import type { PreferenceMethod } from '../train/preference.js';
 /** The methods run by default, in report order. */
 export const METHOD_NAMES = ['sft', 'dpo', 'ipo', 'simpo', 'cpo-simpo', 'orpo', 'slime'] as const;
 /** The SLIME ablations that --ablations adds: each switches off one part of SLIME. */
-export const ABLATION_NAMES = ['slime-no-anchor', 'slime-no-stabilizer', 'slime-no-soft-margin', 'slime-no-hard-margin'] as const;
+export const ABLATION_NAMES = [
+  'slime-no-anchor',
+  'slime-no-stabilizer',
+  'slime-no-soft-margin',
+  'slime-no-hard-margin',
+] as const;
 /** Run only when named in --methods, never by default: KTO, for unpaired (KTO) --data files paired by prompt. */
 export const OPTIONAL_METHOD_NAMES = ['kto'] as const;
 
@@ -24,21 +29,51 @@ interface Catalogued {
 }
 
 const CATALOGUE: Record<string, Catalogued> = {
-  'sft': { label: 'SFT (control)', loss: 'sft', about: 'continued SFT on the chosen completions: the control that sees no rejected answer' },
-  'dpo': { label: 'DPO', loss: 'dpo', about: 'DPO (sigmoid), reference = the SFT checkpoint' },
-  'ipo': { label: 'IPO', loss: 'ipo', about: 'IPO, mean log-probs, reference = the SFT checkpoint' },
-  'simpo': { label: 'SimPO', loss: 'simpo', about: 'SimPO with the SimPO paper values' },
-  'cpo-simpo': { label: 'CPO-SimPO', loss: 'cpoSimpo', about: 'SimPO + NLL of the chosen completion: what the SLIME paper ran as "SimPO"' },
-  'orpo': { label: 'ORPO', loss: 'orpo', about: 'ORPO' },
-  'slime': { label: 'SLIME', loss: 'slime', about: 'SLIME with the paper defaults' },
-  'kto': { label: 'KTO', loss: 'kto', about: 'KTO on pairs (chosen desirable, rejected undesirable), batch KL baseline, reference = the SFT checkpoint' },
+  sft: {
+    label: 'SFT (control)',
+    loss: 'sft',
+    about: 'continued SFT on the chosen completions: the control that sees no rejected answer',
+  },
+  dpo: { label: 'DPO', loss: 'dpo', about: 'DPO (sigmoid), reference = the SFT checkpoint' },
+  ipo: { label: 'IPO', loss: 'ipo', about: 'IPO, mean log-probs, reference = the SFT checkpoint' },
+  simpo: { label: 'SimPO', loss: 'simpo', about: 'SimPO with the SimPO paper values' },
+  'cpo-simpo': {
+    label: 'CPO-SimPO',
+    loss: 'cpoSimpo',
+    about: 'SimPO + NLL of the chosen completion: what the SLIME paper ran as "SimPO"',
+  },
+  orpo: { label: 'ORPO', loss: 'orpo', about: 'ORPO' },
+  slime: { label: 'SLIME', loss: 'slime', about: 'SLIME with the paper defaults' },
+  kto: {
+    label: 'KTO',
+    loss: 'kto',
+    about: 'KTO on pairs (chosen desirable, rejected undesirable), batch KL baseline, reference = the SFT checkpoint',
+  },
   'slime-no-anchor': { label: 'SLIME w/o anchor', loss: 'slime', config: { lambdaW: 0 }, about: 'no anchor term' },
-  'slime-no-stabilizer': { label: 'SLIME w/o stabilizer', loss: 'slime', config: { lambdaL: 0 }, about: 'no stabilizer term' },
-  'slime-no-soft-margin': { label: 'SLIME w/o soft margin', loss: 'slime', config: { softMargin: 0 }, about: 'the gate held at 1: margin term lambda_d ReLU(m_h - Delta)' },
-  'slime-no-hard-margin': { label: 'SLIME w/o hard margin', loss: 'slime', config: { hardMargin: 0 }, about: 'the hinge removed: margin term lambda_d sigma(-kappa (Delta - m_s))' },
+  'slime-no-stabilizer': {
+    label: 'SLIME w/o stabilizer',
+    loss: 'slime',
+    config: { lambdaL: 0 },
+    about: 'no stabilizer term',
+  },
+  'slime-no-soft-margin': {
+    label: 'SLIME w/o soft margin',
+    loss: 'slime',
+    config: { softMargin: 0 },
+    about: 'the gate held at 1: margin term lambda_d ReLU(m_h - Delta)',
+  },
+  'slime-no-hard-margin': {
+    label: 'SLIME w/o hard margin',
+    loss: 'slime',
+    config: { hardMargin: 0 },
+    about: 'the hinge removed: margin term lambda_d sigma(-kappa (Delta - m_s))',
+  },
 };
 
-const formatConfig = (config: LossConfig): string => Object.entries(config).map(([k, v]) => `${k} ${v}`).join(', ');
+const formatConfig = (config: LossConfig): string =>
+  Object.entries(config)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
 
 /** The report's short name of a method (the name itself if unknown). */
 export function methodLabel(name: string): string {

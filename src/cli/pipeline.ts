@@ -68,9 +68,17 @@ export function emptyResults(settings: ShowcaseSettings, task: PreparedTask): Ru
   return {
     settings: { ...settings },
     task: task.info,
-    methods: methodVariants(settings).map((v) => (settings.sweepLr.length === 0
-      ? { name: v.name, label: methodLabel(v.method), description: methodDescription(v.method) }
-      : { name: v.name, label: `${methodLabel(v.method)} @ lr ${v.lr}`, description: methodDescription(v.method), method: v.method, lr: v.lr })),
+    methods: methodVariants(settings).map((v) =>
+      settings.sweepLr.length === 0
+        ? { name: v.name, label: methodLabel(v.method), description: methodDescription(v.method) }
+        : {
+            name: v.name,
+            label: `${methodLabel(v.method)} @ lr ${v.lr}`,
+            description: methodDescription(v.method),
+            method: v.method,
+            lr: v.lr,
+          },
+    ),
     checkpoints: [],
     runs: [],
     interrupted: false,
@@ -87,16 +95,28 @@ function meanOfRecords(records: readonly MetricsRecord[]): Record<string, number
   const sums = new Map<string, number[]>();
   for (const r of records) {
     for (const [k, v] of Object.entries(r)) {
-      if (typeof v !== 'number' || k === 'step' || k === 'seed' || k === 'learning_rate' || k.startsWith('eval_')) continue;
+      if (typeof v !== 'number' || k === 'step' || k === 'seed' || k === 'learning_rate' || k.startsWith('eval_'))
+        continue;
       sums.set(k, [...(sums.get(k) ?? []), v]);
     }
   }
   return Object.fromEntries([...sums].map(([k, vs]) => [k, vs.reduce((a, b) => a + b, 0) / vs.length]));
 }
 
-async function sftStage(s: ShowcaseSettings, task: PreparedTask, tokenizer: ByteTokenizer, seed: number, dir: string, hooks: PipelineHooks, progressBase: number): Promise<{ model: GPT; loss: number; seconds: number; steps: number }> {
+async function sftStage(
+  s: ShowcaseSettings,
+  task: PreparedTask,
+  tokenizer: ByteTokenizer,
+  seed: number,
+  dir: string,
+  hooks: PipelineHooks,
+  progressBase: number,
+): Promise<{ model: GPT; loss: number; seconds: number; steps: number }> {
   const { nEmbd, nLayer, nHead, blockSize } = s.model;
-  const model = new GPT({ vocabSize: tokenizer.vocabSize, blockSize, nEmbd, nLayer, nHead, dropout: 0 }, { seed: 1000 + seed, backend: s.backend });
+  const model = new GPT(
+    { vocabSize: tokenizer.vocabSize, blockSize, nEmbd, nLayer, nHead, dropout: 0 },
+    { seed: 1000 + seed, backend: s.backend },
+  );
   const optimizer = new AdamW(model.namedParameters(), { lr: s.sftLr, weightDecay: 0 });
   const sftBatch = 2 * s.batchSize; // as many sequences per step as a preference step (chosen + rejected)
   const order = trainingOrder(task.trainPairs.length, s.sftSteps * sftBatch, 7919 * seed + 1);
@@ -105,12 +125,25 @@ async function sftStage(s: ShowcaseSettings, task: PreparedTask, tokenizer: Byte
   let steps = 0;
   try {
     await trainSft({
-      model, optimizer, rng: new Rng(seed), steps: s.sftSteps, gradClip: GRAD_CLIP,
-      schedule: cosineWithWarmup({ peakLr: s.sftLr, warmupSteps: Math.min(20, Math.floor(s.sftSteps / 10)), totalSteps: s.sftSteps, finalLr: s.sftLr / 10 }),
-      nextBatch: (step) => padBatch(order.slice(step * sftBatch, (step + 1) * sftBatch).map((i) => {
-        const p = task.trainPairs[i];
-        return { ids: [...p.prompt, ...p.chosen], lossMask: [...p.prompt.map(() => 0), ...p.chosen.map(() => 1)] };
-      }), { padId: tokenizer.pad, backend: s.backend }),
+      model,
+      optimizer,
+      rng: new Rng(seed),
+      steps: s.sftSteps,
+      gradClip: GRAD_CLIP,
+      schedule: cosineWithWarmup({
+        peakLr: s.sftLr,
+        warmupSteps: Math.min(20, Math.floor(s.sftSteps / 10)),
+        totalSteps: s.sftSteps,
+        finalLr: s.sftLr / 10,
+      }),
+      nextBatch: (step) =>
+        padBatch(
+          order.slice(step * sftBatch, (step + 1) * sftBatch).map((i) => {
+            const p = task.trainPairs[i];
+            return { ids: [...p.prompt, ...p.chosen], lossMask: [...p.prompt.map(() => 0), ...p.chosen.map(() => 1)] };
+          }),
+          { padId: tokenizer.pad, backend: s.backend },
+        ),
       metrics: tagged(hooks.metrics, { phase: 'sft', seed }),
       onStep: (record) => {
         loss = record.loss as number;
@@ -126,9 +159,22 @@ async function sftStage(s: ShowcaseSettings, task: PreparedTask, tokenizer: Byte
   return { model, loss, seconds: (Date.now() - started) / 1000, steps };
 }
 
-async function methodRun({ name, method: methodName, lr }: MethodVariant, s: ShowcaseSettings, task: PreparedTask, tokenizer: ByteTokenizer, seed: number, ctx: {
-  sftDir: string; outDir: string; checkpoint: CheckpointRecord; order: number[]; reference: { model: GPT; cache: ReferenceCache };
-}, hooks: PipelineHooks, progressBase: number): Promise<RunRecord> {
+async function methodRun(
+  { name, method: methodName, lr }: MethodVariant,
+  s: ShowcaseSettings,
+  task: PreparedTask,
+  tokenizer: ByteTokenizer,
+  seed: number,
+  ctx: {
+    sftDir: string;
+    outDir: string;
+    checkpoint: CheckpointRecord;
+    order: number[];
+    reference: { model: GPT; cache: ReferenceCache };
+  },
+  hooks: PipelineHooks,
+  progressBase: number,
+): Promise<RunRecord> {
   const method = resolveMethod(methodName);
   const started = Date.now();
   const { model } = await loadCheckpoint(ctx.sftDir, { backend: s.backend });
@@ -138,9 +184,19 @@ async function methodRun({ name, method: methodName, lr }: MethodVariant, s: Sho
   let samples: GenerationSample[] = ctx.checkpoint.samples;
   try {
     const history = await trainPreference({
-      model, optimizer, method, pairs: task.trainPairs, order: ctx.order, batchSize: s.batchSize, steps: s.steps,
-      padId: tokenizer.pad, gradClip: GRAD_CLIP, schedule: preferenceSchedule(lr, s.steps), reference: method.needsReference ? ctx.reference : undefined,
-      metrics: hooks.metrics, tags: { method: name, seed },
+      model,
+      optimizer,
+      method,
+      pairs: task.trainPairs,
+      order: ctx.order,
+      batchSize: s.batchSize,
+      steps: s.steps,
+      padId: tokenizer.pad,
+      gradClip: GRAD_CLIP,
+      schedule: preferenceSchedule(lr, s.steps),
+      reference: method.needsReference ? ctx.reference : undefined,
+      metrics: hooks.metrics,
+      tags: { method: name, seed },
       evaluate: {
         every: s.evalEvery,
         run: async (step) => {
@@ -159,8 +215,18 @@ async function methodRun({ name, method: methodName, lr }: MethodVariant, s: Sho
     });
     const done = history.length;
     const complete = done === s.steps;
-    if (complete) await saveCheckpoint(join(ctx.outDir, 'checkpoints', `seed${seed}`, name), model, { step: done, tokenizer });
-    return { method: name, seed, steps: done, complete, curve, train: meanOfRecords(tail), samples, seconds: (Date.now() - started) / 1000 };
+    if (complete)
+      await saveCheckpoint(join(ctx.outDir, 'checkpoints', `seed${seed}`, name), model, { step: done, tokenizer });
+    return {
+      method: name,
+      seed,
+      steps: done,
+      complete,
+      curve,
+      train: meanOfRecords(tail),
+      samples,
+      seconds: (Date.now() - started) / 1000,
+    };
   } finally {
     optimizer.dispose();
     model.dispose();
@@ -168,7 +234,13 @@ async function methodRun({ name, method: methodName, lr }: MethodVariant, s: Sho
 }
 
 /** Runs every seed and method, appending finished pieces to hooks.results as it goes. */
-export async function runPipeline(s: ShowcaseSettings, task: PreparedTask, tokenizer: ByteTokenizer, outDir: string, hooks: PipelineHooks): Promise<void> {
+export async function runPipeline(
+  s: ShowcaseSettings,
+  task: PreparedTask,
+  tokenizer: ByteTokenizer,
+  outDir: string,
+  hooks: PipelineHooks,
+): Promise<void> {
   let progress = 0;
   for (const seed of s.seeds) {
     if (hooks.shouldStop()) return;
@@ -180,7 +252,14 @@ export async function runPipeline(s: ShowcaseSettings, task: PreparedTask, token
       if (hooks.shouldStop()) return;
       const measured = await evaluateHeldOut(sft.model, task.heldOut, tokenizer);
       hooks.metrics.log({ phase: 'eval', method: 'checkpoint', seed, step: 0, ...measured.metrics });
-      const checkpoint: CheckpointRecord = { seed, sftSteps: sft.steps, sftSeconds: sft.seconds, sftLoss: sft.loss, metrics: measured.metrics, samples: measured.samples };
+      const checkpoint: CheckpointRecord = {
+        seed,
+        sftSteps: sft.steps,
+        sftSeconds: sft.seconds,
+        sftLoss: sft.loss,
+        metrics: measured.metrics,
+        samples: measured.samples,
+      };
       hooks.results.checkpoints.push(checkpoint);
       // the SFT model itself is the frozen reference; each method trains its own copy loaded from disk
       sft.model.eval();
@@ -188,7 +267,16 @@ export async function runPipeline(s: ShowcaseSettings, task: PreparedTask, token
       const order = trainingOrder(task.trainPairs.length, s.steps * s.batchSize, 7919 * seed + 2);
       for (const variant of methodVariants(s)) {
         if (hooks.shouldStop()) return;
-        const run = await methodRun(variant, s, task, tokenizer, seed, { sftDir, outDir, checkpoint, order, reference }, hooks, progress);
+        const run = await methodRun(
+          variant,
+          s,
+          task,
+          tokenizer,
+          seed,
+          { sftDir, outDir, checkpoint, order, reference },
+          hooks,
+          progress,
+        );
         hooks.results.runs.push(run);
         progress += s.steps;
       }

@@ -26,7 +26,7 @@ export interface ShowcaseIo {
   out: (text: string) => void;
   err: (text: string) => void;
   /** Progress bar stream; null for none. */
-  progressStream: NodeJS.WritableStream & { isTTY?: boolean } | null;
+  progressStream: (NodeJS.WritableStream & { isTTY?: boolean }) | null;
 }
 
 /** What the CLI can use that the core library does not ship. */
@@ -48,18 +48,25 @@ async function checkWritable(dir: string): Promise<void> {
     await writeFile(probe, '');
     await rm(probe);
   } catch (e) {
-    throw new Error(`cannot write to the output folder ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new Error(
+      `cannot write to the output folder ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
 }
 
 async function chatTemplateOf(settings: ShowcaseSettings, env: ShowcaseEnv): Promise<ChatTemplate | undefined> {
   if (settings.chatTemplate === null) return undefined;
-  if (!env.jinja) throw new Error('--chat-template needs a Jinja engine, which this entry point does not provide (examples/showcase.ts passes @huggingface/jinja)');
+  if (!env.jinja)
+    throw new Error(
+      '--chat-template needs a Jinja engine, which this entry point does not provide (examples/showcase.ts passes @huggingface/jinja)',
+    );
   let text: string;
   try {
     text = await readFile(settings.chatTemplate, 'utf8');
   } catch (e) {
-    throw new Error(`cannot read ${settings.chatTemplate}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new Error(
+      `cannot read ${settings.chatTemplate}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   return chatTemplateFromTokenizerConfig(text, env.jinja, settings.chatTemplate);
 }
@@ -91,9 +98,12 @@ async function preflight(argv: readonly string[], io: ShowcaseIo, env: ShowcaseE
     await initBackend(settings.backend);
     setDefaultBackend(settings.backend);
     const tokenizer = new ByteTokenizer();
-    const evaluate = settings.evalOnly === null ? null : await loadForEvaluation(settings, settings.evalOnly, tokenizer);
+    const evaluate =
+      settings.evalOnly === null ? null : await loadForEvaluation(settings, settings.evalOnly, tokenizer);
     try {
-      const task = await prepareTask(settings, tokenizer, settings.out, { chatTemplate: await chatTemplateOf(settings, env) });
+      const task = await prepareTask(settings, tokenizer, settings.out, {
+        chatTemplate: await chatTemplateOf(settings, env),
+      });
       // a run too big for this machine stops here, not a minute into training
       const seqLen = longestInput([...task.trainPairs, ...task.heldOut.pairs]);
       const tooBig = memoryProblem(settings, tokenizer.vocabSize, seqLen, totalmem());
@@ -112,7 +122,9 @@ async function preflight(argv: readonly string[], io: ShowcaseIo, env: ShowcaseE
 function printSummary(summary: Summary, io: ShowcaseIo, out: string): void {
   const rows = finalTable(summary);
   const headers = ['method', ...TABLE_COLUMNS.map((c) => c.header)];
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (i === 0 ? r.label : r.cells[i - 1]).length)));
+  const widths = headers.map((h, i) =>
+    Math.max(h.length, ...rows.map((r) => (i === 0 ? r.label : r.cells[i - 1]).length)),
+  );
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
   io.out(`\n${line(headers)}\n${rows.map((r) => line([r.label, ...r.cells])).join('\n')}\n\n`);
   for (const o of summary.observations) io.out(`- ${o}\n`);
@@ -120,7 +132,11 @@ function printSummary(summary: Summary, io: ShowcaseIo, out: string): void {
 }
 
 /** Runs the showcase; resolves to the process exit code. */
-export async function runShowcase(argv: readonly string[], io: ShowcaseIo = defaultIo, env: ShowcaseEnv = {}): Promise<number> {
+export async function runShowcase(
+  argv: readonly string[],
+  io: ShowcaseIo = defaultIo,
+  env: ShowcaseEnv = {},
+): Promise<number> {
   const started = Date.now();
   const ready = await preflight(argv, io, env);
   if (typeof ready === 'number') return ready;
@@ -132,18 +148,33 @@ export async function runShowcase(argv: readonly string[], io: ShowcaseIo = defa
   const onSigint = (): void => {
     if (stopping) process.exit(130);
     stopping = true;
-    io.err('\nInterrupted: finishing the current step, then writing a report of what finished (Ctrl-C again to quit now).\n');
+    io.err(
+      '\nInterrupted: finishing the current step, then writing a report of what finished (Ctrl-C again to quit now).\n',
+    );
   };
   process.on('SIGINT', onSigint);
-  const progress = settings.progress && io.progressStream && !evaluate ? new ProgressBar(progressTotal(settings), { label: 'showcase', stream: io.progressStream }) : null;
+  const progress =
+    settings.progress && io.progressStream && !evaluate
+      ? new ProgressBar(progressTotal(settings), { label: 'showcase', stream: io.progressStream })
+      : null;
   const rates = settings.sweepLr.length > 0 ? ` x ${settings.sweepLr.length} learning rates` : '';
-  if (evaluate) io.out(`Evaluating ${settings.evalOnly} (step ${evaluate.step}) on the held-out set; writing to ${out}\n`);
-  else io.out(`SLIME showcase: ${settings.methods.length} methods${rates} x ${settings.seeds.length} seeds, ${settings.sftSteps} SFT + ${settings.steps} preference steps each, on ${settings.backend}; writing to ${out}\n`);
+  if (evaluate)
+    io.out(`Evaluating ${settings.evalOnly} (step ${evaluate.step}) on the held-out set; writing to ${out}\n`);
+  else
+    io.out(
+      `SLIME showcase: ${settings.methods.length} methods${rates} x ${settings.seeds.length} seeds, ${settings.sftSteps} SFT + ${settings.steps} preference steps each, on ${settings.backend}; writing to ${out}\n`,
+    );
   let failure: Error | null = null;
   try {
     if (evaluate) {
       await evaluateCheckpoint(evaluate, settings.evalOnly!, task.heldOut, tokenizer, results);
-      metrics.log({ phase: 'eval', method: 'checkpoint', seed: 0, step: evaluate.step, ...results.checkpoints[0].metrics });
+      metrics.log({
+        phase: 'eval',
+        method: 'checkpoint',
+        seed: 0,
+        step: evaluate.step,
+        ...results.checkpoints[0].metrics,
+      });
     } else {
       await runPipeline(settings, task, tokenizer, out, { metrics, progress, shouldStop: () => stopping, results });
     }

@@ -32,10 +32,14 @@ export interface Example {
  * A padded next-token batch from sequences: inputs are ids[0..n-2], targets ids[1..n-1]. Longer sequences are cut
  * to maxLength + 1 tokens (maxLength positions).
  */
-export function padBatch(examples: readonly Example[], opts: { padId: number; maxLength?: number; backend?: Backend | string }): LmBatch {
+export function padBatch(
+  examples: readonly Example[],
+  opts: { padId: number; maxLength?: number; backend?: Backend | string },
+): LmBatch {
   if (examples.length === 0) throw new Error('padBatch: no examples');
   examples.forEach((e, i) => {
-    if (e.ids.length < 2) throw new Error(`padBatch: example ${i} has ${e.ids.length} tokens; next-token training needs at least 2`);
+    if (e.ids.length < 2)
+      throw new Error(`padBatch: example ${i} has ${e.ids.length} tokens; next-token training needs at least 2`);
     if (e.lossMask && e.lossMask.length !== e.ids.length) {
       throw new Error(`padBatch: example ${i} has ${e.ids.length} ids but a lossMask of length ${e.lossMask.length}`);
     }
@@ -60,15 +64,27 @@ export function padBatch(examples: readonly Example[], opts: { padId: number; ma
   });
   const where = { shape: [B, T], backend: opts.backend };
   return {
-    inputs: tensor(inputs, where), targets: tensor(targets, where),
-    attentionMask: tensor(attention, where), lossMask: tensor(loss, where), tokens,
+    inputs: tensor(inputs, where),
+    targets: tensor(targets, where),
+    attentionMask: tensor(attention, where),
+    lossMask: tensor(loss, where),
+    tokens,
   };
 }
 
 /** B random windows of T + 1 consecutive tokens from a long stream (language-model pretraining batches). */
-export function sampleWindows(stream: ArrayLike<number>, batchSize: number, blockSize: number, rng: Rng, backend?: Backend | string): LmBatch {
+export function sampleWindows(
+  stream: ArrayLike<number>,
+  batchSize: number,
+  blockSize: number,
+  rng: Rng,
+  backend?: Backend | string,
+): LmBatch {
   const span = stream.length - blockSize - 1;
-  if (span < 0) throw new Error(`sampleWindows: the stream has ${stream.length} tokens, fewer than blockSize + 1 = ${blockSize + 1}`);
+  if (span < 0)
+    throw new Error(
+      `sampleWindows: the stream has ${stream.length} tokens, fewer than blockSize + 1 = ${blockSize + 1}`,
+    );
   const u = uniformArray(batchSize, rng.nextSeed());
   const examples = Array.from(u, (x) => {
     const start = Math.floor(x * (span + 1));

@@ -63,18 +63,25 @@ export function jinjaChatTemplate(template: string, Engine: JinjaEngine, source 
  * some models save it, a list of named templates, of which the one named "default" is used. `file` names the
  * config in errors.
  */
-export function chatTemplateFromTokenizerConfig(configText: string, Engine: JinjaEngine, file = 'tokenizer_config.json'): ChatTemplate {
+export function chatTemplateFromTokenizerConfig(
+  configText: string,
+  Engine: JinjaEngine,
+  file = 'tokenizer_config.json',
+): ChatTemplate {
   let config: unknown;
   try {
     config = JSON.parse(configText);
   } catch (e) {
     throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
   }
-  if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new Error(`${file}: expected a JSON object`);
+  if (config === null || typeof config !== 'object' || Array.isArray(config))
+    throw new Error(`${file}: expected a JSON object`);
   const field = (config as Record<string, unknown>).chat_template;
   if (typeof field === 'string') return jinjaChatTemplate(field, Engine, `${file} chat_template`);
   if (Array.isArray(field)) {
-    const named = field.find((t) => t !== null && typeof t === 'object' && (t as Record<string, unknown>).name === 'default');
+    const named = field.find(
+      (t) => t !== null && typeof t === 'object' && (t as Record<string, unknown>).name === 'default',
+    );
     const text = named === undefined ? undefined : (named as Record<string, unknown>).template;
     if (typeof text === 'string') return jinjaChatTemplate(text, Engine, `${file} chat_template "default"`);
     throw new Error(`${file}: "chat_template" is a list without a template named "default"`);

@@ -3,8 +3,13 @@
 
 import { readFile, writeFile } from 'node:fs/promises';
 import {
-  formatPreferenceJsonl, parsePreferenceJsonl, parseTrlJsonl,
-  type JsonlOptions, type NumberedExample, type PreferenceExample, type TrlJsonl,
+  formatPreferenceJsonl,
+  parsePreferenceJsonl,
+  parseTrlJsonl,
+  type JsonlOptions,
+  type NumberedExample,
+  type PreferenceExample,
+  type TrlJsonl,
 } from './jsonl.js';
 
 async function readBytes(path: string): Promise<Uint8Array> {

@@ -32,7 +32,11 @@ export interface JsonlOptions {
 
 /** A problem with a JSONL source, at a 1-based line; the message starts with `file:line:`. */
 export class JsonlError extends Error {
-  constructor(readonly file: string, readonly line: number, problem: string) {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    problem: string,
+  ) {
     super(`${file}:${line}: ${problem}`);
     this.name = 'JsonlError';
   }
@@ -57,7 +61,7 @@ function utf8Sequence(b: number): [length: number, low: number, high: number] | 
 
 /** Index of the first byte that does not start a well-formed UTF-8 sequence, or -1. */
 function firstInvalidUtf8(bytes: Uint8Array): number {
-  for (let i = 0; i < bytes.length;) {
+  for (let i = 0; i < bytes.length; ) {
     if (bytes[i] < 0x80) {
       i++;
       continue;
@@ -107,8 +111,10 @@ function checkText(where: string, text: string): void {
   const match = LONE_SURROGATE.exec(text);
   if (!match) return;
   const code = `\\u${match[0].charCodeAt(0).toString(16).padStart(4, '0')}`;
-  throw new RowError(`${where} holds an unpaired surrogate (${code} at character ${match.index + 1}), `
-    + 'which is not text and cannot be encoded as UTF-8');
+  throw new RowError(
+    `${where} holds an unpaired surrogate (${code} at character ${match.index + 1}), ` +
+      'which is not text and cannot be encoded as UTF-8',
+  );
 }
 
 /** Lone surrogates in the fields TRL rows use (JSON's \ud800 escapes produce them even from valid UTF-8). */
@@ -167,11 +173,16 @@ export function parseTrlJsonl(input: string | Uint8Array, file = '<input>', opti
 }
 
 /** Parses TRL JSONL whose rows are preference pairs (any preference format; see parseTrlJsonl). */
-export function parsePreferenceJsonl(input: string | Uint8Array, file = '<input>', options: JsonlOptions = {}): NumberedExample[] {
+export function parsePreferenceJsonl(
+  input: string | Uint8Array,
+  file = '<input>',
+  options: JsonlOptions = {},
+): NumberedExample[] {
   const parsed = parseTrlJsonl(input, file, options);
   if (parsed.kind === 'unpaired') {
-    const problem = 'an unpaired (KTO) row ("completion", "label"), but preference pairs are expected here '
-      + '(parseTrlJsonl reads unpaired files)';
+    const problem =
+      'an unpaired (KTO) row ("completion", "label"), but preference pairs are expected here ' +
+      '(parseTrlJsonl reads unpaired files)';
     throw new JsonlError(file, parsed.rows[0].line, problem);
   }
   return parsed.rows;
@@ -179,5 +190,7 @@ export function parsePreferenceJsonl(input: string | Uint8Array, file = '<input>
 
 /** One JSON object per line with exactly the TRL fields (extra properties of the examples are left out). */
 export function formatPreferenceJsonl(examples: readonly PreferenceExample[]): string {
-  return examples.map((e) => JSON.stringify({ prompt: e.prompt, chosen: e.chosen, rejected: e.rejected }) + '\n').join('');
+  return examples
+    .map((e) => `${JSON.stringify({ prompt: e.prompt, chosen: e.chosen, rejected: e.rejected })}\n`)
+    .join('');
 }

@@ -26,7 +26,9 @@ export function encodePreferencePairs(
     const longest = pair.prompt.length + Math.max(pair.chosen.length, pair.rejected.length) - 1;
     if (longest > blockSize) {
       const at = where.lines ? `${where.file}:${where.lines[i]}` : `${where.file} row ${i + 1}`;
-      throw new Error(`${at}: prompt + completion is ${longest} tokens (bytes + BOS/EOS), more than the model's block size ${blockSize}; shorten the row or use a model with a larger block size`);
+      throw new Error(
+        `${at}: prompt + completion is ${longest} tokens (bytes + BOS/EOS), more than the model's block size ${blockSize}; shorten the row or use a model with a larger block size`,
+      );
     }
     return pair;
   });

@@ -94,13 +94,20 @@ export function generateAdditionTask(options: AdditionTaskOptions): AdditionTask
   const digits = options.digits ?? ADDITION_DEFAULTS.digits;
   const trainSize = options.trainSize ?? ADDITION_DEFAULTS.trainSize;
   const heldOutSize = options.heldOutSize ?? ADDITION_DEFAULTS.heldOutSize;
-  if (!Number.isInteger(digits) || digits < 1 || digits > 4) throw new Error(`addition task: digits must be an integer from 1 to 4, got ${digits}`);
-  for (const [name, size] of [['trainSize', trainSize], ['heldOutSize', heldOutSize]] as const) {
-    if (!Number.isInteger(size) || size < 1) throw new Error(`addition task: ${name} must be a positive integer, got ${size}`);
+  if (!Number.isInteger(digits) || digits < 1 || digits > 4)
+    throw new Error(`addition task: digits must be an integer from 1 to 4, got ${digits}`);
+  for (const [name, size] of [
+    ['trainSize', trainSize],
+    ['heldOutSize', heldOutSize],
+  ] as const) {
+    if (!Number.isInteger(size) || size < 1)
+      throw new Error(`addition task: ${name} must be a positive integer, got ${size}`);
   }
   const available = countAdditionProblems(digits);
   if (trainSize + heldOutSize > available) {
-    throw new Error(`addition task: ${trainSize} train + ${heldOutSize} held-out problems requested, but only ${available} distinct ${digits}-digit carry-free problems exist`);
+    throw new Error(
+      `addition task: ${trainSize} train + ${heldOutSize} held-out problems requested, but only ${available} distinct ${digits}-digit carry-free problems exist`,
+    );
   }
   const rng = new Rng(options.seed);
   const seen = new Set<string>();

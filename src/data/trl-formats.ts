@@ -29,8 +29,13 @@ export interface UnpairedExample {
 }
 
 /** The TRL format a row was written in. */
-export type TrlFormat = 'standard' | 'conversational' | 'implicit prompt' | 'conversational implicit prompt'
-  | 'unpaired' | 'conversational unpaired';
+export type TrlFormat =
+  | 'standard'
+  | 'conversational'
+  | 'implicit prompt'
+  | 'conversational implicit prompt'
+  | 'unpaired'
+  | 'conversational unpaired';
 
 /** One row, reduced to text, with the format it was written in. */
 export type TrlRow =
@@ -103,11 +108,18 @@ function nonEmpty(field: string, text: string): string {
 }
 
 /** The completion's text: prompt + completion rendered, minus the prompt rendered with a generation prompt. */
-function renderCompletion(template: ChatTemplate, prompt: ChatMessage[], renderedPrompt: string, completion: MessagesField): string {
+function renderCompletion(
+  template: ChatTemplate,
+  prompt: ChatMessage[],
+  renderedPrompt: string,
+  completion: MessagesField,
+): string {
   const whole = template([...prompt, ...completion.messages], { addGenerationPrompt: false });
   if (!whole.startsWith(renderedPrompt)) {
-    throw new RowError(`field "${completion.field}": the chat template renders prompt + ${completion.field} so that `
-      + 'it does not start with the rendered prompt; cannot split off the completion');
+    throw new RowError(
+      `field "${completion.field}": the chat template renders prompt + ${completion.field} so that ` +
+        'it does not start with the rendered prompt; cannot split off the completion',
+    );
   }
   return nonEmpty(completion.field, whole.slice(renderedPrompt.length));
 }
@@ -136,15 +148,26 @@ function textPair(prompt: TextField | null, chosen: TextField, rejected: TextFie
     return { kind: 'preference', format: 'standard', example };
   }
   if (c === r) {
-    throw new RowError('fields "chosen" and "rejected" are identical, so no prompt can be split off '
-      + '(implicit-prompt rows differ after the shared prompt)');
+    throw new RowError(
+      'fields "chosen" and "rejected" are identical, so no prompt can be split off ' +
+        '(implicit-prompt rows differ after the shared prompt)',
+    );
   }
   const n = sharedTextPrefix(c, r);
-  const example = { prompt: c.slice(0, n), chosen: nonEmpty('chosen', c.slice(n)), rejected: nonEmpty('rejected', r.slice(n)) };
+  const example = {
+    prompt: c.slice(0, n),
+    chosen: nonEmpty('chosen', c.slice(n)),
+    rejected: nonEmpty('rejected', r.slice(n)),
+  };
   return { kind: 'preference', format: 'implicit prompt', example };
 }
 
-function conversationPair(template: ChatTemplate, prompt: MessagesField | null, chosen: MessagesField, rejected: MessagesField): TrlRow {
+function conversationPair(
+  template: ChatTemplate,
+  prompt: MessagesField | null,
+  chosen: MessagesField,
+  rejected: MessagesField,
+): TrlRow {
   let promptMessages = prompt?.messages ?? [];
   let completions = [chosen, rejected];
   if (!prompt) {
@@ -187,7 +210,11 @@ function unpairedRow(row: Record<string, unknown>, template: ChatTemplate): TrlR
   const promptMessages = (prompt as MessagesField).messages;
   const renderedPrompt = template(promptMessages, { addGenerationPrompt: true });
   const text = renderCompletion(template, promptMessages, renderedPrompt, completion as MessagesField);
-  return { kind: 'unpaired', format: 'conversational unpaired', example: { prompt: renderedPrompt, completion: text, label } };
+  return {
+    kind: 'unpaired',
+    format: 'conversational unpaired',
+    example: { prompt: renderedPrompt, completion: text, label },
+  };
 }
 
 /**
@@ -201,8 +228,9 @@ export function readTrlRow(value: unknown, template: ChatTemplate = defaultChatT
   const row = value as Record<string, unknown>;
   const unpaired = row.completion !== undefined || row.label !== undefined;
   if (unpaired && (row.chosen !== undefined || row.rejected !== undefined)) {
-    throw new RowError('the row mixes the preference fields "chosen"/"rejected" with the unpaired fields '
-      + '"completion"/"label"');
+    throw new RowError(
+      'the row mixes the preference fields "chosen"/"rejected" with the unpaired fields ' + '"completion"/"label"',
+    );
   }
   return unpaired ? unpairedRow(row, template) : preferenceRow(row, template);
 }

@@ -16,8 +16,16 @@ import { open, readFile, readdir, rename, rm, stat, mkdir, writeFile } from 'nod
 import { join, resolve } from 'node:path';
 import type { GPT } from '../nn/gpt.js';
 import {
-  CONFIG_FILE, MODEL_FILE, STATE_FILE, checkpointFiles, checkpointFromContents, checkpointReadPlan, filesWrittenBySlimegrad,
-  type LoadOptions, type LoadedCheckpoint, type SaveCheckpointOptions,
+  CONFIG_FILE,
+  MODEL_FILE,
+  STATE_FILE,
+  checkpointFiles,
+  checkpointFromContents,
+  checkpointReadPlan,
+  filesWrittenBySlimegrad,
+  type LoadOptions,
+  type LoadedCheckpoint,
+  type SaveCheckpointOptions,
 } from './checkpoint.js';
 import { readSafetensors, type ByteSource, type SafetensorsContents } from './safetensors.js';
 import { INDEX_FILE } from './hf-weights.js';
@@ -41,7 +49,9 @@ export async function saveCheckpoint(dir: string, model: GPT, opts: SaveCheckpoi
   } catch (e) {
     await Promise.all(written.map((name) => rm(temporary(name), { force: true }).catch(() => undefined)));
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    throw new Error(`${dir}: cannot write the checkpoint files into this folder (${code}); it is unchanged (${(e as Error).message})`);
+    throw new Error(
+      `${dir}: cannot write the checkpoint files into this folder (${code}); it is unchanged (${(e as Error).message})`,
+    );
   }
   // slimegrad_state.json, with the checksums of the rest, goes last (checkpointFiles puts it last)
   const replaced: string[] = [];
@@ -51,9 +61,15 @@ export async function saveCheckpoint(dir: string, model: GPT, opts: SaveCheckpoi
       replaced.push(name);
     }
   } catch (e) {
-    await Promise.all([...files.keys()].filter((n) => !replaced.includes(n)).map((n) => rm(temporary(n), { force: true }).catch(() => undefined)));
-    throw new Error(`${dir}: the save stopped after replacing ${replaced.join(', ') || 'nothing'} (${(e as Error).message}); `
-      + `loading will refuse the folder until a save completes`);
+    await Promise.all(
+      [...files.keys()]
+        .filter((n) => !replaced.includes(n))
+        .map((n) => rm(temporary(n), { force: true }).catch(() => undefined)),
+    );
+    throw new Error(
+      `${dir}: the save stopped after replacing ${replaced.join(', ') || 'nothing'} (${(e as Error).message}); ` +
+        `loading will refuse the folder until a save completes`,
+    );
   }
   for (const name of previous.filter((n) => !files.has(n))) await rm(join(target, name), { force: true });
 }
@@ -77,7 +93,9 @@ async function previousSlimegradFiles(target: string, dir: string): Promise<stri
   const isCheckpoint = has(STATE_FILE) || (has(CONFIG_FILE) && (has(MODEL_FILE) || has(INDEX_FILE)));
   if (entries.length > 0 && !isCheckpoint) {
     const shown = entries.slice(0, 3).join(', ') + (entries.length > 3 ? `, ... (${entries.length} entries)` : '');
-    throw new Error(`${dir}: a non-empty folder that is not a checkpoint (it holds ${shown}); save into a new or empty folder`);
+    throw new Error(
+      `${dir}: a non-empty folder that is not a checkpoint (it holds ${shown}); save into a new or empty folder`,
+    );
   }
   const state = has(STATE_FILE) ? new Uint8Array(await readFile(join(target, STATE_FILE))) : undefined;
   try {
@@ -87,8 +105,16 @@ async function previousSlimegradFiles(target: string, dir: string): Promise<stri
   }
 }
 
+/** A {@link ByteSource} over an open file. */
+export interface FileByteSource extends ByteSource {
+  /** Closes the file; call it when done reading. */
+  close(): Promise<void>;
+  /** How many reads reached the file so far (a range longer than `maxReadBytes` takes several). */
+  readCalls: number;
+}
+
 /** A ByteSource over a file, reading ranges longer than `maxReadBytes` in several calls; close it when done. */
-export async function fileByteSource(path: string, opts: { maxReadBytes?: number } = {}): Promise<ByteSource & { close(): Promise<void>; readCalls: number }> {
+export async function fileByteSource(path: string, opts: { maxReadBytes?: number } = {}): Promise<FileByteSource> {
   const maxRead = opts.maxReadBytes ?? MAX_READ_BYTES;
   const handle = await open(path, 'r');
   const { size } = await handle.stat();
@@ -97,10 +123,13 @@ export async function fileByteSource(path: string, opts: { maxReadBytes?: number
     readCalls: 0,
     async read(position: number, length: number): Promise<Uint8Array> {
       const out = new Uint8Array(length);
-      for (let done = 0; done < length;) {
+      for (let done = 0; done < length; ) {
         source.readCalls++;
         const { bytesRead } = await handle.read(out, done, Math.min(maxRead, length - done), position + done);
-        if (bytesRead === 0) throw new Error(`${path}: ended at byte ${position + done} while ${size} were expected (changed while reading?)`);
+        if (bytesRead === 0)
+          throw new Error(
+            `${path}: ended at byte ${position + done} while ${size} were expected (changed while reading?)`,
+          );
         done += bytesRead;
       }
       return out;
@@ -116,10 +145,12 @@ export async function fileByteSource(path: string, opts: { maxReadBytes?: number
  */
 export async function loadCheckpoint(dir: string, opts: LoadOptions = {}): Promise<LoadedCheckpoint> {
   const pathOf = (name: string) => join(dir, name);
-  const entries = new Set(await readdir(dir).catch((e: NodeJS.ErrnoException) => {
-    if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return [];
-    throw new Error(`${dir}: cannot be read (${e.message})`);
-  }));
+  const entries = new Set(
+    await readdir(dir).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return [];
+      throw new Error(`${dir}: cannot be read (${e.message})`);
+    }),
+  );
   const readWhole = async (name: string): Promise<[string, Uint8Array]> => {
     try {
       return [name, new Uint8Array(await readFile(pathOf(name)))];
@@ -127,9 +158,12 @@ export async function loadCheckpoint(dir: string, opts: LoadOptions = {}): Promi
       throw new Error(`${pathOf(name)}: cannot be read (${(e as Error).message})`);
     }
   };
-  const small = new Map(await Promise.all([CONFIG_FILE, STATE_FILE, INDEX_FILE].filter((n) => entries.has(n)).map(readWhole)));
+  const small = new Map(
+    await Promise.all([CONFIG_FILE, STATE_FILE, INDEX_FILE].filter((n) => entries.has(n)).map(readWhole)),
+  );
   const plan = checkpointReadPlan((name) => entries.has(name), small, pathOf);
-  for (const [name, bytes] of await Promise.all(plan.bytes.filter((n) => entries.has(n)).map(readWhole))) small.set(name, bytes);
+  for (const [name, bytes] of await Promise.all(plan.bytes.filter((n) => entries.has(n)).map(readWhole)))
+    small.set(name, bytes);
   const safetensors = new Map<string, SafetensorsContents>();
   for (const name of plan.safetensors) {
     if (!entries.has(name)) throw new Error(`${pathOf(name)}: missing`);

@@ -15,8 +15,13 @@ import { Rng } from '../random.js';
 import { GPT, type GPTConfig } from '../nn/gpt.js';
 import type { Optimizer, OptimizerState } from '../optim/optimizer.js';
 import {
-  CHECKSUM_KEY, decodeSafetensors, encodeSafetensors, headerLengthOf, parseSafetensorsHeader,
-  type RawTensor, type SafetensorsContents,
+  CHECKSUM_KEY,
+  decodeSafetensors,
+  encodeSafetensors,
+  headerLengthOf,
+  parseSafetensorsHeader,
+  type RawTensor,
+  type SafetensorsContents,
 } from './safetensors.js';
 import { fromHfConfig, toHfConfig } from './gpt2-config.js';
 import type { HalfFormat } from './half.js';
@@ -73,7 +78,11 @@ async function rawOf(t: Tensor): Promise<RawTensor> {
 }
 
 /** The bytes of model.safetensors and the text of config.json for a model; `weightsDtype` as in SaveCheckpointOptions. */
-export async function modelFiles(model: GPT, configExtra: Record<string, unknown> = {}, weightsDtype?: 'F32' | HalfFormat): Promise<{ weights: Uint8Array; config: string }> {
+export async function modelFiles(
+  model: GPT,
+  configExtra: Record<string, unknown> = {},
+  weightsDtype?: 'F32' | HalfFormat,
+): Promise<{ weights: Uint8Array; config: string }> {
   const tensors = new Map<string, RawTensor>();
   for (const [name, p] of model.namedParameters()) tensors.set(name, await rawOf(p));
   const torchDtype = weightsDtype ? TORCH_DTYPE[weightsDtype] : model.dtype;
@@ -92,14 +101,20 @@ export type CheckpointFiles = Map<string, Uint8Array>;
  */
 export async function checkpointFiles(model: GPT, opts: SaveCheckpointOptions = {}): Promise<CheckpointFiles> {
   const { step = opts.optimizer?.stepCount ?? 0, rng, optimizer, tokenizer } = opts;
-  if (!Number.isSafeInteger(step) || step < 0) throw new Error(`checkpointFiles: step must be an integer >= 0, got ${step}`);
+  if (!Number.isSafeInteger(step) || step < 0)
+    throw new Error(`checkpointFiles: step must be an integer >= 0, got ${step}`);
   if (tokenizer && tokenizer.vocabSize !== model.config.vocabSize) {
-    throw new Error(`checkpointFiles: the tokenizer has ${tokenizer.vocabSize} tokens but the model's vocabSize is ${model.config.vocabSize}`);
+    throw new Error(
+      `checkpointFiles: the tokenizer has ${tokenizer.vocabSize} tokens but the model's vocabSize is ${model.config.vocabSize}`,
+    );
   }
-  if (opts.chatTemplate !== undefined && !tokenizer) throw new Error('checkpointFiles: chatTemplate needs a tokenizer (it goes into tokenizer_config.json)');
+  if (opts.chatTemplate !== undefined && !tokenizer)
+    throw new Error('checkpointFiles: chatTemplate needs a tokenizer (it goes into tokenizer_config.json)');
   const text = new TextEncoder();
   const files: CheckpointFiles = new Map();
-  const ids = tokenizer ? { bos_token_id: tokenizer.bos, eos_token_id: tokenizer.eos, pad_token_id: tokenizer.pad } : {};
+  const ids = tokenizer
+    ? { bos_token_id: tokenizer.bos, eos_token_id: tokenizer.eos, pad_token_id: tokenizer.pad }
+    : {};
   const configExtra = { ...ids, ...opts.configExtra };
   const { weights, config } = await modelFiles(model, configExtra, opts.weightsDtype);
   files.set(MODEL_FILE, weights);
@@ -117,10 +132,16 @@ export async function checkpointFiles(model: GPT, opts: SaveCheckpointOptions = 
     } finally {
       for (const t of state.tensors.values()) t.dispose();
     }
-    files.set(OPTIMIZER_FILE, encodeSafetensors(tensors, { type: state.type, step: String(state.step), lr: String(state.lr) }));
+    files.set(
+      OPTIMIZER_FILE,
+      encodeSafetensors(tensors, { type: state.type, step: String(state.step), lr: String(state.lr) }),
+    );
   }
   const manifest = Object.fromEntries([...files].map(([name, bytes]) => [name, fileChecksum(name, bytes)]));
-  files.set(STATE_FILE, text.encode(`${JSON.stringify({ format: 2, step, rng: rng ? rng.state() : null, files: manifest }, null, 2)}\n`));
+  files.set(
+    STATE_FILE,
+    text.encode(`${JSON.stringify({ format: 2, step, rng: rng ? rng.state() : null, files: manifest }, null, 2)}\n`),
+  );
   return files;
 }
 
@@ -130,7 +151,11 @@ export async function checkpointFiles(model: GPT, opts: SaveCheckpointOptions = 
  */
 function fileChecksum(name: string, bytes: Uint8Array): string {
   if (!name.endsWith('.safetensors')) return new Crc32().update(bytes).hex();
-  const header = parseSafetensorsHeader(bytes.subarray(8, 8 + headerLengthOf(bytes, bytes.length, name)), bytes.length, name);
+  const header = parseSafetensorsHeader(
+    bytes.subarray(8, 8 + headerLengthOf(bytes, bytes.length, name)),
+    bytes.length,
+    name,
+  );
   return header.metadata[CHECKSUM_KEY] ?? '';
 }
 
@@ -164,17 +189,23 @@ export interface CheckpointReadPlan {
  * The files a checkpoint load needs beyond config.json / slimegrad_state.json / the shard index (which the caller
  * reads first, when present). `present` tells which files exist; `pathOf` names them in errors.
  */
-export function checkpointReadPlan(present: (name: string) => boolean, small: ReadonlyMap<string, Uint8Array>,
-  pathOf: (name: string) => string = (n) => n): CheckpointReadPlan {
+export function checkpointReadPlan(
+  present: (name: string) => boolean,
+  small: ReadonlyMap<string, Uint8Array>,
+  pathOf: (name: string) => string = (n) => n,
+): CheckpointReadPlan {
   if (!small.has(CONFIG_FILE)) throw new Error(`${pathOf(CONFIG_FILE)}: missing (not a checkpoint directory?)`);
   const stateBytes = small.get(STATE_FILE);
   const listed = stateBytes ? parseState(new TextDecoder().decode(stateBytes), pathOf(STATE_FILE)).files : null;
   let weights: string[];
   if (present(MODEL_FILE)) weights = [MODEL_FILE];
-  else if (small.has(INDEX_FILE)) weights = parseShardIndex(new TextDecoder().decode(small.get(INDEX_FILE)), pathOf(INDEX_FILE)).shards;
+  else if (small.has(INDEX_FILE))
+    weights = parseShardIndex(new TextDecoder().decode(small.get(INDEX_FILE)), pathOf(INDEX_FILE)).shards;
   else {
-    throw new Error(`${pathOf(MODEL_FILE)}: missing, and no ${INDEX_FILE} of shards either `
-      + '(slimegrad reads safetensors weights only; a pytorch_model.bin must be converted first)');
+    throw new Error(
+      `${pathOf(MODEL_FILE)}: missing, and no ${INDEX_FILE} of shards either ` +
+        '(slimegrad reads safetensors weights only; a pytorch_model.bin must be converted first)',
+    );
   }
   const optimizer = present(OPTIMIZER_FILE) && (!listed || OPTIMIZER_FILE in listed) ? [OPTIMIZER_FILE] : [];
   const bytes = listed ? Object.keys(listed).filter((n) => !n.endsWith('.safetensors') && !small.has(n)) : [];
@@ -186,7 +217,10 @@ export function checkpointReadPlan(present: (name: string) => boolean, small: Re
  * config.json and the weights (model.safetensors, or the shards of model.safetensors.index.json) are required;
  * every file is parsed and checked before the model is built.
  */
-export function checkpointFromFiles(files: ReadonlyMap<string, Uint8Array>, opts: CheckpointFromFilesOptions = {}): LoadedCheckpoint {
+export function checkpointFromFiles(
+  files: ReadonlyMap<string, Uint8Array>,
+  opts: CheckpointFromFilesOptions = {},
+): LoadedCheckpoint {
   const file = opts.pathOf ?? ((name: string) => name);
   const plan = checkpointReadPlan((name) => files.has(name), files, file);
   const decoded = new Map<string, SafetensorsContents>();
@@ -202,19 +236,26 @@ export function checkpointFromFiles(files: ReadonlyMap<string, Uint8Array>, opts
  * The last step of loading, shared by checkpointFromFiles and the Node loader (which reads safetensors files by
  * ranges): `files` holds the JSON files' bytes, `safetensors` the decoded files of the read plan.
  */
-export function checkpointFromContents(files: ReadonlyMap<string, Uint8Array>, safetensors: ReadonlyMap<string, SafetensorsContents>,
-  opts: CheckpointFromFilesOptions = {}): LoadedCheckpoint {
+export function checkpointFromContents(
+  files: ReadonlyMap<string, Uint8Array>,
+  safetensors: ReadonlyMap<string, SafetensorsContents>,
+  opts: CheckpointFromFilesOptions = {},
+): LoadedCheckpoint {
   const file = opts.pathOf ?? ((name: string) => name);
   const stateBytes = files.get(STATE_FILE);
-  const state = stateBytes ? parseState(new TextDecoder().decode(stateBytes), file(STATE_FILE)) : { step: 0, rng: null, files: null };
+  const state = stateBytes
+    ? parseState(new TextDecoder().decode(stateBytes), file(STATE_FILE))
+    : { step: 0, rng: null, files: null };
   for (const [name, expected] of Object.entries(state.files ?? {})) {
     const contents = safetensors.get(name);
     const bytes = files.get(name);
     const actual = contents ? contents.metadata[CHECKSUM_KEY] : bytes ? new Crc32().update(bytes).hex() : undefined;
     if (actual === undefined) throw new Error(`${file(name)}: missing, but ${STATE_FILE} lists it`);
     if (actual !== expected) {
-      throw new Error(`${file(name)}: does not match ${STATE_FILE} (checksum ${actual}, listed ${expected}): the folder mixes files `
-        + 'of two saves, e.g. an interrupted save or a file copied in from elsewhere');
+      throw new Error(
+        `${file(name)}: does not match ${STATE_FILE} (checksum ${actual}, listed ${expected}): the folder mixes files ` +
+          'of two saves, e.g. an interrupted save or a file copied in from elsewhere',
+      );
     }
   }
   const optimizerContents = safetensors.get(OPTIMIZER_FILE);
@@ -222,20 +263,33 @@ export function checkpointFromContents(files: ReadonlyMap<string, Uint8Array>, s
   const weights = weightTensors(files, safetensors, file);
   const configBytes = files.get(CONFIG_FILE);
   if (!configBytes) throw new Error(`${file(CONFIG_FILE)}: missing (not a checkpoint directory?)`);
-  const model = modelFromTensors(new TextDecoder().decode(configBytes), weights.tensors,
-    { configFile: file(CONFIG_FILE), weightsFile: weights.file, backend: opts.backend });
+  const model = modelFromTensors(new TextDecoder().decode(configBytes), weights.tensors, {
+    configFile: file(CONFIG_FILE),
+    weightsFile: weights.file,
+    backend: opts.backend,
+  });
   let optimizerState: OptimizerState | null = null;
   if (optimizerRaw) {
     const tensors = new Map<string, Tensor>();
-    for (const [key, raw] of optimizerRaw.tensors) tensors.set(key, keep(tensor(raw.data, { shape: raw.shape, backend: model.backend })));
+    for (const [key, raw] of optimizerRaw.tensors)
+      tensors.set(key, keep(tensor(raw.data, { shape: raw.shape, backend: model.backend })));
     optimizerState = { type: optimizerRaw.type, step: optimizerRaw.step, lr: optimizerRaw.lr, tensors };
   }
-  return { model, config: model.config, step: state.step, rng: state.rng ? new Rng(state.rng.seed, state.rng.counter) : null, optimizerState };
+  return {
+    model,
+    config: model.config,
+    step: state.step,
+    rng: state.rng ? new Rng(state.rng.seed, state.rng.counter) : null,
+    optimizerState,
+  };
 }
 
 /** The weights under GPT2LMHeadModel names, from model.safetensors or merged from the index's shards. */
-function weightTensors(files: ReadonlyMap<string, Uint8Array>, safetensors: ReadonlyMap<string, SafetensorsContents>,
-  file: (name: string) => string): { tensors: Map<string, RawTensor>; file: string } {
+function weightTensors(
+  files: ReadonlyMap<string, Uint8Array>,
+  safetensors: ReadonlyMap<string, SafetensorsContents>,
+  file: (name: string) => string,
+): { tensors: Map<string, RawTensor>; file: string } {
   const single = safetensors.get(MODEL_FILE);
   if (single) return { tensors: gpt2LmHeadNames(single.tensors, file(MODEL_FILE)), file: file(MODEL_FILE) };
   const indexBytes = files.get(INDEX_FILE);
@@ -251,7 +305,11 @@ function weightTensors(files: ReadonlyMap<string, Uint8Array>, safetensors: Read
  * lm_head.weight equal to wte, and the attention-mask buffers attn.bias / attn.masked_bias.
  */
 export function modelFromFiles(configText: string, weights: Uint8Array, where: ModelSource): GPT {
-  return modelFromTensors(configText, gpt2LmHeadNames(decodeSafetensors(weights, where.weightsFile).tensors, where.weightsFile), where);
+  return modelFromTensors(
+    configText,
+    gpt2LmHeadNames(decodeSafetensors(weights, where.weightsFile).tensors, where.weightsFile),
+    where,
+  );
 }
 
 /** Where model weights come from, for error messages, and the backend to build the model on. */
@@ -279,40 +337,52 @@ export function modelFromTensors(configText: string, tensors: ReadonlyMap<string
   const dtype = floatDtypes.has('float64') ? 'float64' : 'float32';
   // the sizes the config asks for are checked against the file first, so a bad config cannot make us allocate a
   // model far larger than the weights
-  for (const [name, shape] of [['transformer.wte.weight', [config.vocabSize, config.nEmbd]], ['transformer.wpe.weight', [config.blockSize, config.nEmbd]]] as const) {
+  for (const [name, shape] of [
+    ['transformer.wte.weight', [config.vocabSize, config.nEmbd]],
+    ['transformer.wpe.weight', [config.blockSize, config.nEmbd]],
+  ] as const) {
     const t = tensors.get(name);
     if (!t) fail(`missing tensor '${name}'`);
-    else if (t.shape.join() !== shape.join()) fail(`tensor '${name}' is [${t.shape}] but ${where.configFile} implies [${shape}]`);
+    else if (t.shape.join() !== shape.join())
+      fail(`tensor '${name}' is [${t.shape}] but ${where.configFile} implies [${shape}]`);
   }
-  const layers = new Set([...tensors.keys()].map((n) => /^transformer\.h\.(\d+)\./.exec(n)?.[1]).filter((i) => i !== undefined));
-  if (layers.size !== config.nLayer) fail(`holds ${layers.size} layers but ${where.configFile} says n_layer ${config.nLayer}`);
+  const layers = new Set(
+    [...tensors.keys()].map((n) => /^transformer\.h\.(\d+)\./.exec(n)?.[1]).filter((i) => i !== undefined),
+  );
+  if (layers.size !== config.nLayer)
+    fail(`holds ${layers.size} layers but ${where.configFile} says n_layer ${config.nLayer}`);
   const model = new GPT(config, { seed: 0, dtype, backend: where.backend });
   try {
     const params = model.namedParameters();
     const expected = new Map(params.map(([n, p]) => [n, p.shape]));
     const missing = [...expected.keys()].filter((n) => !tensors.has(n));
     if (missing.length > 0) {
-      fail(`missing ${missing.length} tensor(s) that ${where.configFile} (n_layer ${config.nLayer}) requires: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
+      fail(
+        `missing ${missing.length} tensor(s) that ${where.configFile} (n_layer ${config.nLayer}) requires: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`,
+      );
     }
     for (const [name, t] of tensors) {
       const shape = expected.get(name);
       if (shape) {
-        if (t.shape.join() !== shape.join()) fail(`tensor '${name}' is [${t.shape}] but ${where.configFile} implies [${shape}]`);
+        if (t.shape.join() !== shape.join())
+          fail(`tensor '${name}' is [${t.shape}] but ${where.configFile} implies [${shape}]`);
       } else if (name === 'lm_head.weight') {
         const wte = tensors.get('transformer.wte.weight')!;
         if (t.shape.join() !== wte.shape.join() || !t.data.every((v, i) => Object.is(v, wte.data[i]))) {
-          fail('lm_head.weight differs from transformer.wte.weight, but slimegrad\'s GPT ties them');
+          fail("lm_head.weight differs from transformer.wte.weight, but slimegrad's GPT ties them");
         }
       } else if (!/^transformer\.h\.\d+\.attn\.(masked_)?bias$/.test(name)) {
         fail(`unexpected tensor '${name}' [${t.shape}] (not part of a GPT-2 with ${where.configFile})`);
       }
     }
-    noGrad(() => tidy(() => {
-      for (const [name, p] of params) {
-        const t = tensors.get(name)!;
-        p.assign(tensor(t.data, { shape: t.shape, dtype, backend: model.backend }));
-      }
-    }));
+    noGrad(() =>
+      tidy(() => {
+        for (const [name, p] of params) {
+          const t = tensors.get(name)!;
+          p.assign(tensor(t.data, { shape: t.shape, dtype, backend: model.backend }));
+        }
+      }),
+    );
     return model;
   } catch (e) {
     model.dispose();
@@ -340,8 +410,11 @@ function parseState(text: string, file: string): CheckpointState {
   }
   let files: Record<string, string> | null = null;
   if (s.files !== undefined) {
-    const ok = typeof s.files === 'object' && s.files !== null && !Array.isArray(s.files)
-      && Object.entries(s.files).every(([n, c]) => /^[^/\\]+$/.test(n) && !n.startsWith('.') && typeof c === 'string');
+    const ok =
+      typeof s.files === 'object' &&
+      s.files !== null &&
+      !Array.isArray(s.files) &&
+      Object.entries(s.files).every(([n, c]) => /^[^/\\]+$/.test(n) && !n.startsWith('.') && typeof c === 'string');
     if (!ok) throw new Error(`${file}: "files" must map plain file names of the folder to checksums`);
     files = s.files as Record<string, string>;
   }
@@ -354,7 +427,10 @@ function parseState(text: string, file: string): CheckpointState {
   return { step, rng: { seed: seed as number, counter: counter as number }, files };
 }
 
-function parseOptimizer({ tensors, metadata }: SafetensorsContents, file: string): { type: string; step: number; lr: number; tensors: Map<string, RawTensor> } {
+function parseOptimizer(
+  { tensors, metadata }: SafetensorsContents,
+  file: string,
+): { type: string; step: number; lr: number; tensors: Map<string, RawTensor> } {
   const step = Number(metadata.step);
   const lr = Number(metadata.lr);
   if (!metadata.type || !Number.isSafeInteger(step) || step < 0 || !Number.isFinite(lr)) {

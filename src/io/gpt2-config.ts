@@ -45,41 +45,59 @@ export function fromHfConfig(json: unknown, file: string): GPTConfig {
   const j = json as HfGpt2Config;
   // JSON.parse turns an out-of-range number such as 1e400 into Infinity: no field of a model config may be one
   for (const [key, v] of Object.entries(j)) {
-    if (typeof v === 'number' && !Number.isFinite(v)) fail(`${key} is ${v} (a number out of range in the file), not a finite number`);
+    if (typeof v === 'number' && !Number.isFinite(v))
+      fail(`${key} is ${v} (a number out of range in the file), not a finite number`);
   }
   if (j.model_type !== 'gpt2') fail(`model_type must be "gpt2", got ${JSON.stringify(j.model_type)}`);
   const int = (key: string): number => {
     const v = j[key];
-    if (!Number.isSafeInteger(v) || (v as number) < 1) fail(`${key} must be a positive integer, got ${JSON.stringify(v)}`);
+    if (!Number.isSafeInteger(v) || (v as number) < 1)
+      fail(`${key} must be a positive integer, got ${JSON.stringify(v)}`);
     return v as number;
   };
   const nEmbd = int('n_embd');
   const blockSize = int('n_positions');
-  if (j.n_ctx !== undefined && j.n_ctx !== blockSize) fail(`n_ctx (${JSON.stringify(j.n_ctx)}) and n_positions (${blockSize}) disagree`);
+  if (j.n_ctx !== undefined && j.n_ctx !== blockSize)
+    fail(`n_ctx (${JSON.stringify(j.n_ctx)}) and n_positions (${blockSize}) disagree`);
   const activation = j.activation_function ?? 'gelu_new';
   if (typeof activation !== 'string' || !TANH_GELU.includes(activation)) {
-    fail(`activation_function ${JSON.stringify(activation)} is not implemented: slimegrad's GPT computes the tanh `
-      + `approximation of GELU (${TANH_GELU.map((a) => `"${a}"`).join(' or ')})`);
+    fail(
+      `activation_function ${JSON.stringify(activation)} is not implemented: slimegrad's GPT computes the tanh ` +
+        `approximation of GELU (${TANH_GELU.map((a) => `"${a}"`).join(' or ')})`,
+    );
   }
   if (j.n_inner !== undefined && j.n_inner !== null && j.n_inner !== 4 * nEmbd) {
-    fail(`n_inner must be null or 4 * n_embd = ${4 * nEmbd} (slimegrad's GPT has a 4x MLP), got ${JSON.stringify(j.n_inner)}`);
+    fail(
+      `n_inner must be null or 4 * n_embd = ${4 * nEmbd} (slimegrad's GPT has a 4x MLP), got ${JSON.stringify(j.n_inner)}`,
+    );
   }
-  if (j.tie_word_embeddings === false) fail('tie_word_embeddings is false, but slimegrad\'s GPT always ties the LM head to wte');
-  if (j.scale_attn_weights === false) fail('scale_attn_weights is false, but slimegrad\'s GPT always scales attention by 1/sqrt(head dim)');
+  if (j.tie_word_embeddings === false)
+    fail("tie_word_embeddings is false, but slimegrad's GPT always ties the LM head to wte");
+  if (j.scale_attn_weights === false)
+    fail("scale_attn_weights is false, but slimegrad's GPT always scales attention by 1/sqrt(head dim)");
   if (j.scale_attn_by_inverse_layer_idx === true) fail('scale_attn_by_inverse_layer_idx is not supported');
-  if (j.add_cross_attention === true) fail('add_cross_attention is not supported (slimegrad\'s GPT is decoder-only)');
+  if (j.add_cross_attention === true) fail("add_cross_attention is not supported (slimegrad's GPT is decoder-only)");
   const rateKeys = ['resid_pdrop', 'embd_pdrop', 'attn_pdrop'];
   const rates = rateKeys.map((k) => {
     const r = j[k] ?? 0.1;
     if (typeof r !== 'number' || !(r >= 0 && r < 1)) fail(`${k} must be a number in [0, 1), got ${JSON.stringify(r)}`);
     return r as number;
   });
-  if (new Set(rates).size !== 1) fail(`resid_pdrop, embd_pdrop and attn_pdrop must be equal (slimegrad's GPT has one dropout rate), got ${rates.join(', ')}`);
+  if (new Set(rates).size !== 1)
+    fail(
+      `resid_pdrop, embd_pdrop and attn_pdrop must be equal (slimegrad's GPT has one dropout rate), got ${rates.join(', ')}`,
+    );
   const eps = j.layer_norm_epsilon ?? 1e-5;
-  if (typeof eps !== 'number' || !(eps > 0)) fail(`layer_norm_epsilon must be a positive number, got ${JSON.stringify(eps)}`);
+  if (typeof eps !== 'number' || !(eps > 0))
+    fail(`layer_norm_epsilon must be a positive number, got ${JSON.stringify(eps)}`);
   const config: GPTConfig = {
-    vocabSize: int('vocab_size'), blockSize, nEmbd, nLayer: int('n_layer'), nHead: int('n_head'),
-    dropout: rates[0], layerNormEpsilon: eps as number,
+    vocabSize: int('vocab_size'),
+    blockSize,
+    nEmbd,
+    nLayer: int('n_layer'),
+    nHead: int('n_head'),
+    dropout: rates[0],
+    layerNormEpsilon: eps as number,
   };
   if (nEmbd % config.nHead !== 0) fail(`n_embd (${nEmbd}) must be divisible by n_head (${config.nHead})`);
   const isId = (id: unknown) => Number.isSafeInteger(id) && (id as number) >= 0 && (id as number) < config.vocabSize;

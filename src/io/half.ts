@@ -74,7 +74,8 @@ export function toHalfBits(x: number, format: HalfFormat): number {
   }
   if (a === Infinity) return sign | infinity;
   let e = Math.floor(Math.log2(a));
-  if (2 ** e > a) e--; // log2 can be off by one next to powers of two
+  if (2 ** e > a)
+    e--; // log2 can be off by one next to powers of two
   else if (2 ** (e + 1) <= a) e++;
   if (e > bias) return sign | infinity;
   const m = roundHalfEven(a * 2 ** (mantissaBits - e)); // in [2^mantissaBits, 2^(mantissaBits+1)]

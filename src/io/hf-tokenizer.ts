@@ -35,14 +35,32 @@ export function byteLevelAlphabet(): string[] {
 }
 
 /** tokenizer.json, tokenizer_config.json and special_tokens_map.json for `tok`; `modelMaxLength` is the context. */
-export function byteTokenizerFiles(tok: ByteLevelTokenizer, modelMaxLength: number, opts: { chatTemplate?: string } = {}): TokenizerFiles {
-  const specials = (['bos', 'eos', 'pad'] as const).map((role) => ({ role, id: tok[role], content: tok.specialTexts[role] }));
+export function byteTokenizerFiles(
+  tok: ByteLevelTokenizer,
+  modelMaxLength: number,
+  opts: { chatTemplate?: string } = {},
+): TokenizerFiles {
+  const specials = (['bos', 'eos', 'pad'] as const).map((role) => ({
+    role,
+    id: tok[role],
+    content: tok.specialTexts[role],
+  }));
   const ids = [...Array.from({ length: 256 }, (_, i) => i), ...specials.map((s) => s.id)].sort((a, b) => a - b);
   if (ids.length !== tok.vocabSize || ids.some((id, i) => id !== i)) {
-    throw new Error(`byteTokenizerFiles: expected ids 0..255 for bytes and ${specials.map((s) => `${s.role} ${s.id}`).join(', ')} `
-      + `to fill a vocabulary of ${tok.vocabSize} exactly`);
+    throw new Error(
+      `byteTokenizerFiles: expected ids 0..255 for bytes and ${specials.map((s) => `${s.role} ${s.id}`).join(', ')} ` +
+        `to fill a vocabulary of ${tok.vocabSize} exactly`,
+    );
   }
-  const added = specials.map((s) => ({ id: s.id, content: s.content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }));
+  const added = specials.map((s) => ({
+    id: s.id,
+    content: s.content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  }));
   const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: false, use_regex: false };
   const tokenizer = {
     version: '1.0',
@@ -54,8 +72,14 @@ export function byteTokenizerFiles(tok: ByteLevelTokenizer, modelMaxLength: numb
     post_processor: null,
     decoder: byteLevel,
     model: {
-      type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null,
-      fuse_unk: false, byte_fallback: false, ignore_merges: false,
+      type: 'BPE',
+      dropout: null,
+      unk_token: null,
+      continuing_subword_prefix: null,
+      end_of_word_suffix: null,
+      fuse_unk: false,
+      byte_fallback: false,
+      ignore_merges: false,
       vocab: Object.fromEntries(byteLevelAlphabet().map((c, b) => [c, b])),
       merges: [],
     },
@@ -71,7 +95,11 @@ export function byteTokenizerFiles(tok: ByteLevelTokenizer, modelMaxLength: numb
     ...(opts.chatTemplate === undefined ? {} : { chat_template: opts.chatTemplate }),
   };
   const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
-  return { 'tokenizer.json': json(tokenizer), 'tokenizer_config.json': json(config), 'special_tokens_map.json': json(named) };
+  return {
+    'tokenizer.json': json(tokenizer),
+    'tokenizer_config.json': json(config),
+    'special_tokens_map.json': json(named),
+  };
 }
 
 /** generation_config.json: the special ids generation needs (stop at EOS, pad with PAD), taken from config.json's keys. */

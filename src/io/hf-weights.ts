@@ -27,7 +27,8 @@ export function parseShardIndex(text: string, file: string): ShardIndex {
     fail(`not valid JSON (${(e as Error).message})`);
   }
   const map = (json as { weight_map?: unknown } | null)?.weight_map;
-  if (typeof map !== 'object' || map === null || Array.isArray(map)) fail('must be an object with a "weight_map" object');
+  if (typeof map !== 'object' || map === null || Array.isArray(map))
+    fail('must be an object with a "weight_map" object');
   const weightMap = new Map<string, string>();
   for (const [name, shard] of Object.entries(map as Record<string, unknown>)) {
     // a shard name that walks out of the folder (../x, /etc/x, a\\x) would read files that are not the checkpoint's
@@ -41,7 +42,11 @@ export function parseShardIndex(text: string, file: string): ShardIndex {
 }
 
 /** One tensor map from the shards' contents, checking each tensor is where the index says and nowhere else. */
-export function mergeShards(index: ShardIndex, shards: Map<string, SafetensorsContents>, indexFile: string): Map<string, RawTensor> {
+export function mergeShards(
+  index: ShardIndex,
+  shards: Map<string, SafetensorsContents>,
+  indexFile: string,
+): Map<string, RawTensor> {
   const merged = new Map<string, RawTensor>();
   for (const shard of index.shards) {
     const contents = shards.get(shard);
@@ -49,7 +54,9 @@ export function mergeShards(index: ShardIndex, shards: Map<string, SafetensorsCo
     for (const [name, t] of contents.tensors) {
       const listed = index.weightMap.get(name);
       if (listed !== shard) {
-        throw new Error(`${shard}: holds tensor '${name}', which ${indexFile} ${listed ? `places in ${listed}` : 'does not list'}`);
+        throw new Error(
+          `${shard}: holds tensor '${name}', which ${indexFile} ${listed ? `places in ${listed}` : 'does not list'}`,
+        );
       }
       merged.set(name, t);
     }
@@ -71,14 +78,20 @@ export function gpt2LmHeadNames(tensors: Map<string, RawTensor>, file: string): 
   const names = [...tensors.keys()];
   const lm = names.filter((n) => LM_NAMES.test(n));
   const bare = names.filter((n) => BARE_NAMES.test(n));
-  const show = (list: string[]) => list.slice(0, 3).map((n) => `'${n}'`).join(', ');
+  const show = (list: string[]) =>
+    list
+      .slice(0, 3)
+      .map((n) => `'${n}'`)
+      .join(', ');
   if (lm.length > 0 && bare.length > 0) {
     throw new Error(`${file}: mixes GPT2LMHeadModel names (${show(lm)}) with bare GPT2Model names (${show(bare)})`);
   }
   if (bare.length === 0) {
     if (lm.length === 0 && names.length > 0) {
-      throw new Error(`${file}: no GPT-2 tensor names (found ${show(names)}; expected 'transformer.wte.weight', ... `
-        + 'as GPT2LMHeadModel saves them, or \'wte.weight\', ... as GPT2Model does)');
+      throw new Error(
+        `${file}: no GPT-2 tensor names (found ${show(names)}; expected 'transformer.wte.weight', ... ` +
+          "as GPT2LMHeadModel saves them, or 'wte.weight', ... as GPT2Model does)",
+      );
     }
     return tensors;
   }

@@ -58,7 +58,13 @@ export interface ByteSource {
 export type StoredFloat = 'F32' | HalfFormat | undefined;
 
 const TO_FILE: Record<DType, string> = { float32: 'F32', float64: 'F64', int32: 'I32' };
-const FROM_FILE: Record<string, DType> = { F32: 'float32', F64: 'float64', I32: 'int32', F16: 'float32', BF16: 'float32' };
+const FROM_FILE: Record<string, DType> = {
+  F32: 'float32',
+  F64: 'float64',
+  I32: 'int32',
+  F16: 'float32',
+  BF16: 'float32',
+};
 const FILE_BYTES: Record<string, number> = { F32: 4, F64: 8, I32: 4, F16: 2, BF16: 2 };
 // dtypes the format defines that this reader does not convert (named in the error rather than called unknown)
 const OTHER_KNOWN = ['BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'I16', 'U16', 'U32', 'I64', 'U64'];
@@ -72,16 +78,21 @@ const MAX_HEADER_DEPTH = 3;
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Serialises tensors (in the given order) to safetensors bytes; metadata values must be strings. */
-export function encodeSafetensors(tensors: Map<string, RawTensor>, metadata: Record<string, string> = {},
-  opts: { floatsAs?: StoredFloat } = {}): Uint8Array {
+export function encodeSafetensors(
+  tensors: Map<string, RawTensor>,
+  metadata: Record<string, string> = {},
+  opts: { floatsAs?: StoredFloat } = {},
+): Uint8Array {
   const header: Record<string, unknown> = {};
   const blobs: Uint8Array[] = [];
   const crc = new Map<string, [string, Uint8Array]>();
   let offset = 0;
   for (const [name, t] of tensors) {
-    if (name === '__metadata__') throw new Error('encodeSafetensors: "__metadata__" is reserved and cannot name a tensor');
+    if (name === '__metadata__')
+      throw new Error('encodeSafetensors: "__metadata__" is reserved and cannot name a tensor');
     const count = t.shape.reduce((a, b) => a * b, 1);
-    if (count !== t.data.length) throw new Error(`encodeSafetensors: tensor '${name}' has shape [${t.shape}] but ${t.data.length} values`);
+    if (count !== t.data.length)
+      throw new Error(`encodeSafetensors: tensor '${name}' has shape [${t.shape}] but ${t.data.length} values`);
     const fileDtype = t.dtype === 'int32' || opts.floatsAs === undefined ? TO_FILE[t.dtype] : opts.floatsAs;
     const bytes = tensorBytes(t, fileDtype);
     header[name] = { dtype: fileDtype, shape: t.shape, data_offsets: [offset, offset + bytes.length] };
@@ -92,7 +103,7 @@ export function encodeSafetensors(tensors: Map<string, RawTensor>, metadata: Rec
   header.__metadata__ = { ...metadata, [CHECKSUM_KEY]: checksumOf(crc, tensors) };
   let json = JSON.stringify(header);
   // pad with spaces so the data section starts 8-byte aligned, as the reference writer does
-  json += ' '.repeat((8 - ((new TextEncoder().encode(json).length) % 8)) % 8);
+  json += ' '.repeat((8 - (new TextEncoder().encode(json).length % 8)) % 8);
   const headerBytes = new TextEncoder().encode(json);
   const out = new Uint8Array(8 + headerBytes.length + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
@@ -126,7 +137,11 @@ export function decodeSafetensors(bytes: Uint8Array, file: string): SafetensorsC
  * step before reading the next, so a damaged or huge file costs no more memory than its tensors.
  */
 export async function readSafetensors(source: ByteSource, file: string): Promise<SafetensorsContents> {
-  const headerLength = headerLengthOf(source.size >= 8 ? await source.read(0, 8) : new Uint8Array(0), source.size, file);
+  const headerLength = headerLengthOf(
+    source.size >= 8 ? await source.read(0, 8) : new Uint8Array(0),
+    source.size,
+    file,
+  );
   const header = parseSafetensorsHeader(await source.read(8, headerLength), source.size, file);
   const crc = new Crc32();
   const read = new Map<string, RawTensor>();
@@ -142,15 +157,21 @@ export async function readSafetensors(source: ByteSource, file: string): Promise
 /** The header length from a file's first 8 bytes, checked against the file size before anything else is read. */
 export function headerLengthOf(first8: Uint8Array, fileSize: number, file: string): number {
   if (fileSize < 8 || first8.length < 8) {
-    throw new Error(`${file}: truncated: ${fileSize} bytes, but a safetensors file starts with an 8-byte header length`);
+    throw new Error(
+      `${file}: truncated: ${fileSize} bytes, but a safetensors file starts with an 8-byte header length`,
+    );
   }
   const length = new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true);
   if (length < 2n || length > BigInt(fileSize - 8)) {
-    throw new Error(`${file}: header length ${length} does not fit the file (${fileSize - 8} bytes follow the length field): `
-      + 'truncated file, wrong header length, or not a safetensors file');
+    throw new Error(
+      `${file}: header length ${length} does not fit the file (${fileSize - 8} bytes follow the length field): ` +
+        'truncated file, wrong header length, or not a safetensors file',
+    );
   }
   if (length > BigInt(MAX_HEADER_BYTES)) {
-    throw new Error(`${file}: header length ${length} exceeds ${MAX_HEADER_BYTES} bytes: not a safetensors file, or a damaged one`);
+    throw new Error(
+      `${file}: header length ${length} exceeds ${MAX_HEADER_BYTES} bytes: not a safetensors file, or a damaged one`,
+    );
   }
   return Number(length);
 }
@@ -175,7 +196,8 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, fileSize: number
   let metadata: Record<string, string> = {};
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (!isPlainObject(entry) || Object.values(entry).some((v) => typeof v !== 'string')) fail('"__metadata__" must map strings to strings');
+      if (!isPlainObject(entry) || Object.values(entry).some((v) => typeof v !== 'string'))
+        fail('"__metadata__" must map strings to strings');
       metadata = entry as Record<string, string>;
       continue;
     }
@@ -185,9 +207,11 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, fileSize: number
     if (typeof dtype !== 'string') fail(`${what}: dtype must be a string, got ${brief(dtype)}`);
     const dt = FROM_FILE[dtype as string];
     if (!dt) {
-      fail(OTHER_KNOWN.includes(dtype as string)
-        ? `${what} has dtype ${dtype}, which slimegrad does not read (supported: ${SUPPORTED})`
-        : `${what} has unknown dtype ${brief(dtype)} (supported: ${SUPPORTED})`);
+      fail(
+        OTHER_KNOWN.includes(dtype as string)
+          ? `${what} has dtype ${dtype}, which slimegrad does not read (supported: ${SUPPORTED})`
+          : `${what} has unknown dtype ${brief(dtype)} (supported: ${SUPPORTED})`,
+      );
     }
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
       fail(`${what}: shape must be an array of non-negative integers, got ${brief(shape)}`);
@@ -196,10 +220,13 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, fileSize: number
       fail(`${what}: data_offsets must be [begin, end] non-negative integers, got ${brief(offsets)}`);
     }
     const [begin, end] = offsets as number[];
-    if (begin > end || end > dataLen) fail(`${what}: data_offsets [${begin}, ${end}] lie outside the ${dataLen}-byte data section`);
+    if (begin > end || end > dataLen)
+      fail(`${what}: data_offsets [${begin}, ${end}] lie outside the ${dataLen}-byte data section`);
     const expected = (shape as number[]).reduce((a, b) => a * b, 1) * FILE_BYTES[dtype as string];
     if (end - begin !== expected) {
-      fail(`${what}: shape [${shape}] ${dtype} needs ${expected} bytes but data_offsets [${begin}, ${end}] span ${end - begin}`);
+      fail(
+        `${what}: shape [${shape}] ${dtype} needs ${expected} bytes but data_offsets [${begin}, ${end}] span ${end - begin}`,
+      );
     }
     entries.push({ name, fileDtype: dtype as string, dtype: dt, shape: shape as number[], begin, end });
   }
@@ -207,23 +234,33 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, fileSize: number
   const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
   let covered = 0;
   for (const e of sorted) {
-    if (e.begin < covered) fail(`tensor '${e.name}': data_offsets [${e.begin}, ${e.end}] overlap the previous tensor (which ends at ${covered})`);
-    if (e.begin > covered) fail(`bytes [${covered}, ${e.begin}) of the data section belong to no tensor (before '${e.name}')`);
+    if (e.begin < covered)
+      fail(
+        `tensor '${e.name}': data_offsets [${e.begin}, ${e.end}] overlap the previous tensor (which ends at ${covered})`,
+      );
+    if (e.begin > covered)
+      fail(`bytes [${covered}, ${e.begin}) of the data section belong to no tensor (before '${e.name}')`);
     covered = e.end;
   }
-  if (covered !== dataLen) fail(`the data section has ${dataLen} bytes but the tensors cover ${covered}: truncated or trailing bytes`);
+  if (covered !== dataLen)
+    fail(`the data section has ${dataLen} bytes but the tensors cover ${covered}: truncated or trailing bytes`);
   return { dataStart, entries, metadata };
 }
 
 /** The tensor stored in `bytes` (exactly its data_offsets range): a view when possible, else one copy. */
 export function tensorFromBytes(e: TensorEntry, bytes: Uint8Array): RawTensor {
   const count = e.shape.reduce((a, b) => a * b, 1);
-  if (e.fileDtype === 'F16' || e.fileDtype === 'BF16') return { dtype: 'float32', shape: e.shape, data: halfToFloat32(bytes, count, e.fileDtype) };
+  if (e.fileDtype === 'F16' || e.fileDtype === 'BF16')
+    return { dtype: 'float32', shape: e.shape, data: halfToFloat32(bytes, count, e.fileDtype) };
   const width = DTYPE_BYTES[e.dtype];
   if (LITTLE_ENDIAN_HOST && bytes.byteOffset % width === 0) {
     const { buffer, byteOffset } = bytes;
-    const data = e.dtype === 'float32' ? new Float32Array(buffer, byteOffset, count)
-      : e.dtype === 'float64' ? new Float64Array(buffer, byteOffset, count) : new Int32Array(buffer, byteOffset, count);
+    const data =
+      e.dtype === 'float32'
+        ? new Float32Array(buffer, byteOffset, count)
+        : e.dtype === 'float64'
+          ? new Float64Array(buffer, byteOffset, count)
+          : new Int32Array(buffer, byteOffset, count);
     return { dtype: e.dtype, shape: e.shape, data };
   }
   const out = typedArrayFor(e.dtype, count);
@@ -244,13 +281,16 @@ function checkNesting(bytes: Uint8Array, fail: (problem: string) => never): void
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i];
     if (inString) {
-      if (b === 0x5c) i++; // backslash: skip the escaped character
+      if (b === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (b === 0x22) inString = false;
     } else if (b === 0x22) inString = true;
     else if (b === 0x5b || b === 0x7b) {
       if (++depth > MAX_HEADER_DEPTH) {
-        fail(`the header nests deeper than ${MAX_HEADER_DEPTH} levels at byte ${8 + i} (a safetensors header is an `
-          + 'object of tensor entries whose shape and data_offsets are flat arrays): damaged or not a safetensors file');
+        fail(
+          `the header nests deeper than ${MAX_HEADER_DEPTH} levels at byte ${8 + i} (a safetensors header is an ` +
+            'object of tensor entries whose shape and data_offsets are flat arrays): damaged or not a safetensors file',
+        );
       }
     } else if (b === 0x5d || b === 0x7d) depth--;
   }
@@ -277,7 +317,9 @@ function checksumOf(stored: Map<string, [string, Uint8Array]>, tensors: Map<stri
 function verifyChecksum(crc: Crc32, metadata: Record<string, string>, file: string): void {
   const stored = metadata[CHECKSUM_KEY];
   if (stored !== undefined && stored !== crc.hex()) {
-    throw new Error(`${file}: checksum mismatch (${CHECKSUM_KEY} says ${stored}, contents give ${crc.hex()}): the file is corrupted`);
+    throw new Error(
+      `${file}: checksum mismatch (${CHECKSUM_KEY} says ${stored}, contents give ${crc.hex()}): the file is corrupted`,
+    );
   }
 }
 
@@ -289,7 +331,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 function tensorBytes(t: RawTensor, fileDtype: string): Uint8Array {
   if (fileDtype === 'F16' || fileDtype === 'BF16') return toHalfBytes(t.data, fileDtype);
   const d = t.data;
-  if (fileDtype === 'F32' && t.dtype === 'float64') return tensorBytes({ ...t, dtype: 'float32', data: Float32Array.from(d) }, 'F32');
+  if (fileDtype === 'F32' && t.dtype === 'float64')
+    return tensorBytes({ ...t, dtype: 'float32', data: Float32Array.from(d) }, 'F32');
   const copy = typedArrayFor(t.dtype, d.length);
   copy.set(d);
   const bytes = new Uint8Array(copy.buffer);

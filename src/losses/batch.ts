@@ -49,19 +49,24 @@ interface Layout {
 }
 
 function checkIds(where: string, ids: readonly number[]): void {
-  if (!Array.isArray(ids)) throw new Error(`buildPreferenceBatch: ${where} must be an array of token ids, got ${typeof ids}`);
+  if (!Array.isArray(ids))
+    throw new Error(`buildPreferenceBatch: ${where} must be an array of token ids, got ${typeof ids}`);
   const bad = ids.findIndex((id) => !Number.isInteger(id) || id < 0);
-  if (bad >= 0) throw new Error(`buildPreferenceBatch: ${where}[${bad}] = ${ids[bad]} is not a token id (a non-negative integer)`);
+  if (bad >= 0)
+    throw new Error(`buildPreferenceBatch: ${where}[${bad}] = ${ids[bad]} is not a token id (a non-negative integer)`);
 }
 
 /** Next-token layout of one prompt + completion: position t predicts token t + 1, counted if that is completion. */
 function layout(where: string, prompt: readonly number[], completion: readonly number[], maxLength: number): Layout {
-  if (completion.length === 0) throw new Error(`buildPreferenceBatch: ${where} is an empty completion (nothing to score; drop the example)`);
+  if (completion.length === 0)
+    throw new Error(`buildPreferenceBatch: ${where} is an empty completion (nothing to score; drop the example)`);
   const full = [...prompt, ...completion];
   const kept = full.slice(0, maxLength);
   if (kept.length <= prompt.length) {
-    throw new Error(`buildPreferenceBatch: ${where}: maxLength ${maxLength} leaves no completion token ` +
-      `after a prompt of ${prompt.length} tokens`);
+    throw new Error(
+      `buildPreferenceBatch: ${where}: maxLength ${maxLength} leaves no completion token ` +
+        `after a prompt of ${prompt.length} tokens`,
+    );
   }
   return {
     ids: kept.slice(0, -1),
@@ -94,12 +99,16 @@ function side(rows: Layout[], length: number, opts: BatchOptions): SequenceBatch
  * never derived from token values or log-prob values, so an EOS equal to padId is still counted.
  */
 export function buildPreferenceBatch(examples: readonly TokenPair[], opts: BatchOptions): PreferenceBatch {
-  if (!Array.isArray(examples) || examples.length === 0) throw new Error('buildPreferenceBatch: expected at least one example');
-  if (!Number.isInteger(opts.padId) || opts.padId < 0) throw new Error(`buildPreferenceBatch: padId must be a token id (a non-negative integer), got ${opts.padId}`);
+  if (!Array.isArray(examples) || examples.length === 0)
+    throw new Error('buildPreferenceBatch: expected at least one example');
+  if (!Number.isInteger(opts.padId) || opts.padId < 0)
+    throw new Error(`buildPreferenceBatch: padId must be a token id (a non-negative integer), got ${opts.padId}`);
   const maxLength = opts.maxLength ?? Infinity;
   if (maxLength !== Infinity && (!Number.isInteger(maxLength) || maxLength < 2)) {
-    throw new Error(`buildPreferenceBatch: maxLength must be an integer >= 2 ` +
-      `(a prompt token and a completion token), got ${maxLength}`);
+    throw new Error(
+      `buildPreferenceBatch: maxLength must be an integer >= 2 ` +
+        `(a prompt token and a completion token), got ${maxLength}`,
+    );
   }
   const chosen: Layout[] = [];
   const rejected: Layout[] = [];
@@ -108,7 +117,8 @@ export function buildPreferenceBatch(examples: readonly TokenPair[], opts: Batch
     checkIds(`example ${i} chosen`, ex.chosen);
     checkIds(`example ${i} rejected`, ex.rejected);
     // the first completion token must be predicted from something
-    if (ex.prompt.length === 0) throw new Error(`buildPreferenceBatch: example ${i} has an empty prompt (start it with a BOS token)`);
+    if (ex.prompt.length === 0)
+      throw new Error(`buildPreferenceBatch: example ${i} has an empty prompt (start it with a BOS token)`);
     chosen.push(layout(`example ${i} chosen`, ex.prompt, ex.chosen, maxLength));
     rejected.push(layout(`example ${i} rejected`, ex.prompt, ex.rejected, maxLength));
   });

@@ -25,10 +25,13 @@ export function resolveConfig<K extends string>(
   const known = Object.keys(defaults) as K[];
   const out = { ...defaults } as Record<K, number>;
   if (config === undefined) return out;
-  if (typeof config !== 'object' || config === null) throw new Error(`${loss}: config must be an object of numbers, got ${String(config)}`);
+  if (typeof config !== 'object' || config === null)
+    throw new Error(`${loss}: config must be an object of numbers, got ${String(config)}`);
   for (const [key, value] of Object.entries(config)) {
     if (!known.includes(key as K)) {
-      throw new Error(`${loss}: unknown config key '${key}' (${loss} accepts ${known.length ? known.join(', ') : 'no keys'})`);
+      throw new Error(
+        `${loss}: unknown config key '${key}' (${loss} accepts ${known.length ? known.join(', ') : 'no keys'})`,
+      );
     }
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       throw new Error(`${loss}: config '${key}' must be a finite number, got ${String(value)}`);

@@ -54,7 +54,11 @@ export function robust(inputs: PreferenceInputs, config?: DpoConfig & LossConfig
   const s = pairStats(name, inputs, needsReference);
   const z = referenceMargin(s, logps).mul(c.beta);
   const eps = c.labelSmoothing;
-  const perPair = z.logSigmoid().mul(-(1 - eps)).add(z.neg().logSigmoid().mul(eps)).div(1 - 2 * eps);
+  const perPair = z
+    .logSigmoid()
+    .mul(-(1 - eps))
+    .add(z.neg().logSigmoid().mul(eps))
+    .div(1 - 2 * eps);
   const [rw, rl] = referenceRewards(s, logps, c.beta);
   return assemble({ preference: perPair.mean() }, (terms) => standardMetrics(s, logps, rw, rl, terms));
 }

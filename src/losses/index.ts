@@ -10,7 +10,15 @@ export { hinge, HINGE_DEFAULTS, hingeSpec } from './hinge.js';
 export type { HingeConfig } from './hinge.js';
 export { ipo, IPO_DEFAULTS, ipoSpec } from './ipo.js';
 export type { IpoConfig } from './ipo.js';
-export { simpo, cpoSimpo, SIMPO_DEFAULTS, SIMPO_TRL_PRESET, CPO_SIMPO_DEFAULTS, simpoSpec, cpoSimpoSpec } from './simpo.js';
+export {
+  simpo,
+  cpoSimpo,
+  SIMPO_DEFAULTS,
+  SIMPO_TRL_PRESET,
+  CPO_SIMPO_DEFAULTS,
+  simpoSpec,
+  cpoSimpoSpec,
+} from './simpo.js';
 export type { SimpoConfig, CpoSimpoConfig } from './simpo.js';
 export { cpo, CPO_DEFAULTS, cpoSpec } from './cpo.js';
 export type { CpoConfig } from './cpo.js';

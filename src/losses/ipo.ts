@@ -20,7 +20,9 @@ export function ipo(inputs: PreferenceInputs, config?: IpoConfig & LossConfig): 
   const { name, logps, needsReference } = ipoSpec;
   const c = resolveConfig(name, IPO_DEFAULTS, { beta: positive }, config);
   const s = pairStats(name, inputs, needsReference);
-  const perPair = referenceMargin(s, logps).sub(1 / (2 * c.beta)).square();
+  const perPair = referenceMargin(s, logps)
+    .sub(1 / (2 * c.beta))
+    .square();
   const [rw, rl] = referenceRewards(s, logps, c.beta);
   return assemble({ preference: perPair.mean() }, (terms) => standardMetrics(s, logps, rw, rl, terms));
 }

@@ -56,24 +56,37 @@ function checkMaskValues(loss: string, name: string, mask: Tensor): void {
       count += v;
     }
     if (count === 0) {
-      throw new Error(`${loss}: ${name} row ${r} has no completion tokens ` +
-      `(an empty completion has no log-prob per token; drop the pair or give it at least one token)`);
+      throw new Error(
+        `${loss}: ${name} row ${r} has no completion tokens ` +
+          `(an empty completion has no log-prob per token; drop the pair or give it at least one token)`,
+      );
     }
   }
 }
 
 function checkTensor(loss: string, name: string, t: unknown): asserts t is Tensor {
-  if (!(t instanceof Tensor)) throw new Error(`${loss}: input '${name}' must be a Tensor [B, T], got ${t === undefined ? 'nothing' : typeof t}`);
+  if (!(t instanceof Tensor))
+    throw new Error(`${loss}: input '${name}' must be a Tensor [B, T], got ${t === undefined ? 'nothing' : typeof t}`);
   if (t.rank !== 2) throw new Error(`${loss}: input '${name}' must be [B, T] (per-token values), got ${fmt(t.shape)}`);
 }
 
-function completion(loss: string, side: string, logps: Tensor, mask: Tensor, logpsName: string, maskName: string): CompletionStats {
+function completion(
+  loss: string,
+  side: string,
+  logps: Tensor,
+  mask: Tensor,
+  logpsName: string,
+  maskName: string,
+): CompletionStats {
   checkTensor(loss, logpsName, logps);
   checkTensor(loss, maskName, mask);
-  if (logps.dtype === 'int32') throw new Error(`${loss}: ${logpsName} must be float log-probs, got int32 ${fmt(logps.shape)}`);
+  if (logps.dtype === 'int32')
+    throw new Error(`${loss}: ${logpsName} must be float log-probs, got int32 ${fmt(logps.shape)}`);
   if (logps.shape.join() !== mask.shape.join()) {
-    throw new Error(`${loss}: ${logpsName} ${fmt(logps.shape)} and ${maskName} ${fmt(mask.shape)} ` +
-      `must have the same shape (${side} completions)`);
+    throw new Error(
+      `${loss}: ${logpsName} ${fmt(logps.shape)} and ${maskName} ${fmt(mask.shape)} ` +
+        `must have the same shape (${side} completions)`,
+    );
   }
   checkMaskValues(loss, maskName, mask);
   return maskedLogps(logps, mask);
@@ -81,32 +94,59 @@ function completion(loss: string, side: string, logps: Tensor, mask: Tensor, log
 
 /** Validates the inputs and reduces them; `needsReference` makes missing reference log-probs an error. */
 export function pairStats(loss: string, inputs: PreferenceInputs, needsReference: boolean): PairStats {
-  if (typeof inputs !== 'object' || inputs === null) throw new Error(`${loss}: inputs must be an object {chosenLogps, chosenMask, rejectedLogps, rejectedMask, ...}`);
+  if (typeof inputs !== 'object' || inputs === null)
+    throw new Error(`${loss}: inputs must be an object {chosenLogps, chosenMask, rejectedLogps, rejectedMask, ...}`);
   const { chosenLogps, chosenMask, rejectedLogps, rejectedMask, refChosenLogps, refRejectedLogps } = inputs;
   const chosen = completion(loss, 'chosen', chosenLogps, chosenMask, 'chosenLogps', 'chosenMask');
   const rejected = completion(loss, 'rejected', rejectedLogps, rejectedMask, 'rejectedLogps', 'rejectedMask');
   if (chosenLogps.shape[0] !== rejectedLogps.shape[0]) {
-    throw new Error(`${loss}: chosen and rejected must hold the same number of pairs, ` +
-      `got chosenLogps ${fmt(chosenLogps.shape)} and rejectedLogps ${fmt(rejectedLogps.shape)}`);
+    throw new Error(
+      `${loss}: chosen and rejected must hold the same number of pairs, ` +
+        `got chosenLogps ${fmt(chosenLogps.shape)} and rejectedLogps ${fmt(rejectedLogps.shape)}`,
+    );
   }
   if (!needsReference) return { chosen, rejected };
   if (refChosenLogps === undefined || refRejectedLogps === undefined) {
-    const missing = [refChosenLogps === undefined && 'refChosenLogps', refRejectedLogps === undefined && 'refRejectedLogps'].filter(Boolean);
-    throw new Error(`${loss}: needs the reference model's log-probs ` +
-      `(refChosenLogps and refRejectedLogps, per-token [B, T], computed without gradient); ` +
-      `missing ${missing.join(' and ')}`);
+    const missing = [
+      refChosenLogps === undefined && 'refChosenLogps',
+      refRejectedLogps === undefined && 'refRejectedLogps',
+    ].filter(Boolean);
+    throw new Error(
+      `${loss}: needs the reference model's log-probs ` +
+        `(refChosenLogps and refRejectedLogps, per-token [B, T], computed without gradient); ` +
+        `missing ${missing.join(' and ')}`,
+    );
   }
   checkTensor(loss, 'refChosenLogps', refChosenLogps);
   checkTensor(loss, 'refRejectedLogps', refRejectedLogps);
-  for (const [name, ref, policy] of [['refChosenLogps', refChosenLogps, chosenLogps], ['refRejectedLogps', refRejectedLogps, rejectedLogps]] as const) {
+  for (const [name, ref, policy] of [
+    ['refChosenLogps', refChosenLogps, chosenLogps],
+    ['refRejectedLogps', refRejectedLogps, rejectedLogps],
+  ] as const) {
     if (ref.shape.join() !== policy.shape.join()) {
-      throw new Error(`${loss}: ${name} ${fmt(ref.shape)} must match the policy's ${fmt(policy.shape)} ` +
-      `(the reference uses the same masks)`);
+      throw new Error(
+        `${loss}: ${name} ${fmt(ref.shape)} must match the policy's ${fmt(policy.shape)} ` +
+          `(the reference uses the same masks)`,
+      );
     }
   }
   // the reference is a fixed target: no gradient flows into it even if the caller forgot noGrad
-  const refChosen = completion(loss, 'reference chosen', refChosenLogps.detach(), chosenMask, 'refChosenLogps', 'chosenMask');
-  const refRejected = completion(loss, 'reference rejected', refRejectedLogps.detach(), rejectedMask, 'refRejectedLogps', 'rejectedMask');
+  const refChosen = completion(
+    loss,
+    'reference chosen',
+    refChosenLogps.detach(),
+    chosenMask,
+    'refChosenLogps',
+    'chosenMask',
+  );
+  const refRejected = completion(
+    loss,
+    'reference rejected',
+    refRejectedLogps.detach(),
+    rejectedMask,
+    'refRejectedLogps',
+    'rejectedMask',
+  );
   return { chosen, rejected, refChosen, refRejected };
 }
 
@@ -115,7 +155,9 @@ export const pick = (c: CompletionStats, kind: LogpKind): Tensor => (kind === 's
 /** h = (logp_w - logp_l) - (ref_w - ref_l), with logp summed or averaged per completion. */
 export function referenceMargin(s: PairStats, kind: LogpKind): Tensor {
   if (!s.refChosen || !s.refRejected) throw new Error('referenceMargin: reference log-probs were not prepared');
-  return pick(s.chosen, kind).sub(pick(s.rejected, kind)).sub(pick(s.refChosen, kind).sub(pick(s.refRejected, kind)));
+  return pick(s.chosen, kind)
+    .sub(pick(s.rejected, kind))
+    .sub(pick(s.refChosen, kind).sub(pick(s.refRejected, kind)));
 }
 
 /**
@@ -141,7 +183,7 @@ export function standardMetrics(
       'rewards/margins': rw.sub(rl).mean(),
       'logps/chosen': pick(s.chosen, kind).detach().mean(),
       'logps/rejected': pick(s.rejected, kind).detach().mean(),
-      'nll_loss': s.chosen.mean.detach().mean().neg(),
+      nll_loss: s.chosen.mean.detach().mean().neg(),
       'lbar/chosen': s.chosen.mean.detach().mean(),
       'lbar/rejected': s.rejected.mean.detach().mean(),
       'sumlogp/chosen': s.chosen.sum.detach().mean(),
@@ -154,7 +196,10 @@ export function standardMetrics(
 }
 
 /** Assembles the output: the loss is the sum of the terms, so the two can never disagree. */
-export function assemble(terms: Record<string, Tensor>, metrics: (terms: Record<string, Tensor>) => Record<string, Tensor>): LossOutput {
+export function assemble(
+  terms: Record<string, Tensor>,
+  metrics: (terms: Record<string, Tensor>) => Record<string, Tensor>,
+): LossOutput {
   const loss = Object.values(terms).reduce((a, b) => a.add(b));
   return { loss, terms, metrics: metrics(terms) };
 }

@@ -56,7 +56,12 @@ function forward(logitsFn: LogitsFn, side: SequenceBatch): Tensor {
 }
 
 /** Keeps the values under the mask, row by row. */
-function completionValues(values: ArrayLike<number>, mask: ArrayLike<number>, rows: number, cols: number): Float64Array[] {
+function completionValues(
+  values: ArrayLike<number>,
+  mask: ArrayLike<number>,
+  rows: number,
+  cols: number,
+): Float64Array[] {
   return Array.from({ length: rows }, (_, r) => {
     const out: number[] = [];
     for (let c = 0; c < cols; c++) if (mask[r * cols + c] !== 0) out.push(values[r * cols + c]);
@@ -65,16 +70,24 @@ function completionValues(values: ArrayLike<number>, mask: ArrayLike<number>, ro
 }
 
 /** Spreads cached completion values back onto the batch's mask layout. */
-function spread(rowsValues: Float64Array[], keys: readonly ExampleKey[], mask: ArrayLike<number>, like: Tensor, sideName: string): Tensor {
+function spread(
+  rowsValues: Float64Array[],
+  keys: readonly ExampleKey[],
+  mask: ArrayLike<number>,
+  like: Tensor,
+  sideName: string,
+): Tensor {
   const [rows, cols] = like.shape;
   const out = new Float64Array(rows * cols);
   for (let r = 0; r < rows; r++) {
     let k = 0;
     for (let c = 0; c < cols; c++) if (mask[r * cols + c] !== 0) out[r * cols + c] = rowsValues[r][k++];
     if (k !== rowsValues[r].length) {
-      throw new Error(`referenceLogps: cached ${sideName} log-probs for example '${String(keys[r])}' ` +
-      `have ${rowsValues[r].length} tokens ` +
-      `but the batch row has ${k} (same key, different example or truncation?)`);
+      throw new Error(
+        `referenceLogps: cached ${sideName} log-probs for example '${String(keys[r])}' ` +
+          `have ${rowsValues[r].length} tokens ` +
+          `but the batch row has ${k} (same key, different example or truncation?)`,
+      );
     }
   }
   return tensor(out, { shape: like.shape, dtype: like.dtype, backend: like.backend });
@@ -113,7 +126,19 @@ export async function referenceLogps(
   }
   const entries = keys.map((k) => cache.get(k) as Entry);
   return {
-    refChosenLogps: spread(entries.map((e) => e.chosen), keys, chosenMask, batch.chosen.mask, 'chosen'),
-    refRejectedLogps: spread(entries.map((e) => e.rejected), keys, rejectedMask, batch.rejected.mask, 'rejected'),
+    refChosenLogps: spread(
+      entries.map((e) => e.chosen),
+      keys,
+      chosenMask,
+      batch.chosen.mask,
+      'chosen',
+    ),
+    refRejectedLogps: spread(
+      entries.map((e) => e.rejected),
+      keys,
+      rejectedMask,
+      batch.rejected.mask,
+      'rejected',
+    ),
   };
 }

@@ -14,20 +14,32 @@ import { slimeSpec } from './slime.js';
 import type { LossSpec } from './types.js';
 
 const SPECS: readonly LossSpec[] = [
-  sftSpec, dpoSpec, robustSpec, hingeSpec, ipoSpec, simpoSpec, cpoSpec, cpoSimpoSpec, orpoSpec, slimeSpec, ktoSpec,
+  sftSpec,
+  dpoSpec,
+  robustSpec,
+  hingeSpec,
+  ipoSpec,
+  simpoSpec,
+  cpoSpec,
+  cpoSimpoSpec,
+  orpoSpec,
+  slimeSpec,
+  ktoSpec,
 ];
 
 /** A spec followed by one entry per preset: the same loss with the preset's values as its defaults. */
 function withPresets(spec: LossSpec): LossSpec[] {
-  const presets = Object.entries(spec.presets ?? {}).map(([name, preset]): LossSpec => ({
-    name,
-    description: preset.description,
-    formula: spec.formula,
-    logps: spec.logps,
-    needsReference: spec.needsReference,
-    defaults: { ...spec.defaults, ...preset.config },
-    fn: withPreset(spec.fn, preset.config),
-  }));
+  const presets = Object.entries(spec.presets ?? {}).map(
+    ([name, preset]): LossSpec => ({
+      name,
+      description: preset.description,
+      formula: spec.formula,
+      logps: spec.logps,
+      needsReference: spec.needsReference,
+      defaults: { ...spec.defaults, ...preset.config },
+      fn: withPreset(spec.fn, preset.config),
+    }),
+  );
   return [spec, ...presets];
 }
 

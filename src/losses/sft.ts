@@ -25,13 +25,15 @@ export function sft(inputs: SftInputs, config?: LossConfig): LossOutput {
     const [rw, rl] = policyRewards(s, sftSpec.logps, 1);
     return assemble(terms, (t) => standardMetrics(s, sftSpec.logps, rw, rl, t));
   }
-  return assemble(terms, (t) => noGrad(() => ({
-    'logps/chosen': s.chosen.mean.detach().mean(),
-    'nll_loss': s.chosen.mean.detach().mean().neg(),
-    'lbar/chosen': s.chosen.mean.detach().mean(),
-    'sumlogp/chosen': s.chosen.sum.detach().mean(),
-    'terms/nll': t.nll.detach(),
-  })));
+  return assemble(terms, (t) =>
+    noGrad(() => ({
+      'logps/chosen': s.chosen.mean.detach().mean(),
+      nll_loss: s.chosen.mean.detach().mean().neg(),
+      'lbar/chosen': s.chosen.mean.detach().mean(),
+      'sumlogp/chosen': s.chosen.sum.detach().mean(),
+      'terms/nll': t.nll.detach(),
+    })),
+  );
 }
 
 /** SFT's entry in the loss registry. */

@@ -42,7 +42,14 @@ export interface SlimeConfig {
 
 /** The paper's values (the margin switches are not parameters of the paper: both are on by default). */
 export const SLIME_DEFAULTS = {
-  lambdaW: 0.1, lambdaL: 0.1, lambdaD: 1.0, delta: 1.25, mHard: 1.5, mSoft: 1.0, kappa: 2.5, p: 2.5,
+  lambdaW: 0.1,
+  lambdaL: 0.1,
+  lambdaD: 1.0,
+  delta: 1.25,
+  mHard: 1.5,
+  mSoft: 1.0,
+  kappa: 2.5,
+  p: 2.5,
 } as const;
 
 /** The authors' training script: the paper's values except a 200x weaker stabilizer (lambda_l = 0.0005). */
@@ -53,19 +60,29 @@ const SLIME_CONFIG_DEFAULTS = { ...SLIME_DEFAULTS, softMargin: 1, hardMargin: 1 
 
 const SWITCH: KeyRule = { rule: '0 (off) or 1 (on)', ok: (v) => v === 0 || v === 1 };
 const RULES: Record<keyof typeof SLIME_CONFIG_DEFAULTS, KeyRule> = {
-  lambdaW: nonNegative, lambdaL: nonNegative, lambdaD: nonNegative, delta: anyFinite,
-  mHard: anyFinite, mSoft: anyFinite, kappa: nonNegative, p: positive, softMargin: SWITCH, hardMargin: SWITCH,
+  lambdaW: nonNegative,
+  lambdaL: nonNegative,
+  lambdaD: nonNegative,
+  delta: anyFinite,
+  mHard: anyFinite,
+  mSoft: anyFinite,
+  kappa: nonNegative,
+  p: positive,
+  softMargin: SWITCH,
+  hardMargin: SWITCH,
 };
 
 /** lambda_d * mean over pairs of hinge * gate, either factor replaceable by 1 (but not both: that is a constant). */
 function dualMargin(gap: Tensor, c: Record<keyof typeof SLIME_CONFIG_DEFAULTS, number>): Tensor {
   if (c.softMargin === 0 && c.hardMargin === 0) {
-    throw new Error('slime: softMargin and hardMargin cannot both be 0 ' +
-      '(the margin term would be the constant lambdaD; set lambdaD to 0 instead)');
+    throw new Error(
+      'slime: softMargin and hardMargin cannot both be 0 ' +
+        '(the margin term would be the constant lambdaD; set lambdaD to 0 instead)',
+    );
   }
   const hinge = c.hardMargin === 1 ? gap.neg().add(c.mHard).relu() : null;
   const gate = c.softMargin === 1 ? gap.sub(c.mSoft).mul(-c.kappa).sigmoid() : null;
-  const perPair = hinge && gate ? hinge.mul(gate) : (hinge ?? gate) as Tensor;
+  const perPair = hinge && gate ? hinge.mul(gate) : ((hinge ?? gate) as Tensor);
   return perPair.mean().mul(c.lambdaD);
 }
 
@@ -100,7 +117,10 @@ export const slimeSpec: LossSpec = {
   needsReference: false,
   defaults: SLIME_CONFIG_DEFAULTS,
   presets: {
-    'slime-script': { description: "SLIME with the authors' training-script values (lambdaL 0.0005)", config: SLIME_SCRIPT_PRESET },
+    'slime-script': {
+      description: "SLIME with the authors' training-script values (lambdaL 0.0005)",
+      config: SLIME_SCRIPT_PRESET,
+    },
   },
   fn: slime,
 };

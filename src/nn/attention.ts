@@ -27,18 +27,27 @@ export class CausalSelfAttention extends Module {
   readonly cProj: Linear;
   readonly headDim: number;
 
-  constructor(readonly nEmbd: number, readonly nHead: number, opts: { seeds: () => number; projStd: number } & Omit<InitOptions, 'seed'>) {
+  constructor(
+    readonly nEmbd: number,
+    readonly nHead: number,
+    opts: { seeds: () => number; projStd: number } & Omit<InitOptions, 'seed'>,
+  ) {
     super();
-    if (nEmbd % nHead !== 0) throw new Error(`CausalSelfAttention: nEmbd (${nEmbd}) must be divisible by nHead (${nHead})`);
+    if (nEmbd % nHead !== 0)
+      throw new Error(`CausalSelfAttention: nEmbd (${nEmbd}) must be divisible by nHead (${nHead})`);
     this.headDim = nEmbd / nHead;
     this.cAttn = this.registerModule('c_attn', new Linear(nEmbd, 3 * nEmbd, { ...opts, seed: opts.seeds() }));
-    this.cProj = this.registerModule('c_proj', new Linear(nEmbd, nEmbd, { ...opts, seed: opts.seeds(), std: opts.projStd }));
+    this.cProj = this.registerModule(
+      'c_proj',
+      new Linear(nEmbd, nEmbd, { ...opts, seed: opts.seeds(), std: opts.projStd }),
+    );
   }
 
   /** x [B, T, nEmbd] -> [B, T, nEmbd]; each position attends to itself and earlier positions. */
   forward(x: Tensor, ctx: ForwardContext): Tensor {
     const [B, T, C] = x.shape;
-    if (x.rank !== 3 || C !== this.nEmbd) throw new Error(`CausalSelfAttention.forward: expected [B, T, ${this.nEmbd}], got ${fmt(x.shape)}`);
+    if (x.rank !== 3 || C !== this.nEmbd)
+      throw new Error(`CausalSelfAttention.forward: expected [B, T, ${this.nEmbd}], got ${fmt(x.shape)}`);
     const H = this.nHead;
     const D = this.headDim;
     // [B, T, 3C] -> [3, B, H, T, D]: q, k, v with heads as a batch dim

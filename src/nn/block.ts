@@ -14,7 +14,11 @@ export class Block extends Module {
   readonly ln2: LayerNorm;
   readonly mlp: MLP;
 
-  constructor(nEmbd: number, nHead: number, opts: { seeds: () => number; projStd: number; eps: number } & Omit<InitOptions, 'seed'>) {
+  constructor(
+    nEmbd: number,
+    nHead: number,
+    opts: { seeds: () => number; projStd: number; eps: number } & Omit<InitOptions, 'seed'>,
+  ) {
     super();
     this.ln1 = this.registerModule('ln_1', new LayerNorm(nEmbd, opts));
     this.attn = this.registerModule('attn', new CausalSelfAttention(nEmbd, nHead, opts));

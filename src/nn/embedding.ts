@@ -9,7 +9,11 @@ import { GPT2_INIT_STD, normalInit, type InitOptions } from './init.js';
 export class Embedding extends Module {
   readonly weight: Tensor;
 
-  constructor(readonly numEmbeddings: number, readonly dim: number, opts: InitOptions & { std?: number }) {
+  constructor(
+    readonly numEmbeddings: number,
+    readonly dim: number,
+    opts: InitOptions & { std?: number },
+  ) {
     super();
     this.weight = this.registerParameter('weight', normalInit([numEmbeddings, dim], opts.std ?? GPT2_INIT_STD, opts));
   }

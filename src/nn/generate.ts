@@ -25,15 +25,23 @@ export interface GenerateOptions {
  * Continues each prompt (rows of equal length) and returns prompt + new tokens per row. Rows that hit the stop
  * token end there; the others go on until maxNewTokens.
  */
-export async function generate(model: GPT, prompts: readonly (readonly number[])[], opts: GenerateOptions): Promise<number[][]> {
+export async function generate(
+  model: GPT,
+  prompts: readonly (readonly number[])[],
+  opts: GenerateOptions,
+): Promise<number[][]> {
   const { maxNewTokens, temperature = 1, topK, stopToken, seed = 0 } = opts;
   const V = model.config.vocabSize;
   if (prompts.length === 0 || prompts.some((p) => p.length !== prompts[0].length || p.length === 0)) {
-    throw new Error(`generate: prompts must be non-empty rows of equal length, got lengths [${prompts.map((p) => p.length)}]`);
+    throw new Error(
+      `generate: prompts must be non-empty rows of equal length, got lengths [${prompts.map((p) => p.length)}]`,
+    );
   }
-  if (!(Number.isInteger(maxNewTokens) && maxNewTokens >= 0)) throw new Error(`generate: maxNewTokens must be an integer >= 0, got ${maxNewTokens}`);
+  if (!(Number.isInteger(maxNewTokens) && maxNewTokens >= 0))
+    throw new Error(`generate: maxNewTokens must be an integer >= 0, got ${maxNewTokens}`);
   if (!(temperature >= 0)) throw new Error(`generate: temperature must be >= 0, got ${temperature}`);
-  if (topK !== undefined && !(Number.isInteger(topK) && topK >= 1)) throw new Error(`generate: topK must be an integer >= 1, got ${topK}`);
+  if (topK !== undefined && !(Number.isInteger(topK) && topK >= 1))
+    throw new Error(`generate: topK must be an integer >= 1, got ${topK}`);
 
   const rows = prompts.map((p) => [...p]);
   // a finished row keeps getting (ignored) filler tokens so the batch stays rectangular; lengths[b] is its real end
@@ -46,15 +54,20 @@ export async function generate(model: GPT, prompts: readonly (readonly number[])
     for (let step = 0; step < maxNewTokens && done.some((d) => !d); step++) {
       const context = rows.map((r) => r.slice(-model.config.blockSize));
       const T = context[0].length;
-      const last: Tensor = tidy(() => noGrad(() => {
-        const tokens = tensor(Int32Array.from(context.flat()), { shape: [rows.length, T], backend: model.backend });
-        return model.forward(tokens).slice([0, T - 1], [rows.length, T]);
-      }));
+      const last: Tensor = tidy(() =>
+        noGrad(() => {
+          const tokens = tensor(Int32Array.from(context.flat()), { shape: [rows.length, T], backend: model.backend });
+          return model.forward(tokens).slice([0, T - 1], [rows.length, T]);
+        }),
+      );
       const logits = await last.data();
       last.dispose();
       const u = uniformArray(rows.length, rng.nextSeed());
       const bad = logits.findIndex((x) => !Number.isFinite(x));
-      if (bad >= 0) throw new Error(`generate: the model produced a non-finite logit (${logits[bad]}) for row ${Math.floor(bad / V)} at step ${step}`);
+      if (bad >= 0)
+        throw new Error(
+          `generate: the model produced a non-finite logit (${logits[bad]}) for row ${Math.floor(bad / V)} at step ${step}`,
+        );
       rows.forEach((row, b) => {
         if (done[b]) {
           row.push(row[row.length - 1]);

@@ -66,7 +66,12 @@ export class GPT extends Module {
     const { vocabSize, blockSize, nEmbd, nLayer, nHead, layerNormEpsilon } = this.config;
     this.dtype = opts.dtype ?? 'float32';
     if (this.dtype === 'int32') throw new Error('GPT: dtype must be float32 or float64, got int32');
-    this.backend = opts.backend === undefined ? defaultBackend() : typeof opts.backend === 'string' ? getBackend(opts.backend) : opts.backend;
+    this.backend =
+      opts.backend === undefined
+        ? defaultBackend()
+        : typeof opts.backend === 'string'
+          ? getBackend(opts.backend)
+          : opts.backend;
     const initRng = new Rng(opts.seed);
     const seeds = (): number => initRng.nextSeed();
     const where = { dtype: this.dtype, backend: this.backend };
@@ -75,7 +80,11 @@ export class GPT extends Module {
     // GPT-2 scales the projections that write into the residual stream by 1/sqrt(2 * nLayer)
     const projStd = GPT2_INIT_STD / Math.sqrt(2 * nLayer);
     this.h = Array.from({ length: nLayer }, (_, i) =>
-      this.registerModule(`transformer.h.${i}`, new Block(nEmbd, nHead, { ...where, seeds, projStd, eps: layerNormEpsilon })));
+      this.registerModule(
+        `transformer.h.${i}`,
+        new Block(nEmbd, nHead, { ...where, seeds, projStd, eps: layerNormEpsilon }),
+      ),
+    );
     this.lnF = this.registerModule('transformer.ln_f', new LayerNorm(nEmbd, { ...where, eps: layerNormEpsilon }));
     this.rng = new Rng(seeds());
   }
@@ -123,7 +132,10 @@ export class GPT extends Module {
       throw new Error(`GPT.forward: expected int32 tokens [B, T], got ${fmt(tokens.shape)} ${tokens.dtype}`);
     }
     const T = tokens.shape[1];
-    if (T < 1 || T > blockSize) throw new Error(`GPT.forward: sequence length ${T} must be in [1, blockSize = ${blockSize}] (tokens ${fmt(tokens.shape)})`);
+    if (T < 1 || T > blockSize)
+      throw new Error(
+        `GPT.forward: sequence length ${T} must be in [1, blockSize = ${blockSize}] (tokens ${fmt(tokens.shape)})`,
+      );
     if (tokens.backend !== this.backend) {
       throw new Error(`GPT.forward: tokens are on '${tokens.backend.name}' but the model is on '${this.backend.name}'`);
     }
@@ -132,7 +144,9 @@ export class GPT extends Module {
       const ids = tokens.backend.readSync(tokens.storage);
       for (let i = 0; i < ids.length; i++) {
         if (!(ids[i] >= 0 && ids[i] < vocabSize)) {
-          throw new Error(`GPT.forward: token id ${ids[i]} at flat index ${i} of ${fmt(tokens.shape)} is outside [0, vocabSize = ${vocabSize})`);
+          throw new Error(
+            `GPT.forward: token id ${ids[i]} at flat index ${i} of ${fmt(tokens.shape)} is outside [0, vocabSize = ${vocabSize})`,
+          );
         }
       }
     }
@@ -147,7 +161,8 @@ export class GPT extends Module {
 
 function validateConfig(c: Required<GPTConfig>): void {
   for (const key of ['vocabSize', 'blockSize', 'nEmbd', 'nLayer', 'nHead'] as const) {
-    if (!Number.isInteger(c[key]) || c[key] < 1) throw new Error(`GPT: config.${key} must be a positive integer, got ${c[key]}`);
+    if (!Number.isInteger(c[key]) || c[key] < 1)
+      throw new Error(`GPT: config.${key} must be a positive integer, got ${c[key]}`);
   }
   if (c.nEmbd % c.nHead !== 0) throw new Error(`GPT: nEmbd (${c.nEmbd}) must be divisible by nHead (${c.nHead})`);
   if (!(c.dropout >= 0 && c.dropout < 1)) throw new Error(`GPT: config.dropout must be in [0, 1), got ${c.dropout}`);

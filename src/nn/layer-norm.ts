@@ -10,7 +10,10 @@ export class LayerNorm extends Module {
   readonly bias: Tensor;
   readonly eps: number;
 
-  constructor(readonly dim: number, opts: Omit<InitOptions, 'seed'> & { eps?: number }) {
+  constructor(
+    readonly dim: number,
+    opts: Omit<InitOptions, 'seed'> & { eps?: number },
+  ) {
     super();
     this.eps = opts.eps ?? 1e-5;
     this.weight = this.registerParameter('weight', constantInit([dim], 1, opts));

@@ -17,9 +17,16 @@ export class Linear extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | null;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, opts: LinearOptions) {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    opts: LinearOptions,
+  ) {
     super();
-    this.weight = this.registerParameter('weight', normalInit([inFeatures, outFeatures], opts.std ?? GPT2_INIT_STD, opts));
+    this.weight = this.registerParameter(
+      'weight',
+      normalInit([inFeatures, outFeatures], opts.std ?? GPT2_INIT_STD, opts),
+    );
     this.bias = opts.bias === false ? null : this.registerParameter('bias', constantInit([outFeatures], 0, opts));
   }
 

@@ -14,7 +14,10 @@ export class MLP extends Module {
   constructor(nEmbd: number, opts: { seeds: () => number; projStd: number } & Omit<InitOptions, 'seed'>) {
     super();
     this.cFc = this.registerModule('c_fc', new Linear(nEmbd, 4 * nEmbd, { ...opts, seed: opts.seeds() }));
-    this.cProj = this.registerModule('c_proj', new Linear(4 * nEmbd, nEmbd, { ...opts, seed: opts.seeds(), std: opts.projStd }));
+    this.cProj = this.registerModule(
+      'c_proj',
+      new Linear(4 * nEmbd, nEmbd, { ...opts, seed: opts.seeds(), std: opts.projStd }),
+    );
   }
 
   /** x [B, T, nEmbd] -> [B, T, nEmbd]. */

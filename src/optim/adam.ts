@@ -37,13 +37,22 @@ class AdamBase extends Optimizer {
   readonly eps: number;
   readonly weightDecay: number;
 
-  constructor(type: string, params: ParamsInput, opts: AdamOptions, defaultDecay: number, private readonly decoupled: boolean,
-    private readonly shouldDecay: (name: string, p: Tensor) => boolean) {
+  constructor(
+    type: string,
+    params: ParamsInput,
+    opts: AdamOptions,
+    defaultDecay: number,
+    private readonly decoupled: boolean,
+    private readonly shouldDecay: (name: string, p: Tensor) => boolean,
+  ) {
     super(type, params, opts.lr);
     [this.beta1, this.beta2] = opts.betas ?? [0.9, 0.999];
     this.eps = opts.eps ?? 1e-8;
     this.weightDecay = opts.weightDecay ?? defaultDecay;
-    for (const [key, b] of [['betas[0]', this.beta1], ['betas[1]', this.beta2]] as const) {
+    for (const [key, b] of [
+      ['betas[0]', this.beta1],
+      ['betas[1]', this.beta2],
+    ] as const) {
       if (!(b >= 0 && b < 1)) throw new Error(`${type}: ${key} must be in [0, 1), got ${b}`);
     }
     if (!(this.eps > 0)) throw new Error(`${type}: eps must be > 0, got ${this.eps}`);
@@ -62,9 +71,14 @@ class AdamBase extends Optimizer {
     const fused = p.backend.adamUpdate;
     if (fused && grad.dtype === p.dtype && grad.backend === p.backend) {
       const spec: AdamUpdateSpec = {
-        lr: this.lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps,
-        biasCorrection1: 1 - this.beta1 ** t, biasCorrection2: 1 - this.beta2 ** t,
-        weightDecay: decay ? this.weightDecay : 0, decoupled: this.decoupled,
+        lr: this.lr,
+        beta1: this.beta1,
+        beta2: this.beta2,
+        eps: this.eps,
+        biasCorrection1: 1 - this.beta1 ** t,
+        biasCorrection2: 1 - this.beta2 ** t,
+        weightDecay: decay ? this.weightDecay : 0,
+        decoupled: this.decoupled,
       };
       const out = fused.call(p.backend, p.storage, grad.storage, m.storage, v.storage, spec, gradScale?.storage);
       // tensorFromStorage tensors are tracked by the enclosing tidy, which frees them once assign has taken their buffers
@@ -80,7 +94,10 @@ class AdamBase extends Optimizer {
     m.assign(m.mul(this.beta1).add(g.mul(1 - this.beta1)));
     v.assign(v.mul(this.beta2).add(g.mul(g).mul(1 - this.beta2)));
     const stepSize = this.lr / (1 - this.beta1 ** t);
-    const denom = v.sqrt().div(Math.sqrt(1 - this.beta2 ** t)).add(this.eps);
+    const denom = v
+      .sqrt()
+      .div(Math.sqrt(1 - this.beta2 ** t))
+      .add(this.eps);
     p.assign(param.sub(m.div(denom).mul(stepSize)));
   }
 }

@@ -8,8 +8,16 @@ import { tidy } from '../memory.js';
 /** The L2 norm of all gradients together, as a scalar tensor (parameters without a gradient are skipped). */
 export function gradNorm(params: readonly Tensor[]): Tensor {
   const grads = params.map((p) => p.grad).filter((g): g is Tensor => g !== null);
-  if (grads.length === 0) throw new Error(`gradNorm: none of the ${params.length} parameters has a gradient (call backward first)`);
-  return tidy(() => noGrad(() => grads.map((g) => g.mul(g).sum()).reduce((a, b) => a.add(b)).sqrt()));
+  if (grads.length === 0)
+    throw new Error(`gradNorm: none of the ${params.length} parameters has a gradient (call backward first)`);
+  return tidy(() =>
+    noGrad(() =>
+      grads
+        .map((g) => g.mul(g).sum())
+        .reduce((a, b) => a.add(b))
+        .sqrt(),
+    ),
+  );
 }
 
 /**
@@ -27,10 +35,12 @@ export function clipGradScale(norm: Tensor, maxNorm: number): Tensor {
  */
 export function clipGradNorm(params: readonly Tensor[], maxNorm: number): Tensor {
   if (!(maxNorm > 0)) throw new Error(`clipGradNorm: maxNorm must be > 0, got ${maxNorm}`);
-  return tidy(() => noGrad(() => {
-    const norm = gradNorm(params);
-    const scale = clipGradScale(norm, maxNorm);
-    for (const p of params) p.grad?.assign(p.grad.mul(scale));
-    return norm;
-  }));
+  return tidy(() =>
+    noGrad(() => {
+      const norm = gradNorm(params);
+      const scale = clipGradScale(norm, maxNorm);
+      for (const p of params) p.grad?.assign(p.grad.mul(scale));
+      return norm;
+    }),
+  );
 }

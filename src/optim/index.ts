@@ -4,4 +4,10 @@ export { Optimizer, type OptimizerState, type ParamsInput, type StepOptions } fr
 export { SGD, type SGDOptions } from './sgd.js';
 export { Adam, AdamW, defaultDecayFilter, type AdamOptions, type AdamWOptions } from './adam.js';
 export { clipGradNorm, clipGradScale, gradNorm } from './clip.js';
-export { constantLr, linearWarmupDecay, cosineWithWarmup, type LrSchedule, type WarmupDecayOptions } from './schedule.js';
+export {
+  constantLr,
+  linearWarmupDecay,
+  cosineWithWarmup,
+  type LrSchedule,
+  type WarmupDecayOptions,
+} from './schedule.js';

@@ -39,14 +39,19 @@ export abstract class Optimizer {
   stepCount = 0;
   private readonly slots = new Map<string, Tensor>();
 
-  protected constructor(readonly type: string, params: ParamsInput, lr: number) {
+  protected constructor(
+    readonly type: string,
+    params: ParamsInput,
+    lr: number,
+  ) {
     this.params = toNamed(params);
     if (this.params.length === 0) throw new Error(`${type}: no parameters to optimize`);
     const names = new Set<string>();
     for (const [name, p] of this.params) {
       if (names.has(name)) throw new Error(`${type}: parameter name '${name}' appears twice`);
       names.add(name);
-      if (p.dtype === 'int32') throw new Error(`${type}: parameter '${name}' ${fmt(p.shape)} is int32; only float tensors can be optimized`);
+      if (p.dtype === 'int32')
+        throw new Error(`${type}: parameter '${name}' ${fmt(p.shape)} is int32; only float tensors can be optimized`);
     }
     if (!(lr >= 0)) throw new Error(`${type}: lr must be >= 0, got ${lr}`);
     this.lr = lr;
@@ -59,16 +64,20 @@ export abstract class Optimizer {
       gradScale.assertAlive(`${this.type}.step`);
       const [, first] = this.params[0];
       if (gradScale.size !== 1 || gradScale.dtype !== first.dtype || gradScale.backend !== first.backend) {
-        throw new Error(`${this.type}.step: gradScale must be one ${first.dtype} element on ${first.backend.name}, ` +
-          `got ${fmt(gradScale.shape)} ${gradScale.dtype} on ${gradScale.backend.name}`);
+        throw new Error(
+          `${this.type}.step: gradScale must be one ${first.dtype} element on ${first.backend.name}, ` +
+            `got ${fmt(gradScale.shape)} ${gradScale.dtype} on ${gradScale.backend.name}`,
+        );
       }
     }
     this.stepCount++;
-    tidy(() => noGrad(() => {
-      for (const [name, p] of this.params) {
-        if (p.grad) this.update(name, p, p.grad, gradScale);
-      }
-    }));
+    tidy(() =>
+      noGrad(() => {
+        for (const [name, p] of this.params) {
+          if (p.grad) this.update(name, p, p.grad, gradScale);
+        }
+      }),
+    );
   }
 
   /** Clears the gradients of every parameter. */
@@ -110,19 +119,26 @@ export abstract class Optimizer {
   /** Restores a snapshot from `state()` (values are copied in; shapes and names must match these parameters). */
   loadState(s: OptimizerState): void {
     if (s.type !== this.type) throw new Error(`${this.type}.loadState: the state was saved by ${s.type}`);
-    if (!Number.isInteger(s.step) || s.step < 0) throw new Error(`${this.type}.loadState: step must be an integer >= 0, got ${s.step}`);
+    if (!Number.isInteger(s.step) || s.step < 0)
+      throw new Error(`${this.type}.loadState: step must be an integer >= 0, got ${s.step}`);
     const byName = new Map(this.params);
     const pending: [string, Tensor, Tensor][] = [];
     for (const [key, t] of s.tensors) {
       const dot = key.indexOf('.');
       const param = byName.get(key.slice(dot + 1));
-      if (dot < 0 || !param) throw new Error(`${this.type}.loadState: state tensor '${key}' belongs to no parameter of this optimizer`);
+      if (dot < 0 || !param)
+        throw new Error(`${this.type}.loadState: state tensor '${key}' belongs to no parameter of this optimizer`);
       if (t.shape.join() !== param.shape.join() || t.dtype !== param.dtype) {
-        throw new Error(`${this.type}.loadState: state tensor '${key}' is ${fmt(t.shape)} ${t.dtype}, its parameter is ${fmt(param.shape)} ${param.dtype}`);
+        throw new Error(
+          `${this.type}.loadState: state tensor '${key}' is ${fmt(t.shape)} ${t.dtype}, its parameter is ${fmt(param.shape)} ${param.dtype}`,
+        );
       }
       pending.push([key, param, t]);
     }
-    this.checkComplete(s, pending.map(([key]) => key));
+    this.checkComplete(
+      s,
+      pending.map(([key]) => key),
+    );
     // validated in full before anything changes, so a bad state never leaves a half-loaded optimizer
     for (const t of this.slots.values()) t.dispose();
     this.slots.clear();
@@ -142,13 +158,17 @@ export abstract class Optimizer {
     for (const key of keys) {
       const slot = key.slice(0, key.indexOf('.'));
       if (!slots.includes(slot)) {
-        throw new Error(`${this.type}.loadState: state tensor '${key}' is not a slot of ${this.type} (its slots: ${slots.join(', ') || 'none'})`);
+        throw new Error(
+          `${this.type}.loadState: state tensor '${key}' is not a slot of ${this.type} (its slots: ${slots.join(', ') || 'none'})`,
+        );
       }
     }
     for (const [name] of this.params) {
       const missing = slots.filter((slot) => !present.has(`${slot}.${name}`));
       if (missing.length > 0 && missing.length < slots.length) {
-        throw new Error(`${this.type}.loadState: the state of parameter '${name}' lacks ${missing.map((m) => `'${m}.${name}'`).join(', ')}; an incomplete state would restart those at zero and distort the next steps`);
+        throw new Error(
+          `${this.type}.loadState: the state of parameter '${name}' lacks ${missing.map((m) => `'${m}.${name}'`).join(', ')}; an incomplete state would restart those at zero and distort the next steps`,
+        );
       }
     }
     if (s.step > 0 && slots.length > 0 && keys.length === 0) {

@@ -19,7 +19,9 @@ export interface WarmupDecayOptions {
 
 function check(name: string, o: WarmupDecayOptions): void {
   if (!(o.warmupSteps >= 0 && o.totalSteps > o.warmupSteps)) {
-    throw new Error(`${name}: need 0 <= warmupSteps < totalSteps, got warmupSteps ${o.warmupSteps}, totalSteps ${o.totalSteps}`);
+    throw new Error(
+      `${name}: need 0 <= warmupSteps < totalSteps, got warmupSteps ${o.warmupSteps}, totalSteps ${o.totalSteps}`,
+    );
   }
 }
 

@@ -18,12 +18,45 @@ export interface ChartSpec {
 
 /** Titles read "what: why it matters"; the report draws the part after ': ' as a subtitle. */
 export const RUN_CHARTS: ChartSpec[] = [
-  { file: 'chosen-lbar.svg', metric: 'eval_lbar/chosen', title: 'Chosen likelihood (held-out): unlearning shows as a fall', yLabel: 'chosen lbar (nats/token)' },
-  { file: 'rejected-lbar.svg', metric: 'eval_lbar/rejected', title: 'Rejected likelihood (held-out): how far the rejected answer is pushed down', yLabel: 'rejected lbar (nats/token)' },
-  { file: 'format-valid.svg', metric: 'eval_format_valid_rate', title: 'Greedy answers in the template: formatting collapse shows as a fall', yLabel: 'format-valid rate', rate: true },
-  { file: 'margin.svg', metric: 'eval_margin/lbar', title: 'Held-out margin: lbar(chosen) - lbar(rejected)', yLabel: 'margin (nats/token)' },
-  { file: 'answer-accuracy.svg', metric: 'eval_answer_accuracy', title: 'Greedy answer accuracy (held-out): the task itself', yLabel: 'answer accuracy', rate: true },
-  { file: 'min-rejected-prob.svg', metric: 'eval_min_token_prob/rejected', title: 'Least likely rejected token (held-out): a fall towards 0 is crushing', yLabel: 'lowest rejected-token p', logY: true },
+  {
+    file: 'chosen-lbar.svg',
+    metric: 'eval_lbar/chosen',
+    title: 'Chosen likelihood (held-out): unlearning shows as a fall',
+    yLabel: 'chosen lbar (nats/token)',
+  },
+  {
+    file: 'rejected-lbar.svg',
+    metric: 'eval_lbar/rejected',
+    title: 'Rejected likelihood (held-out): how far the rejected answer is pushed down',
+    yLabel: 'rejected lbar (nats/token)',
+  },
+  {
+    file: 'format-valid.svg',
+    metric: 'eval_format_valid_rate',
+    title: 'Greedy answers in the template: formatting collapse shows as a fall',
+    yLabel: 'format-valid rate',
+    rate: true,
+  },
+  {
+    file: 'margin.svg',
+    metric: 'eval_margin/lbar',
+    title: 'Held-out margin: lbar(chosen) - lbar(rejected)',
+    yLabel: 'margin (nats/token)',
+  },
+  {
+    file: 'answer-accuracy.svg',
+    metric: 'eval_answer_accuracy',
+    title: 'Greedy answer accuracy (held-out): the task itself',
+    yLabel: 'answer accuracy',
+    rate: true,
+  },
+  {
+    file: 'min-rejected-prob.svg',
+    metric: 'eval_min_token_prob/rejected',
+    title: 'Least likely rejected token (held-out): a fall towards 0 is crushing',
+    yLabel: 'lowest rejected-token p',
+    logY: true,
+  },
 ];
 
 /**

@@ -57,17 +57,22 @@ function checkedRows(opts: LineChartOptions): Row[] {
   const names = new Set<string>();
   const rows: Row[] = [];
   for (const s of opts.series) {
-    if (names.has(s.name)) throw new Error(`lineChart '${opts.title}': series name '${s.name}' is used twice (names key the legend)`);
+    if (names.has(s.name))
+      throw new Error(`lineChart '${opts.title}': series name '${s.name}' is used twice (names key the legend)`);
     names.add(s.name);
     for (const [i, p] of s.points.entries()) {
       // not JSON.stringify: it would print NaN and Infinity as null
-      const shown = Object.entries(p).map(([k, v]) => `${k}=${v}`).join(', ');
+      const shown = Object.entries(p)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ');
       const where = `lineChart '${opts.title}': series '${s.name}' point ${i}`;
       const values = [p.x, p.y, ...(p.lo === undefined ? [] : [p.lo]), ...(p.hi === undefined ? [] : [p.hi])];
       if (!values.every(Number.isFinite)) throw new Error(`${where} has a non-finite value (${shown})`);
-      if ((p.lo === undefined) !== (p.hi === undefined)) throw new Error(`${where}: a band needs both lo and hi, got (${shown})`);
+      if ((p.lo === undefined) !== (p.hi === undefined))
+        throw new Error(`${where}: a band needs both lo and hi, got (${shown})`);
       if (opts.logX && p.x <= 0) throw new Error(`${where}: a log x axis needs x > 0, got (${shown})`);
-      if (opts.logY && values.slice(1).some((v) => v <= 0)) throw new Error(`${where}: a log y axis needs y, lo, hi > 0, got (${shown})`);
+      if (opts.logY && values.slice(1).some((v) => v <= 0))
+        throw new Error(`${where}: a log y axis needs y, lo, hi > 0, got (${shown})`);
       rows.push({ series: s.name, ...p });
     }
   }
@@ -86,15 +91,33 @@ export function lineChartSpec(opts: LineChartOptions): TopLevelSpec {
   // stroke symbols, so the legend shows lines rather than the bands' pale swatches
   const legend = { symbolType: 'stroke', symbolStrokeWidth: 2.5, symbolOpacity: 1, labelLimit: 360 };
   const styles = opts.series.map((_, i) => opts.styles?.[i] ?? seriesStyle(i));
-  const color = { field: 'series', type: 'nominal' as const, title: null, sort: order, legend, scale: { domain: order, range: styles.map((st) => st.color) } };
-  const strokeDash = { field: 'series', type: 'nominal' as const, title: null, sort: order, scale: { domain: order, range: styles.map((st) => (st.dash.length ? [...st.dash] : [1, 0])) } };
+  const color = {
+    field: 'series',
+    type: 'nominal' as const,
+    title: null,
+    sort: order,
+    legend,
+    scale: { domain: order, range: styles.map((st) => st.color) },
+  };
+  const strokeDash = {
+    field: 'series',
+    type: 'nominal' as const,
+    title: null,
+    sort: order,
+    scale: { domain: order, range: styles.map((st) => (st.dash.length ? [...st.dash] : [1, 0])) },
+  };
   const layers: TopLevelSpec[] = [];
   const banded = rows.filter((r) => r.lo !== undefined);
   if (banded.length > 0) {
     layers.push({
       data: { values: banded },
       mark: { type: 'area', opacity: opts.bandOpacity ?? 0.12 },
-      encoding: { x, y: { field: 'lo', type: 'quantitative', scale: yScale, title: opts.yLabel }, y2: { field: 'hi' }, color },
+      encoding: {
+        x,
+        y: { field: 'lo', type: 'quantitative', scale: yScale, title: opts.yLabel },
+        y2: { field: 'hi' },
+        color,
+      },
     } as TopLevelSpec);
   }
   layers.push({
@@ -104,7 +127,11 @@ export function lineChartSpec(opts: LineChartOptions): TopLevelSpec {
   } as TopLevelSpec);
   if (opts.markers && opts.markers.length > 0) {
     const data = { values: opts.markers.map((m) => ({ x: m.x, label: m.label })) };
-    layers.push({ data, mark: { type: 'rule', strokeDash: [4, 4], color: '#666' }, encoding: { x: { field: 'x', type: 'quantitative' } } } as TopLevelSpec);
+    layers.push({
+      data,
+      mark: { type: 'rule', strokeDash: [4, 4], color: '#666' },
+      encoding: { x: { field: 'x', type: 'quantitative' } },
+    } as TopLevelSpec);
     layers.push({
       data,
       mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, dy: 3, y: 0, color: '#444' },
@@ -115,7 +142,10 @@ export function lineChartSpec(opts: LineChartOptions): TopLevelSpec {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     // "main point: detail" titles become a title and a subtitle, so no title is wider than its plot
     title: opts.title.includes(': ')
-      ? { text: opts.title.slice(0, opts.title.indexOf(': ')), subtitle: opts.title.slice(opts.title.indexOf(': ') + 2) }
+      ? {
+          text: opts.title.slice(0, opts.title.indexOf(': ')),
+          subtitle: opts.title.slice(opts.title.indexOf(': ') + 2),
+        }
       : { text: opts.title, subtitle: ' ' }, // an empty subtitle keeps plot areas level with subtitled charts
     width: opts.width ?? 480,
     height: opts.height ?? 300,
@@ -149,11 +179,17 @@ export async function renderVegaLite(spec: TopLevelSpec): Promise<string> {
   const [vl, vega] = await Promise.all([import('vega-lite'), import('vega')]);
   const compiled = vl.compile(spec).spec;
   const refused: string[] = [];
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none', loader: offlineLoader(refused), logLevel: vega.None });
+  const view = new vega.View(vega.parse(compiled), {
+    renderer: 'none',
+    loader: offlineLoader(refused),
+    logLevel: vega.None,
+  });
   try {
     const svg = await view.toSVG();
     if (refused.length > 0) {
-      throw new Error(`charts: refusing to load ${refused.map((u) => `'${u}'`).join(', ')}: charts render offline, so inline the data (data.values)`);
+      throw new Error(
+        `charts: refusing to load ${refused.map((u) => `'${u}'`).join(', ')}: charts render offline, so inline the data (data.values)`,
+      );
     }
     return svg;
   } finally {

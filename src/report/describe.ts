@@ -13,12 +13,18 @@ export function describeRun(summary: Summary): string[] {
   const s = summary.settings as Record<string, unknown>;
   const model = s.model as { nEmbd: number; nLayer: number; nHead: number; blockSize: number } | undefined;
   const seeds = (s.seeds as number[] | undefined)?.length ?? 0;
-  const shape = model ? ` (${model.nLayer} layers, ${model.nEmbd} wide, ${model.nHead} heads, block ${model.blockSize})` : '';
+  const shape = model
+    ? ` (${model.nLayer} layers, ${model.nEmbd} wide, ${model.nHead} heads, block ${model.blockSize})`
+    : '';
   const task = `Task: ${summary.task.description} ${summary.task.trainPairs} training pairs; ${summary.task.heldOutPairs} held-out pairs scored for likelihoods and ${summary.task.generationPrompts} held-out prompts answered greedily.`;
   const wall = `Wall time of the whole run: ${minutes(summary.wallSeconds)}${summary.interrupted ? ' (interrupted: partial results)' : ''}.`;
   // --eval-only: one checkpoint scored as it is, so there is no pipeline and no method to describe
   if (typeof s.evalOnly === 'string') {
-    return [task, `Evaluation only: the checkpoint's model, a byte-level GPT-2${shape}, was scored on the held-out set; nothing was trained.`, wall];
+    return [
+      task,
+      `Evaluation only: the checkpoint's model, a byte-level GPT-2${shape}, was scored on the held-out set; nothing was trained.`,
+      wall,
+    ];
   }
   const sweep = (s.sweepLr as number[] | undefined) ?? [];
   const rates = sweep.length > 0 ? `each learning rate of the sweep (${sweep.join(', ')})` : `learning rate ${s.lr}`;

@@ -12,7 +12,9 @@ const escape = (text: string): string =>
 
 function table(headers: readonly string[], rows: readonly TableRow[]): string {
   const head = `<tr><th>method</th>${headers.map((h) => `<th>${escape(h)}</th>`).join('')}</tr>`;
-  const body = rows.map((r) => `<tr><th>${escape(r.label)}</th>${r.cells.map((c) => `<td>${escape(c)}</td>`).join('')}</tr>`).join('\n');
+  const body = rows
+    .map((r) => `<tr><th>${escape(r.label)}</th>${r.cells.map((c) => `<td>${escape(c)}</td>`).join('')}</tr>`)
+    .join('\n');
   return `<table>\n${head}\n${body}\n</table>`;
 }
 
@@ -31,39 +33,77 @@ dl.glossary dt{font-weight:600;margin-top:.4em}dl.glossary dd{margin-left:1.5em}
 function samplesHtml(summary: Summary): string {
   const grid = sampleGrid(summary, SAMPLES_SHOWN);
   const head = `<tr><th>prompt</th>${grid.columns.map((c) => `<th>${escape(c)}</th>`).join('')}</tr>`;
-  const rows = grid.rows.map((r) => `<tr><th><code>${escape(r.prompt)}</code></th>${r.cells.map((c) => {
-    const verdict = c.verdict === null ? '' : ` <small class="${c.verdict === 'right' ? 'ok' : 'bad'}">${c.verdict}</small>`;
-    return `<td><code>${escape(c.text)}</code>${verdict}</td>`;
-  }).join('')}</tr>`);
+  const rows = grid.rows.map(
+    (r) =>
+      `<tr><th><code>${escape(r.prompt)}</code></th>${r.cells
+        .map((c) => {
+          const verdict =
+            c.verdict === null ? '' : ` <small class="${c.verdict === 'right' ? 'ok' : 'bad'}">${c.verdict}</small>`;
+          return `<td><code>${escape(c.text)}</code>${verdict}</td>`;
+        })
+        .join('')}</tr>`,
+  );
   return `<table class="samples">\n${head}\n${rows.join('\n')}\n</table>`;
 }
 
 /** The whole report page; `extraSections` (HTML) go after the charts, e.g. the learning-rate sweep. */
-export function renderHtml(summary: Summary, charts: readonly [ChartSpec, string][], extraSections: readonly string[] = []): string {
+export function renderHtml(
+  summary: Summary,
+  charts: readonly [ChartSpec, string][],
+  extraSections: readonly string[] = [],
+): string {
   const warnings = shortRunWarnings(summary);
   const parts: string[] = [
-    '<!doctype html>', '<html lang="en"><head><meta charset="utf-8"><title>SLIME showcase report</title>', `<style>${STYLE}</style></head><body>`,
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8"><title>SLIME showcase report</title>',
+    `<style>${STYLE}</style></head><body>`,
     '<h1>SLIME showcase report</h1>',
-    ...(warnings.length > 0 ? [`<div class="warn" role="note"><p><strong>Read with care:</strong></p>${warnings.map((w) => `<p>${escape(w)}</p>`).join('')}</div>`] : []),
+    ...(warnings.length > 0
+      ? [
+          `<div class="warn" role="note"><p><strong>Read with care:</strong></p>${warnings.map((w) => `<p>${escape(w)}</p>`).join('')}</div>`,
+        ]
+      : []),
     ...describeRun(summary).map((p) => `<p>${escape(p)}</p>`),
-    '<h2>What was observed</h2>', `<ul>${summary.observations.map((o) => `<li>${escape(o)}</li>`).join('\n')}</ul>`,
-    '<h2>Final held-out figures</h2>', '<p>Mean ± sample standard deviation over seeds, measured on held-out pairs and prompts after the last step. Terms are defined in the glossary below.</p>',
-    table(TABLE_COLUMNS.map((c) => c.header), finalTable(summary)),
+    '<h2>What was observed</h2>',
+    `<ul>${summary.observations.map((o) => `<li>${escape(o)}</li>`).join('\n')}</ul>`,
+    '<h2>Final held-out figures</h2>',
+    '<p>Mean ± sample standard deviation over seeds, measured on held-out pairs and prompts after the last step. Terms are defined in the glossary below.</p>',
+    table(
+      TABLE_COLUMNS.map((c) => c.header),
+      finalTable(summary),
+    ),
   ];
   if (charts.length > 0) {
     const seeds = summary.checkpoint.perSeed.length;
-    parts.push('<h2>During training</h2>', `<p>Held-out figures every few steps; step 0 is the SFT checkpoint every method starts from. Lines are means over ${seeds} seed${seeds === 1 ? '' : 's'}${charts.some(([, svg]) => svg.includes('mark-area')) ? ', shaded bands one standard deviation' : ''}.</p>`);
+    parts.push(
+      '<h2>During training</h2>',
+      `<p>Held-out figures every few steps; step 0 is the SFT checkpoint every method starts from. Lines are means over ${seeds} seed${seeds === 1 ? '' : 's'}${charts.some(([, svg]) => svg.includes('mark-area')) ? ', shaded bands one standard deviation' : ''}.</p>`,
+    );
     parts.push(`<div class="charts">${charts.map(([, svg]) => `<div>${svg}</div>`).join('\n')}</div>`);
   }
   parts.push(...extraSections);
   if (summary.methods.length > 0) {
     parts.push('<h2>Sample answers (greedy, held-out prompts, first seed)</h2>', samplesHtml(summary));
-    parts.push('<h2>Loss terms (training batches, TRL metric names)</h2>', '<p>Mean over the last evaluation interval of training, then mean ± std over seeds.</p>');
+    parts.push(
+      '<h2>Loss terms (training batches, TRL metric names)</h2>',
+      '<p>Mean over the last evaluation interval of training, then mean ± std over seeds.</p>',
+    );
     parts.push(table(LOSS_TERMS_HEADERS, lossTermsTable(summary)));
   }
-  parts.push('<h2>Glossary</h2>', `<dl class="glossary">${GLOSSARY.map(([t, d]) => `<dt>${escape(t)}</dt><dd>${escape(d)}</dd>`).join('')}</dl>`);
-  parts.push('<h2>Reproduce this run</h2>', `<pre class="cmd"><code>${escape(reproduceCommand(summary.settings))}</code></pre>`);
-  parts.push('<h2>Settings</h2>', `<table class="settings">${settingsRows(summary.settings).map(([k, v]) => `<tr><th>${escape(k)}</th><td>${escape(v)}</td></tr>`).join('\n')}</table>`);
+  parts.push(
+    '<h2>Glossary</h2>',
+    `<dl class="glossary">${GLOSSARY.map(([t, d]) => `<dt>${escape(t)}</dt><dd>${escape(d)}</dd>`).join('')}</dl>`,
+  );
+  parts.push(
+    '<h2>Reproduce this run</h2>',
+    `<pre class="cmd"><code>${escape(reproduceCommand(summary.settings))}</code></pre>`,
+  );
+  parts.push(
+    '<h2>Settings</h2>',
+    `<table class="settings">${settingsRows(summary.settings)
+      .map(([k, v]) => `<tr><th>${escape(k)}</th><td>${escape(v)}</td></tr>`)
+      .join('\n')}</table>`,
+  );
   parts.push('</body></html>', '');
   return parts.join('\n');
 }

@@ -17,14 +17,30 @@ function table(headers: readonly string[], rows: readonly TableRow[]): string {
 }
 
 /** report.md; `extraSections` (Markdown) go after the charts, e.g. the learning-rate sweep. */
-export function renderMarkdown(summary: Summary, charts: readonly ChartSpec[], chartDir: string, extraSections: readonly string[] = []): string {
+export function renderMarkdown(
+  summary: Summary,
+  charts: readonly ChartSpec[],
+  chartDir: string,
+  extraSections: readonly string[] = [],
+): string {
   const out: string[] = [`# SLIME showcase report`, ''];
   const warnings = shortRunWarnings(summary);
   if (warnings.length > 0) out.push('> **Read with care:**', ...warnings.map((w) => `> - ${w}`), '');
   out.push(...describeRun(summary).map((p) => `${p}\n`));
   out.push('## What was observed', '', ...summary.observations.map((o) => `- ${o}`), '');
-  out.push('## Final held-out figures', '', 'Mean ± sample standard deviation over seeds, measured on held-out pairs and prompts after the last step.', '');
-  out.push(table(TABLE_COLUMNS.map((c) => c.header), finalTable(summary)), '');
+  out.push(
+    '## Final held-out figures',
+    '',
+    'Mean ± sample standard deviation over seeds, measured on held-out pairs and prompts after the last step.',
+    '',
+  );
+  out.push(
+    table(
+      TABLE_COLUMNS.map((c) => c.header),
+      finalTable(summary),
+    ),
+    '',
+  );
   if (charts.length > 0) {
     out.push('## During training', '');
     for (const c of charts) out.push(`![${c.title}](${chartDir}/${c.file})`, '');
@@ -34,13 +50,28 @@ export function renderMarkdown(summary: Summary, charts: readonly ChartSpec[], c
     const grid = sampleGrid(summary, SAMPLES_SHOWN);
     out.push('## Sample answers (greedy, held-out prompts, first seed)', '');
     out.push(`| prompt | ${grid.columns.map(cell).join(' | ')} |`, `|---|${grid.columns.map(() => '---').join('|')}|`);
-    for (const r of grid.rows) out.push(`| ${code(r.prompt)} | ${r.cells.map((c) => `${code(c.text)}${c.verdict ? ` ${c.verdict}` : ''}`).join(' | ')} |`);
+    for (const r of grid.rows)
+      out.push(
+        `| ${code(r.prompt)} | ${r.cells.map((c) => `${code(c.text)}${c.verdict ? ` ${c.verdict}` : ''}`).join(' | ')} |`,
+      );
     out.push('');
-    out.push('## Loss terms (training batches, TRL metric names)', '', 'Mean over the last evaluation interval of training, then mean ± std over seeds.', '');
+    out.push(
+      '## Loss terms (training batches, TRL metric names)',
+      '',
+      'Mean over the last evaluation interval of training, then mean ± std over seeds.',
+      '',
+    );
     out.push(table(LOSS_TERMS_HEADERS, lossTermsTable(summary)), '');
   }
   out.push('## Glossary', '', ...GLOSSARY.map(([t, d]) => `- **${t}**: ${d}`), '');
   out.push('## Reproduce this run', '', '```sh', reproduceCommand(summary.settings), '```', '');
-  out.push('## Settings', '', '| setting | value |', '|---|---|', ...settingsRows(summary.settings).map(([k, v]) => `| ${cell(k)} | ${cell(v)} |`), '');
+  out.push(
+    '## Settings',
+    '',
+    '| setting | value |',
+    '|---|---|',
+    ...settingsRows(summary.settings).map(([k, v]) => `| ${cell(k)} | ${cell(v)} |`),
+    '',
+  );
   return out.join('\n');
 }

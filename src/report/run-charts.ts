@@ -20,7 +20,12 @@ function seriesFor(summary: Summary, spec: ChartSpec): ChartSeries[] {
     points: m.curves[spec.metric].map((p) => {
       if (spec.logY) return { x: p.step, y: Math.max(p.mean, LOG_FLOOR) };
       if (!banded) return { x: p.step, y: p.mean };
-      return { x: p.step, y: p.mean, lo: spec.rate ? Math.max(0, p.mean - p.std) : p.mean - p.std, hi: spec.rate ? Math.min(1, p.mean + p.std) : p.mean + p.std };
+      return {
+        x: p.step,
+        y: p.mean,
+        lo: spec.rate ? Math.max(0, p.mean - p.std) : p.mean - p.std,
+        hi: spec.rate ? Math.min(1, p.mean + p.std) : p.mean + p.std,
+      };
     }),
   }));
 }
@@ -30,7 +35,16 @@ export async function renderRunCharts(summary: Summary): Promise<[ChartSpec, str
   if (summary.methods.length === 0) return [];
   const out: [ChartSpec, string][] = [];
   for (const spec of RUN_CHARTS) {
-    const svg = await lineChart({ title: spec.title, xLabel: 'preference training step', yLabel: spec.yLabel, series: seriesFor(summary, spec), logY: spec.logY, yDomain: spec.rate ? [0, 1] : undefined, width: 560, height: 260 });
+    const svg = await lineChart({
+      title: spec.title,
+      xLabel: 'preference training step',
+      yLabel: spec.yLabel,
+      series: seriesFor(summary, spec),
+      logY: spec.logY,
+      yDomain: spec.rate ? [0, 1] : undefined,
+      width: 560,
+      height: 260,
+    });
     out.push([spec, svg]);
   }
   return out;

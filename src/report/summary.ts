@@ -45,7 +45,13 @@ export interface MethodInfo {
 
 export interface RunResults {
   settings: Record<string, unknown>;
-  task: { kind: 'addition' | 'file'; description: string; trainPairs: number; heldOutPairs: number; generationPrompts: number };
+  task: {
+    kind: 'addition' | 'file';
+    description: string;
+    trainPairs: number;
+    heldOutPairs: number;
+    generationPrompts: number;
+  };
   methods: MethodInfo[];
   checkpoints: CheckpointRecord[];
   runs: RunRecord[];
@@ -75,7 +81,10 @@ export interface Summary {
   task: RunResults['task'];
   interrupted: boolean;
   wallSeconds: number;
-  checkpoint: { final: Record<EvalMetric, Stat>; perSeed: { seed: number; sftSteps: number; sftSeconds: number; sftLoss: number; metrics: EvalMetrics }[] };
+  checkpoint: {
+    final: Record<EvalMetric, Stat>;
+    perSeed: { seed: number; sftSteps: number; sftSeconds: number; sftLoss: number; metrics: EvalMetrics }[];
+  };
   methods: MethodSummary[];
   observations: string[];
 }
@@ -112,7 +121,9 @@ function curvesOf(runs: readonly RunRecord[]): MethodSummary['curves'] {
  */
 function comparableSeeds(results: RunResults): Set<number> | null {
   const seeds = results.checkpoints.map((c) => c.seed);
-  const complete = seeds.filter((seed) => results.methods.every((m) => results.runs.some((r) => r.method === m.name && r.seed === seed && r.complete)));
+  const complete = seeds.filter((seed) =>
+    results.methods.every((m) => results.runs.some((r) => r.method === m.name && r.seed === seed && r.complete)),
+  );
   return complete.length > 0 ? new Set(complete) : null;
 }
 
@@ -120,10 +131,15 @@ function comparableSeeds(results: RunResults): Set<number> | null {
 export function summarize(results: RunResults): Summary {
   const seeds = comparableSeeds(results);
   const checkpoints = results.checkpoints.filter((c) => !seeds || seeds.has(c.seed));
-  const checkpointStats = statsOf(checkpoints.map((c) => c.metrics), EVAL_METRICS) as Record<EvalMetric, Stat>;
+  const checkpointStats = statsOf(
+    checkpoints.map((c) => c.metrics),
+    EVAL_METRICS,
+  ) as Record<EvalMetric, Stat>;
   const methods: MethodSummary[] = [];
   for (const info of results.methods) {
-    const runs = results.runs.filter((r) => r.method === info.name && r.complete && (!seeds || seeds.has(r.seed))).sort((a, b) => a.seed - b.seed);
+    const runs = results.runs
+      .filter((r) => r.method === info.name && r.complete && (!seeds || seeds.has(r.seed)))
+      .sort((a, b) => a.seed - b.seed);
     if (runs.length === 0) continue;
     const finals = runs.map((r) => r.curve[r.curve.length - 1].metrics);
     const trainKeys = [...new Set(runs.flatMap((r) => Object.keys(r.train)))].sort();
@@ -133,12 +149,18 @@ export function summarize(results: RunResults): Summary {
       ...info,
       seeds: runs.map((r) => r.seed),
       final: statsOf(finals, EVAL_METRICS) as Record<EvalMetric, Stat>,
-      train: statsOf(runs.map((r) => r.train), trainKeys),
+      train: statsOf(
+        runs.map((r) => r.train),
+        trainKeys,
+      ),
       curves: curvesOf(runs),
       perSeed: runs.map((r, i) => ({ seed: r.seed, steps: r.steps, final: finals[i], train: r.train })),
       samples: first.samples.map((s, i) => ({
-        prompt: s.prompt, before: before?.samples[i]?.completion ?? '', after: s.completion,
-        afterFormatValid: s.formatValid, afterCorrect: s.correct,
+        prompt: s.prompt,
+        before: before?.samples[i]?.completion ?? '',
+        after: s.completion,
+        afterFormatValid: s.formatValid,
+        afterCorrect: s.correct,
       })),
     });
   }
@@ -149,7 +171,13 @@ export function summarize(results: RunResults): Summary {
     wallSeconds: results.wallSeconds,
     checkpoint: {
       final: checkpointStats,
-      perSeed: checkpoints.map(({ seed, sftSteps, sftSeconds, sftLoss, metrics }) => ({ seed, sftSteps, sftSeconds, sftLoss, metrics })),
+      perSeed: checkpoints.map(({ seed, sftSteps, sftSeconds, sftLoss, metrics }) => ({
+        seed,
+        sftSteps,
+        sftSeconds,
+        sftLoss,
+        metrics,
+      })),
     },
     methods,
     observations: [],

@@ -13,9 +13,23 @@ export const FORMAT_KEPT = 0.9;
 
 /** The final figures a sweep compares across rates: the likelihood, the template, the task. */
 export const SWEEP_METRICS: { metric: EvalMetric; title: string; yLabel: string; rate?: boolean }[] = [
-  { metric: 'eval_lbar/chosen', title: 'Final chosen likelihood against the learning rate', yLabel: 'chosen lbar (nats/token)' },
-  { metric: 'eval_format_valid_rate', title: 'Final format-valid rate against the learning rate', yLabel: 'format-valid rate', rate: true },
-  { metric: 'eval_answer_accuracy', title: 'Final answer accuracy against the learning rate', yLabel: 'answer accuracy', rate: true },
+  {
+    metric: 'eval_lbar/chosen',
+    title: 'Final chosen likelihood against the learning rate',
+    yLabel: 'chosen lbar (nats/token)',
+  },
+  {
+    metric: 'eval_format_valid_rate',
+    title: 'Final format-valid rate against the learning rate',
+    yLabel: 'format-valid rate',
+    rate: true,
+  },
+  {
+    metric: 'eval_answer_accuracy',
+    title: 'Final answer accuracy against the learning rate',
+    yLabel: 'answer accuracy',
+    rate: true,
+  },
 ];
 
 /** One method's runs across the sweep's rates. */
@@ -43,8 +57,13 @@ export function sweepByMethod(summary: Summary): SweepMethod[] {
 export function soundRates(group: SweepMethod, summary: Summary): number[] {
   const chosen = summary.checkpoint.final['eval_lbar/chosen'].mean;
   const format = summary.checkpoint.final.eval_format_valid_rate.mean;
-  return group.points.filter(({ run }) => run.final['eval_lbar/chosen'].mean >= chosen - UNLEARNING_TOLERANCE
-    && run.final.eval_format_valid_rate.mean >= FORMAT_KEPT * format).map((p) => p.lr);
+  return group.points
+    .filter(
+      ({ run }) =>
+        run.final['eval_lbar/chosen'].mean >= chosen - UNLEARNING_TOLERANCE &&
+        run.final.eval_format_valid_rate.mean >= FORMAT_KEPT * format,
+    )
+    .map((p) => p.lr);
 }
 
 /** One plain sentence per method: robust across the rates, sound only in a band, or at none. */
@@ -52,10 +71,14 @@ export function sweepFindings(summary: Summary): string[] {
   return sweepByMethod(summary).map((g) => {
     const ok = soundRates(g, summary);
     const all = g.points.map((p) => p.lr);
-    const best = g.points.reduce((a, b) => (b.run.final.eval_answer_accuracy.mean > a.run.final.eval_answer_accuracy.mean ? b : a));
+    const best = g.points.reduce((a, b) =>
+      b.run.final.eval_answer_accuracy.mean > a.run.final.eval_answer_accuracy.mean ? b : a,
+    );
     const accuracy = `best answer accuracy ${(best.run.final.eval_answer_accuracy.mean * 100).toFixed(0)}% at lr ${best.lr}`;
-    if (ok.length === all.length) return `${g.label}: robust — kept its chosen likelihood and the template at every rate tried (${all.join(', ')}); ${accuracy}.`;
-    if (ok.length === 0) return `${g.label}: at no rate tried did it keep both its chosen likelihood and the template; ${accuracy}.`;
+    if (ok.length === all.length)
+      return `${g.label}: robust — kept its chosen likelihood and the template at every rate tried (${all.join(', ')}); ${accuracy}.`;
+    if (ok.length === 0)
+      return `${g.label}: at no rate tried did it keep both its chosen likelihood and the template; ${accuracy}.`;
     return `${g.label}: kept its chosen likelihood and the template only at lr ${ok.join(', ')} (of ${all.join(', ')}); ${accuracy}.`;
   });
 }
@@ -66,17 +89,36 @@ export async function renderSweepCharts(summary: Summary): Promise<[string, stri
   if (groups.length === 0) return [];
   const out: [string, string][] = [];
   for (const spec of SWEEP_METRICS) {
-    const series = groups.map((g) => ({ name: g.label, points: g.points.map((p) => ({ x: p.lr, y: p.run.final[spec.metric].mean })) }));
-    out.push([spec.title, await lineChart({ title: spec.title, xLabel: 'preference learning rate (log axis)', yLabel: spec.yLabel, series, logX: true, yDomain: spec.rate ? [0, 1] : undefined, width: 560, height: 260 })]);
+    const series = groups.map((g) => ({
+      name: g.label,
+      points: g.points.map((p) => ({ x: p.lr, y: p.run.final[spec.metric].mean })),
+    }));
+    out.push([
+      spec.title,
+      await lineChart({
+        title: spec.title,
+        xLabel: 'preference learning rate (log axis)',
+        yLabel: spec.yLabel,
+        series,
+        logX: true,
+        yDomain: spec.rate ? [0, 1] : undefined,
+        width: 560,
+        height: 260,
+      }),
+    ]);
   }
   return out;
 }
 
 /** The methods of a sweep at one rate (labels without the rate), for the per-step charts; the summary unchanged otherwise. */
 export function atOneRate(summary: Summary): { summary: Summary; lr: number | null } {
-  const rates = [...new Set(summary.methods.map((m) => m.lr).filter((r): r is number => r !== undefined))].sort((a, b) => a - b);
+  const rates = [...new Set(summary.methods.map((m) => m.lr).filter((r): r is number => r !== undefined))].sort(
+    (a, b) => a - b,
+  );
   if (rates.length === 0) return { summary, lr: null };
   const lr = rates[Math.floor((rates.length - 1) / 2)];
-  const methods = summary.methods.filter((m) => m.lr === lr).map((m) => ({ ...m, label: m.label.replace(/ @ lr .*$/, '') }));
+  const methods = summary.methods
+    .filter((m) => m.lr === lr)
+    .map((m) => ({ ...m, label: m.label.replace(/ @ lr .*$/, '') }));
   return { summary: { ...summary, methods }, lr };
 }

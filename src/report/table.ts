@@ -41,7 +41,9 @@ export interface TableRow {
 /** The SFT checkpoint row first (the starting point of every method), then one row per method. */
 export function finalTable(summary: Summary): TableRow[] {
   const row = (key: string, label: string, stats: Record<EvalMetric, Stat>): TableRow => ({
-    key, label, cells: TABLE_COLUMNS.map((c) => formatStat(stats[c.metric], c.style, c.digits)),
+    key,
+    label,
+    cells: TABLE_COLUMNS.map((c) => formatStat(stats[c.metric], c.style, c.digits)),
   });
   // with --eval-only the checkpoint is the scored model itself, not the start of training
   const evaluated = summary.settings.evalOnly;
@@ -55,9 +57,15 @@ export function finalTable(summary: Summary): TableRow[] {
 /** The training-side numbers under TRL names: loss, rewards/*, and each method's own loss terms. */
 export function lossTermsTable(summary: Summary): TableRow[] {
   return summary.methods.map((m) => {
-    const named = Object.keys(m.train).filter((k) => k.startsWith('terms/')).map((k) => `${k.slice(6)} ${formatStat(m.train[k], 'fixed', 4)}`);
+    const named = Object.keys(m.train)
+      .filter((k) => k.startsWith('terms/'))
+      .map((k) => `${k.slice(6)} ${formatStat(m.train[k], 'fixed', 4)}`);
     const cell = (k: string) => (m.train[k] ? formatStat(m.train[k], 'fixed', 4) : '-');
-    return { key: m.name, label: m.label, cells: [cell('loss'), cell('rewards/margins'), cell('rewards/accuracies'), named.join('; ')] };
+    return {
+      key: m.name,
+      label: m.label,
+      cells: [cell('loss'), cell('rewards/margins'), cell('rewards/accuracies'), named.join('; ')],
+    };
   });
 }
 

@@ -25,8 +25,24 @@ export async function writeReport(outDir: string, results: RunResults): Promise<
   for (const [spec, svg] of charts) await writeFile(join(outDir, CHART_DIR, spec.file), svg);
   const sweepFiles = sweepCharts.map(([title], i): [string, string] => [title, `${CHART_DIR}/sweep-${i + 1}.svg`]);
   for (const [i, [, svg]] of sweepCharts.entries()) await writeFile(join(outDir, sweepFiles[i][1]), svg);
-  const rateNote = oneRate.lr === null ? [] : [`The charts above show the runs at lr ${oneRate.lr}, the sweep's middle rate; the learning-rate sweep section below compares the rates.`];
-  await writeFile(join(outDir, 'report.md'), renderMarkdown(summary, charts.map(([spec]) => spec), CHART_DIR, [...rateNote.map((n) => `${n}\n`), ...sweepSectionMarkdown(summary, sweepFiles)]));
-  await writeFile(join(outDir, 'report.html'), renderHtml(summary, charts, [...rateNote.map((n) => `<p>${n}</p>`), ...sweepSectionHtml(summary, sweepCharts)]));
+  const rateNote =
+    oneRate.lr === null
+      ? []
+      : [
+          `The charts above show the runs at lr ${oneRate.lr}, the sweep's middle rate; the learning-rate sweep section below compares the rates.`,
+        ];
+  await writeFile(
+    join(outDir, 'report.md'),
+    renderMarkdown(
+      summary,
+      charts.map(([spec]) => spec),
+      CHART_DIR,
+      [...rateNote.map((n) => `${n}\n`), ...sweepSectionMarkdown(summary, sweepFiles)],
+    ),
+  );
+  await writeFile(
+    join(outDir, 'report.html'),
+    renderHtml(summary, charts, [...rateNote.map((n) => `<p>${n}</p>`), ...sweepSectionHtml(summary, sweepCharts)]),
+  );
   return summary;
 }

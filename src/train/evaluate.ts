@@ -15,9 +15,15 @@ import type { GenerationScore } from '../data/preference-task.js';
 
 /** The held-out metric names, as logged to metrics.jsonl and stored in summary.json. */
 export const EVAL_METRICS = [
-  'eval_lbar/chosen', 'eval_sumlogp/chosen', 'eval_lbar/rejected', 'eval_sumlogp/rejected',
-  'eval_min_token_prob/rejected', 'eval_margin/lbar', 'eval_preference_accuracy',
-  'eval_format_valid_rate', 'eval_answer_accuracy',
+  'eval_lbar/chosen',
+  'eval_sumlogp/chosen',
+  'eval_lbar/rejected',
+  'eval_sumlogp/rejected',
+  'eval_min_token_prob/rejected',
+  'eval_margin/lbar',
+  'eval_preference_accuracy',
+  'eval_format_valid_rate',
+  'eval_answer_accuracy',
 ] as const;
 export type EvalMetric = (typeof EVAL_METRICS)[number];
 export type EvalMetrics = Record<EvalMetric, number>;
@@ -57,17 +63,32 @@ async function likelihoods(model: GPT, pairs: readonly TokenPair[], padId: numbe
   const batch = buildPreferenceBatch(pairs, { padId, backend: model.backend });
   const B = pairs.length;
   const T = batch.length;
-  const logps = tidy(() => noGrad(() => {
-    const ids = concat([batch.chosen.ids, batch.rejected.ids], 0);
-    const targets = concat([batch.chosen.targets, batch.rejected.targets], 0);
-    return tokenLogps(model.forward(ids), targets);
-  }));
-  const [values, chosenMask, rejectedMask] = await Promise.all([logps.data(), batch.chosen.mask.data(), batch.rejected.mask.data()]);
+  const logps = tidy(() =>
+    noGrad(() => {
+      const ids = concat([batch.chosen.ids, batch.rejected.ids], 0);
+      const targets = concat([batch.chosen.targets, batch.rejected.targets], 0);
+      return tokenLogps(model.forward(ids), targets);
+    }),
+  );
+  const [values, chosenMask, rejectedMask] = await Promise.all([
+    logps.data(),
+    batch.chosen.mask.data(),
+    batch.rejected.mask.data(),
+  ]);
   logps.dispose();
   for (const side of [batch.chosen, batch.rejected]) for (const t of [side.ids, side.targets, side.mask]) t.dispose();
-  const out: Likelihoods = { chosenLbar: [], chosenSum: [], rejectedLbar: [], rejectedSum: [], minRejectedLogp: Infinity };
+  const out: Likelihoods = {
+    chosenLbar: [],
+    chosenSum: [],
+    rejectedLbar: [],
+    rejectedSum: [],
+    minRejectedLogp: Infinity,
+  };
   for (let b = 0; b < B; b++) {
-    for (const [offset, mask, sums, means] of [[0, chosenMask, out.chosenSum, out.chosenLbar], [B, rejectedMask, out.rejectedSum, out.rejectedLbar]] as const) {
+    for (const [offset, mask, sums, means] of [
+      [0, chosenMask, out.chosenSum, out.chosenLbar],
+      [B, rejectedMask, out.rejectedSum, out.rejectedLbar],
+    ] as const) {
       let sum = 0;
       let count = 0;
       for (let t = 0; t < T; t++) {
@@ -111,7 +132,11 @@ async function generations(model: GPT, set: HeldOutSet, tokenizer: ByteTokenizer
   const samples: GenerationSample[] = new Array(set.prompts.length);
   for (const [length, indices] of byLength) {
     const maxNewTokens = Math.min(set.maxNewTokens, model.config.blockSize - length);
-    const rows = await generate(model, indices.map((i) => set.prompts[i].ids), { maxNewTokens, temperature: 0, stopToken: tokenizer.eos });
+    const rows = await generate(
+      model,
+      indices.map((i) => set.prompts[i].ids),
+      { maxNewTokens, temperature: 0, stopToken: tokenizer.eos },
+    );
     rows.forEach((row, k) => {
       const prompt = set.prompts[indices[k]];
       const written = row.slice(length);
@@ -120,7 +145,8 @@ async function generations(model: GPT, set: HeldOutSet, tokenizer: ByteTokenizer
       // a stray special token (BOS/PAD) would vanish in decode and could make a broken answer look valid
       const clean = body.every((id) => !tokenizer.isSpecial(id));
       const score = clean ? prompt.score(tokenizer.decode(body), stopped) : { formatValid: false, correct: false };
-      const shown = clean && validUtf8(body) ? tokenizer.decode(body) : body.map((id) => showToken(id, tokenizer)).join('');
+      const shown =
+        clean && validUtf8(body) ? tokenizer.decode(body) : body.map((id) => showToken(id, tokenizer)).join('');
       samples[indices[k]] = { prompt: prompt.text, completion: stopped ? shown : `${shown}...`, ...score };
     });
   }
@@ -142,9 +168,9 @@ export async function evaluateHeldOut(model: GPT, set: HeldOutSet, tokenizer: By
       'eval_sumlogp/rejected': mean(l.rejectedSum),
       'eval_min_token_prob/rejected': Math.exp(l.minRejectedLogp),
       'eval_margin/lbar': mean(margins),
-      'eval_preference_accuracy': mean(margins.map((m) => (m > 0 ? 1 : 0))),
-      'eval_format_valid_rate': mean(samples.map((s) => (s.formatValid ? 1 : 0))),
-      'eval_answer_accuracy': mean(samples.map((s) => (s.correct ? 1 : 0))),
+      eval_preference_accuracy: mean(margins.map((m) => (m > 0 ? 1 : 0))),
+      eval_format_valid_rate: mean(samples.map((s) => (s.formatValid ? 1 : 0))),
+      eval_answer_accuracy: mean(samples.map((s) => (s.correct ? 1 : 0))),
     };
     return { metrics, samples };
   } finally {

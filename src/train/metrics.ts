@@ -17,7 +17,10 @@ export class MemoryMetrics implements MetricsSink {
 
 /** Appends each record as a line to a file; non-finite numbers are written as null (JSON has no NaN). */
 export class JsonlMetricsLogger implements MetricsSink {
-  private constructor(readonly path: string, private readonly append: (path: string, text: string) => void) {}
+  private constructor(
+    readonly path: string,
+    private readonly append: (path: string, text: string) => void,
+  ) {}
 
   /** Creates the file's directory, and truncates the file unless `append` is set. */
   static async open(path: string, opts: { append?: boolean } = {}): Promise<JsonlMetricsLogger> {
@@ -30,7 +33,9 @@ export class JsonlMetricsLogger implements MetricsSink {
   }
 
   log(record: MetricsRecord): void {
-    const clean = Object.fromEntries(Object.entries(record).map(([k, v]) => [k, typeof v === 'number' && !Number.isFinite(v) ? null : v]));
+    const clean = Object.fromEntries(
+      Object.entries(record).map(([k, v]) => [k, typeof v === 'number' && !Number.isFinite(v) ? null : v]),
+    );
     this.append(this.path, `${JSON.stringify(clean)}\n`);
   }
 }

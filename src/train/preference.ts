@@ -64,15 +64,26 @@ function disposeBatch(batch: PreferenceBatch): void {
 }
 
 /** Loss, terms and TRL metrics of one step, with the gradients accumulated into the parameters. */
-async function lossAndGrads(o: PreferenceTrainOptions, indices: number[]): Promise<{ values: MetricsRecord; loss: number }> {
+async function lossAndGrads(
+  o: PreferenceTrainOptions,
+  indices: number[],
+): Promise<{ values: MetricsRecord; loss: number }> {
   const { model } = o;
   // masks (and so cached reference log-probs) in the model's dtype: a float64 run stays float64 end to end
   const dtype = model.dtype === 'float64' ? 'float64' : 'float32';
-  const batch = buildPreferenceBatch(indices.map((i) => o.pairs[i]), { padId: o.padId, dtype, backend: model.backend });
-  const ref = o.method.needsReference && o.reference
-    ? await referenceLogps((ids) => o.reference!.model.forward(ids), batch, { cache: o.reference.cache, keys: indices })
-    : undefined;
-  if (o.method.needsReference && !ref) throw new Error(`trainPreference: method '${o.method.name}' needs a reference model, and none was given`);
+  const batch = buildPreferenceBatch(
+    indices.map((i) => o.pairs[i]),
+    { padId: o.padId, dtype, backend: model.backend },
+  );
+  const ref =
+    o.method.needsReference && o.reference
+      ? await referenceLogps((ids) => o.reference!.model.forward(ids), batch, {
+          cache: o.reference.cache,
+          keys: indices,
+        })
+      : undefined;
+  if (o.method.needsReference && !ref)
+    throw new Error(`trainPreference: method '${o.method.name}' needs a reference model, and none was given`);
   try {
     const [loss, norm, metrics] = tidy(() => {
       // chosen and rejected share one forward pass: half the per-op overhead of two
@@ -112,7 +123,9 @@ async function lossAndGrads(o: PreferenceTrainOptions, indices: number[]): Promi
 export async function trainPreference(o: PreferenceTrainOptions): Promise<MetricsRecord[]> {
   const { model, optimizer, steps, batchSize } = o;
   if (o.order.length < steps * batchSize) {
-    throw new Error(`trainPreference: the order has ${o.order.length} indices, fewer than steps x batchSize = ${steps * batchSize}`);
+    throw new Error(
+      `trainPreference: the order has ${o.order.length} indices, fewer than steps x batchSize = ${steps * batchSize}`,
+    );
   }
   model.train();
   const history: MetricsRecord[] = [];
@@ -125,13 +138,24 @@ export async function trainPreference(o: PreferenceTrainOptions): Promise<Metric
     const { values, loss } = await lossAndGrads(o, indices);
     if (!Number.isFinite(loss)) {
       optimizer.zeroGrad();
-      throw new NonFiniteLossError('trainPreference', step + 1, `${o.method.name} produced a non-finite loss (${loss})`);
+      throw new NonFiniteLossError(
+        'trainPreference',
+        step + 1,
+        `${o.method.name} produced a non-finite loss (${loss})`,
+      );
     }
     optimizer.step();
     optimizer.zeroGrad();
     const done = step + 1;
-    const record: MetricsRecord = { ...o.tags, phase: 'preference', step: done, learning_rate: optimizer.lr, ...values };
-    if (o.evaluate && (done % o.evaluate.every === 0 || done === steps)) Object.assign(record, await o.evaluate.run(done));
+    const record: MetricsRecord = {
+      ...o.tags,
+      phase: 'preference',
+      step: done,
+      learning_rate: optimizer.lr,
+      ...values,
+    };
+    if (o.evaluate && (done % o.evaluate.every === 0 || done === steps))
+      Object.assign(record, await o.evaluate.run(done));
     history.push(record);
     o.metrics?.log(record);
     o.onStep?.(record);

@@ -33,8 +33,12 @@ export class ProgressBar {
   private done = 0;
   private finished = false;
 
-  constructor(readonly total: number, opts: ProgressOptions = {}) {
-    if (!(Number.isInteger(total) && total > 0)) throw new Error(`ProgressBar: total must be a positive integer, got ${total}`);
+  constructor(
+    readonly total: number,
+    opts: ProgressOptions = {},
+  ) {
+    if (!(Number.isInteger(total) && total > 0))
+      throw new Error(`ProgressBar: total must be a positive integer, got ${total}`);
     this.stream = opts.stream ?? process.stdout;
     this.label = opts.label ?? '';
     this.redrawMs = opts.redrawMs ?? 100;
@@ -74,7 +78,8 @@ export class ProgressBar {
     const filled = Math.round(frac * width);
     const gauge = bar ? `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ` : '';
     const head = this.label ? `${this.label} ` : '';
-    const timing = done >= this.total ? `${formatDuration(elapsed)}` : `${formatDuration(elapsed)} < ${formatDuration(eta)}`;
+    const timing =
+      done >= this.total ? `${formatDuration(elapsed)}` : `${formatDuration(elapsed)} < ${formatDuration(eta)}`;
     return `${head}${gauge}${done}/${this.total} ${(frac * 100).toFixed(0).padStart(3)}% ${timing}${info ? ` | ${info}` : ''}`;
   }
 }

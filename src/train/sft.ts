@@ -21,7 +21,8 @@ import { ProgressBar } from './progress.js';
 
 /** Mean negative log-likelihood of the targets selected by lossMask (every counted token weighs the same). */
 export function lmLoss(model: GPT, batch: LmBatch, rng?: Rng): Tensor {
-  if (!(batch.tokens > 0)) throw new Error(`lmLoss: the batch has no target tokens in its loss mask (inputs [${batch.inputs.shape}])`);
+  if (!(batch.tokens > 0))
+    throw new Error(`lmLoss: the batch has no target tokens in its loss mask (inputs [${batch.inputs.shape}])`);
   const logps = tokenLogps(model.forward(batch.inputs, { rng }), batch.targets);
   return logps.where(batch.lossMask, 0).sum().div(-batch.tokens);
 }
@@ -112,10 +113,16 @@ export async function trainSft(o: SftOptions): Promise<MetricsRecord[]> {
     optimizer.zeroGrad();
     const seconds = (Date.now() - t0) / 1000;
     const record: MetricsRecord = {
-      step: step + 1, loss: lossValue, learning_rate: optimizer.lr, grad_norm: normValue,
-      num_tokens: tokens, tokens_per_second: tokens / Math.max(seconds, 1e-3), elapsed_seconds: (Date.now() - started) / 1000,
+      step: step + 1,
+      loss: lossValue,
+      learning_rate: optimizer.lr,
+      grad_norm: normValue,
+      num_tokens: tokens,
+      tokens_per_second: tokens / Math.max(seconds, 1e-3),
+      elapsed_seconds: (Date.now() - started) / 1000,
     };
-    if (o.evaluate && ((step + 1) % o.evaluate.every === 0 || step + 1 === steps)) Object.assign(record, await o.evaluate.run(step + 1));
+    if (o.evaluate && ((step + 1) % o.evaluate.every === 0 || step + 1 === steps))
+      Object.assign(record, await o.evaluate.run(step + 1));
     history.push(record);
     o.metrics?.log(record);
     o.onStep?.(record);
@@ -144,7 +151,9 @@ export async function resumeSft(dir: string, makeOptimizer: (model: GPT) => Opti
   const ck = await loadCheckpoint(dir);
   if (!ck.rng || !ck.optimizerState) {
     ck.model.dispose();
-    throw new Error(`resumeSft: ${dir} holds no ${ck.rng ? 'optimizer state' : 'rng state'}; it was not saved by a training loop`);
+    throw new Error(
+      `resumeSft: ${dir} holds no ${ck.rng ? 'optimizer state' : 'rng state'}; it was not saved by a training loop`,
+    );
   }
   try {
     const optimizer = makeOptimizer(ck.model);

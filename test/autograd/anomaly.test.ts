@@ -18,7 +18,9 @@ describe('forward', () => {
     );
   });
   it('names an op producing Inf', () => {
-    expect(() => detectAnomaly(() => f64([1, 0]).reciprocal())).toThrow(/^anomaly: forward of 'reciprocal' .* produced Infinity at flat index 1/);
+    expect(() => detectAnomaly(() => f64([1, 0]).reciprocal())).toThrow(
+      /^anomaly: forward of 'reciprocal' .* produced Infinity at flat index 1/,
+    );
   });
   it('is opt-in: without it NaN flows through silently', () => {
     expect(Number.isNaN(f64([-1]).log().exp().itemSync())).toBe(true);
@@ -34,7 +36,9 @@ describe('forward', () => {
 describe('backward', () => {
   it('blames the op whose rule produced Inf (sqrt at 0), not a helper op inside its rule', () => {
     const x = f64([0, 1], true);
-    expect(() => detectAnomaly(() => x.sqrt().sum().backward())).toThrow(/^anomaly: backward of 'sqrt' \(inputs \[2\]\)/);
+    expect(() => detectAnomaly(() => x.sqrt().sum().backward())).toThrow(
+      /^anomaly: backward of 'sqrt' \(inputs \[2\]\)/,
+    );
   });
   it('blames pow for the gradient of x^0.5 at 0', () => {
     const x = f64([4, 0], true);
@@ -42,7 +46,13 @@ describe('backward', () => {
   });
   it('names the op and the input when a rule hands back a non-finite gradient', () => {
     const x = f64([1, 2], true);
-    const nanRule = (v: Tensor): Tensor => composite('nanRule', [v], () => v.mul(2), () => [f64([0, Number.NaN])]);
+    const nanRule = (v: Tensor): Tensor =>
+      composite(
+        'nanRule',
+        [v],
+        () => v.mul(2),
+        () => [f64([0, Number.NaN])],
+      );
     expect(() => detectAnomaly(() => nanRule(x).sum().backward())).toThrow(
       "anomaly: backward of 'nanRule' (gradient for input 0, shape [2]) produced NaN at flat index 1 (shape [2], float64)",
     );

@@ -9,9 +9,20 @@ import { composite } from '../../src/autograd/ops/unary.js';
 const x = tensor([0.5, -1.5, 2.0, 0.25], { dtype: 'float64' });
 
 /** square with a correct forward and a backward that is off by `bump` at flat index 2 only. */
-const squareWrongAt2 = (bump: number) => (v: Tensor): Tensor => composite('squareWrongAt2', [v], () => v.mul(v), (g) => [
-  g.mul(v).mul(2).add(tensor([0, 0, bump, 0], { dtype: 'float64' })),
-]);
+const squareWrongAt2 =
+  (bump: number) =>
+  (v: Tensor): Tensor =>
+    composite(
+      'squareWrongAt2',
+      [v],
+      () => v.mul(v),
+      (g) => [
+        g
+          .mul(v)
+          .mul(2)
+          .add(tensor([0, 0, bump, 0], { dtype: 'float64' })),
+      ],
+    );
 
 describe('gradcheck catches wrong backward rules', () => {
   it('reports ok: false and the element that is wrong, with both values', () => {
@@ -33,7 +44,13 @@ describe('gradcheck catches wrong backward rules', () => {
   });
 
   it('catches a wrong rule on the second of several inputs of a non-scalar function', () => {
-    const mulWrong = (a: Tensor, b: Tensor): Tensor => composite('mulWrong', [a, b], () => a.mul(b), (g) => [g.mul(b), g.mul(b)]);
+    const mulWrong = (a: Tensor, b: Tensor): Tensor =>
+      composite(
+        'mulWrong',
+        [a, b],
+        () => a.mul(b),
+        (g) => [g.mul(b), g.mul(b)],
+      );
     const b = tensor([3, -1, 0.5, 2], { dtype: 'float64' });
     const result = gradcheck(mulWrong, [x, b]);
     expect(result.ok).toBe(false);
@@ -41,7 +58,13 @@ describe('gradcheck catches wrong backward rules', () => {
   });
 
   it('catches a NaN gradient', () => {
-    const nanRule = (v: Tensor): Tensor => composite('nanRule', [v], () => v.mul(2), (g) => [g.mul(Number.NaN)]);
+    const nanRule = (v: Tensor): Tensor =>
+      composite(
+        'nanRule',
+        [v],
+        () => v.mul(2),
+        (g) => [g.mul(Number.NaN)],
+      );
     const result = gradcheck((v) => nanRule(v).sum(), [x]);
     expect(result.ok).toBe(false);
     expect(result.maxAbsError).toBe(Infinity);
@@ -50,7 +73,13 @@ describe('gradcheck catches wrong backward rules', () => {
 
 describe('gradgradcheck catches a rule that is right only to first order', () => {
   // the backward uses a detached x, so its own derivative is missing: first order right, second order wrong
-  const squareDetached = (v: Tensor): Tensor => composite('squareDetached', [v], () => v.mul(v), (g) => [g.mul(v.detach()).mul(2)]);
+  const squareDetached = (v: Tensor): Tensor =>
+    composite(
+      'squareDetached',
+      [v],
+      () => v.mul(v),
+      (g) => [g.mul(v.detach()).mul(2)],
+    );
 
   it('gradcheck passes it', () => {
     expect(gradcheck((v) => squareDetached(v).sum(), [x]).ok).toBe(true);

@@ -15,7 +15,9 @@ describe('log1mexp backward in anomaly mode', () => {
       xs.forEach((v, i) => {
         const want = Math.exp(v) / Math.expm1(v);
         const want32 = dtype === 'float32' ? Math.fround(want) : want;
-        expect(Math.abs(g[i] - want32), `x = ${v}`).toBeLessThanOrEqual(Math.abs(want32) * (dtype === 'float32' ? 1e-5 : 1e-12) + 1e-44);
+        expect(Math.abs(g[i] - want32), `x = ${v}`).toBeLessThanOrEqual(
+          Math.abs(want32) * (dtype === 'float32' ? 1e-5 : 1e-12) + 1e-44,
+        );
       });
     });
   }
@@ -24,7 +26,9 @@ describe('log1mexp backward in anomaly mode', () => {
     const chosen = tensor([[-0.5, -1.0]], { dtype: 'float32' }).requireGrad();
     const rejected = tensor([[-100, -100]], { dtype: 'float32' }).requireGrad();
     const mask = tensor([[1, 1]], { dtype: 'float32' });
-    detectAnomaly(() => orpo({ chosenLogps: chosen, chosenMask: mask, rejectedLogps: rejected, rejectedMask: mask }).loss.backward());
+    detectAnomaly(() =>
+      orpo({ chosenLogps: chosen, chosenMask: mask, rejectedLogps: rejected, rejectedMask: mask }).loss.backward(),
+    );
     expect(Array.from(rejected.grad!.dataSync()).every(Number.isFinite)).toBe(true);
     expect(Array.from(chosen.grad!.dataSync()).every((v) => Number.isFinite(v) && v < 0)).toBe(true);
   });

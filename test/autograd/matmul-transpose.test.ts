@@ -13,7 +13,8 @@ const cases: { name: string; a: number[]; b: number[] }[] = [
 ];
 
 /** The stored shape for an operand whose logical shape is `shape` and that is passed transposed when `t`. */
-const stored = (shape: number[], t: boolean) => (t ? [...shape.slice(0, -2), shape[shape.length - 1], shape[shape.length - 2]] : shape);
+const stored = (shape: number[], t: boolean) =>
+  t ? [...shape.slice(0, -2), shape[shape.length - 1], shape[shape.length - 2]] : shape;
 
 describe('matmul gradients, one transpose combination at a time', () => {
   for (const transA of [false, true]) {

@@ -97,9 +97,11 @@ describe('noGrad and detach', () => {
   it('noGrad nests with enableGrad and restores the mode even when fn throws', () => {
     const x = f64([1], true);
     expect(noGrad(() => enableGrad(() => x.mul(2)).requiresGrad)).toBe(true);
-    expect(() => noGrad(() => {
-      throw new Error('inside');
-    })).toThrow('inside');
+    expect(() =>
+      noGrad(() => {
+        throw new Error('inside');
+      }),
+    ).toThrow('inside');
     expect(isGradEnabled()).toBe(true);
     expect(x.mul(2).requiresGrad).toBe(true);
   });
@@ -123,7 +125,10 @@ describe('functional API', () => {
   it('grad with default, single and multiple argnums', () => {
     expect(values(grad(f)(a, b))).toEqual([9, 16]); // b^2
     expect(values(grad(f, 1)(a, b))).toEqual([6, -16]); // 2 a b
-    expect(grad(f, [0, 1])(a, b).map(values)).toEqual([[9, 16], [6, -16]]);
+    expect(grad(f, [0, 1])(a, b).map(values)).toEqual([
+      [9, 16],
+      [6, -16],
+    ]);
   });
 
   it('valueAndGrad returns the value too', () => {
@@ -193,7 +198,13 @@ describe('higher order', () => {
 
   it('backward through a grad computed with backward-of-backward (Hessian-vector product of a quadratic)', () => {
     // f(x) = 0.5 x^T A x with symmetric A: grad = A x, and the HVP with v is A v
-    const A = tensor([[2, 1], [1, 3]], { dtype: 'float64' });
+    const A = tensor(
+      [
+        [2, 1],
+        [1, 3],
+      ],
+      { dtype: 'float64' },
+    );
     const f = (x: Tensor): Tensor => x.matmul(A).mul(x).sum().mul(0.5);
     const v = f64([1, -1]);
     const hvp = grad((x: Tensor) => grad(f)(x).mul(v).sum())(f64([0.3, 0.4]));

@@ -6,7 +6,12 @@ import { arange, full, ones, tensor, zeros, zerosLike } from '../../src/index.js
 describe('tensor()', () => {
   it('infers shape from nested arrays, including scalars and empty dims', () => {
     expect(tensor(3).shape).toEqual([]);
-    expect(tensor([[1, 2, 3], [4, 5, 6]]).shape).toEqual([2, 3]);
+    expect(
+      tensor([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]).shape,
+    ).toEqual([2, 3]);
     expect(tensor([[[1]], [[2]]]).arraySync()).toEqual([[[1]], [[2]]]);
     expect(tensor([]).shape).toEqual([0]);
     expect(tensor([[], []]).shape).toEqual([2, 0]);

@@ -14,11 +14,13 @@ class Holder {
 describe('tidy', () => {
   it('frees what a Promise-returning fn made before its first await, and says why it refuses', async () => {
     const before = live();
-    expect(() => tidy(async () => {
-      zeros([3]);
-      ones([2]);
-      await Promise.resolve();
-    })).toThrow(/tidy: fn returned a Promise/);
+    expect(() =>
+      tidy(async () => {
+        zeros([3]);
+        ones([2]);
+        await Promise.resolve();
+      }),
+    ).toThrow(/tidy: fn returned a Promise/);
     expect(live()).toBe(before);
   });
 
@@ -43,12 +45,18 @@ describe('tensor creation', () => {
     expect(() => tensor([1, 2 ** 31], { dtype: 'int32' })).toThrow(/value 2147483648 at flat index 1/);
     expect(() => tensor(new Float64Array([0, NaN]), { dtype: 'int32' })).toThrow(/value NaN at flat index 1/);
     expect(() => full([2], 0.5, { dtype: 'int32' })).toThrow(/full: value 0\.5/);
-    expect(Array.from(tensor([-(2 ** 31), 2 ** 31 - 1, 0], { dtype: 'int32' }).dataSync())).toEqual([-(2 ** 31), 2 ** 31 - 1, 0]);
+    expect(Array.from(tensor([-(2 ** 31), 2 ** 31 - 1, 0], { dtype: 'int32' }).dataSync())).toEqual([
+      -(2 ** 31),
+      2 ** 31 - 1,
+      0,
+    ]);
   });
 
   it('refuses more than 2^31 - 1 elements before allocating anything', () => {
     const before = memory().bytes;
-    expect(() => zeros([2 ** 31])).toThrow(/full: shape \[2147483648\] has 2147483648 elements, more than the 2147483647/);
+    expect(() => zeros([2 ** 31])).toThrow(
+      /full: shape \[2147483648\] has 2147483648 elements, more than the 2147483647/,
+    );
     expect(() => ones([65536, 65536])).toThrow(/more than the 2147483647 a tensor can hold/);
     expect(() => tensor([1], { shape: [2 ** 16, 2 ** 16, 0] })).toThrow(/1 values do not fill/);
     expect(MAX_TENSOR_ELEMENTS).toBe(2 ** 31 - 1);

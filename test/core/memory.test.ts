@@ -15,9 +15,17 @@ describe('memory()', () => {
     const a = zeros([3]); // 3 x 4 bytes
     const b = zeros([2, 2], { dtype: 'float64' }); // 4 x 8
     const c = zeros([5], { dtype: 'int32' }); // 5 x 4
-    expect(snapshot()).toEqual({ tensors: before.tensors + 3, buffers: before.buffers + 3, bytes: before.bytes + 12 + 32 + 20 });
+    expect(snapshot()).toEqual({
+      tensors: before.tensors + 3,
+      buffers: before.buffers + 3,
+      bytes: before.bytes + 12 + 32 + 20,
+    });
     b.dispose();
-    expect(snapshot()).toEqual({ tensors: before.tensors + 2, buffers: before.buffers + 2, bytes: before.bytes + 12 + 20 });
+    expect(snapshot()).toEqual({
+      tensors: before.tensors + 2,
+      buffers: before.buffers + 2,
+      bytes: before.bytes + 12 + 20,
+    });
     a.dispose();
     c.dispose();
     c.dispose(); // a second dispose is a no-op
@@ -63,11 +71,13 @@ describe('tidy and keep', () => {
   it('frees what a throwing fn made (but not what it kept), and rethrows', () => {
     const before = snapshot();
     let kept: Tensor | null = null;
-    expect(() => tidy(() => {
-      zeros([2]).add(1);
-      kept = keep(zeros([3]));
-      throw new Error('boom');
-    })).toThrow('boom');
+    expect(() =>
+      tidy(() => {
+        zeros([2]).add(1);
+        kept = keep(zeros([3]));
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
     expect(kept!.isDisposed).toBe(false);
     kept!.dispose();
     expect(snapshot()).toEqual(before);
@@ -84,13 +94,14 @@ describe('a training loop inside tidy', () => {
     const trueW = tensor([[1], [-2], [0.5]], { dtype: 'float64' });
     const y = keep(x.matmul(trueW));
     const w = keep(zeros([3, 1], { dtype: 'float64', requiresGrad: true }));
-    const step = (): number => tidy(() => {
-      const loss = x.matmul(w).sub(y).pow(2).mean();
-      loss.backward();
-      noGrad(() => w.assign(w.sub(w.grad!.mul(0.3))));
-      w.zeroGrad();
-      return loss.itemSync();
-    });
+    const step = (): number =>
+      tidy(() => {
+        const loss = x.matmul(w).sub(y).pow(2).mean();
+        loss.backward();
+        noGrad(() => w.assign(w.sub(w.grad!.mul(0.3))));
+        w.zeroGrad();
+        return loss.itemSync();
+      });
     const before = snapshot();
     const first = step();
     let last = first;
@@ -113,7 +124,10 @@ describe('views share buffers', () => {
     const d = x.detach();
     expect(snapshot()).toEqual({ tensors: before.tensors + 3, buffers: before.buffers + 1, bytes: before.bytes + 16 });
     x.dispose();
-    expect(r.arraySync()).toEqual([[1, 2], [3, 4]]);
+    expect(r.arraySync()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     r.dispose();
     expect(Array.from(d.dataSync())).toEqual([1, 2, 3, 4]);
     expect(snapshot().buffers).toBe(before.buffers + 1);

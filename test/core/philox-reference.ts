@@ -21,5 +21,8 @@ export function philoxReference(counter: readonly number[], key: readonly number
 export function uniformReference(n: number, seed: number): number[] {
   const s = seed < 0 ? -seed * 2 + 1 : seed * 2;
   const key = [s % 2 ** 32, Math.floor(s / 2 ** 32)];
-  return Array.from({ length: n }, (_, i) => (philoxReference([Math.floor(i / 4), 0, 0, 0], key)[i % 4] + 0.5) / 2 ** 32);
+  return Array.from(
+    { length: n },
+    (_, i) => (philoxReference([Math.floor(i / 4), 0, 0, 0], key)[i % 4] + 0.5) / 2 ** 32,
+  );
 }

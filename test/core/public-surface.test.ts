@@ -17,9 +17,15 @@ describe('Tensor public surface', () => {
   it('refuses direct writes to requiresGrad, grad and node (module code is strict mode)', () => {
     const t = tensor([1, 2, 3]);
     const writable = t as unknown as Record<string, unknown>;
-    expect(() => { writable.requiresGrad = true; }).toThrow(TypeError);
-    expect(() => { writable.grad = tensor([0, 0, 0]); }).toThrow(TypeError);
-    expect(() => { writable.node = null; }).toThrow(TypeError);
+    expect(() => {
+      writable.requiresGrad = true;
+    }).toThrow(TypeError);
+    expect(() => {
+      writable.grad = tensor([0, 0, 0]);
+    }).toThrow(TypeError);
+    expect(() => {
+      writable.node = null;
+    }).toThrow(TypeError);
     expect(t.requiresGrad).toBe(false);
   });
 

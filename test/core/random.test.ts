@@ -11,9 +11,21 @@ const hex = (words: number[]): string[] => words.map((w) => (w >>> 0).toString(1
 describe('philox4x32-10', () => {
   it.each([
     // Random123's known-answer vectors (kat_vectors: philox4x32 10)
-    [[0, 0, 0, 0], [0, 0], ['6627e8d5', 'e169c58d', 'bc57ac4c', '9b00dbd8']],
-    [[0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff], [0xffffffff, 0xffffffff], ['408f276d', '41c83b0e', 'a20bc7c6', '6d5451fd']],
-    [[0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344], [0xa4093822, 0x299f31d0], ['d16cfe09', '94fdcceb', '5001e420', '24126ea1']],
+    [
+      [0, 0, 0, 0],
+      [0, 0],
+      ['6627e8d5', 'e169c58d', 'bc57ac4c', '9b00dbd8'],
+    ],
+    [
+      [0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff],
+      [0xffffffff, 0xffffffff],
+      ['408f276d', '41c83b0e', 'a20bc7c6', '6d5451fd'],
+    ],
+    [
+      [0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344],
+      [0xa4093822, 0x299f31d0],
+      ['d16cfe09', '94fdcceb', '5001e420', '24126ea1'],
+    ],
   ])('counter %j key %j', (counter, key, expected) => {
     expect(hex(philox4x32(counter as [number, number, number, number], key as [number, number]))).toEqual(expected);
     expect(hex(philoxReference(counter, key))).toEqual(expected); // the oracle agrees too
@@ -21,9 +33,12 @@ describe('philox4x32-10', () => {
 
   it('agrees with the BigInt reference on random counters and keys', () => {
     const word = fc.integer({ min: 0, max: 0xffffffff });
-    fc.assert(fc.property(fc.tuple(word, word, word, word), fc.tuple(word, word), (counter, key) => {
-      expect(philox4x32(counter, key)).toEqual(philoxReference(counter, key));
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(fc.tuple(word, word, word, word), fc.tuple(word, word), (counter, key) => {
+        expect(philox4x32(counter, key)).toEqual(philoxReference(counter, key));
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 
@@ -36,10 +51,14 @@ describe('seeded draws', () => {
 
   it('randn is Box-Muller on consecutive pairs of that uniform stream (cos for the first, sin for the second)', () => {
     const u = uniformReference(10, 77);
-    const expected = u.flatMap((_, i) => (i % 2 === 1 ? [] : [
-      Math.sqrt(-2 * Math.log(u[i])) * Math.cos(2 * Math.PI * u[i + 1]),
-      Math.sqrt(-2 * Math.log(u[i])) * Math.sin(2 * Math.PI * u[i + 1]),
-    ]));
+    const expected = u.flatMap((_, i) =>
+      i % 2 === 1
+        ? []
+        : [
+            Math.sqrt(-2 * Math.log(u[i])) * Math.cos(2 * Math.PI * u[i + 1]),
+            Math.sqrt(-2 * Math.log(u[i])) * Math.sin(2 * Math.PI * u[i + 1]),
+          ],
+    );
     const z = randn([9], { seed: 77, dtype: 'float64' }).dataSync();
     z.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 12));
   });
@@ -49,7 +68,9 @@ describe('seeded draws', () => {
     expect(randn([3, 5], { seed: 9 }).dataSync()).toEqual(a);
     expect(randn([3, 5], { seed: 10 }).dataSync()).not.toEqual(a);
     // element i depends only on (seed, i): a longer draw starts with the shorter one
-    expect(Array.from(rand([20], { seed: 3 }).dataSync()).slice(0, 7)).toEqual(Array.from(rand([7], { seed: 3 }).dataSync()));
+    expect(Array.from(rand([20], { seed: 3 }).dataSync()).slice(0, 7)).toEqual(
+      Array.from(rand([7], { seed: 3 }).dataSync()),
+    );
   });
 
   it('uniform moments: mean 1/2, variance 1/12, all inside (low, high)', () => {

@@ -40,7 +40,12 @@ describe('README example', () => {
       const expected = printed.trimEnd().split('\n');
       expect(lines).toHaveLength(expected.length);
       expected.forEach((e, i) => {
-        const pattern = new RegExp(`^${e.split('...').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+        const pattern = new RegExp(
+          `^${e
+            .split('...')
+            .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+            .join('.*')}$`,
+        );
         expect(lines[i]).toMatch(pattern);
       });
     } finally {

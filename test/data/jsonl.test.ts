@@ -11,11 +11,17 @@ const good = { prompt: 'Q: 1+2=? ', chosen: 'A: 3.', rejected: 'A: 4.' };
 
 describe('TRL preference JSONL', () => {
   it('round-trips any strings, skipping blank lines and CRLF endings', () => {
-    const example = fc.record({ prompt: fc.string(), chosen: fc.string({ minLength: 1 }), rejected: fc.string({ minLength: 1 }) });
-    fc.assert(fc.property(fc.array(example, { minLength: 1, maxLength: 5 }), (rows) => {
-      const back = parsePreferenceJsonl(formatPreferenceJsonl(rows).replace(/\n/g, '\r\n') + '\n\n');
-      expect(back.map(({ prompt, chosen, rejected }) => ({ prompt, chosen, rejected }))).toEqual(rows);
-    }));
+    const example = fc.record({
+      prompt: fc.string(),
+      chosen: fc.string({ minLength: 1 }),
+      rejected: fc.string({ minLength: 1 }),
+    });
+    fc.assert(
+      fc.property(fc.array(example, { minLength: 1, maxLength: 5 }), (rows) => {
+        const back = parsePreferenceJsonl(`${formatPreferenceJsonl(rows).replace(/\n/g, '\r\n')}\n\n`);
+        expect(back.map(({ prompt, chosen, rejected }) => ({ prompt, chosen, rejected }))).toEqual(rows);
+      }),
+    );
   });
 
   it('reads the bytes of a UTF-8 file the same as its text (a byte order mark is not part of the first row)', () => {
@@ -35,9 +41,21 @@ describe('TRL preference JSONL', () => {
     [row({ prompt: 'x', rejected: 'y' }), 1, /field "chosen" is missing/],
     [row({ ...good, rejected: 5 }), 1, /field "rejected" must be a string or a list of messages, got a number/],
     [row({ ...good, chosen: [{ role: 'assistant', content: 'hi' }] }), 1, /a row is either all text or all messages/],
-    [`${row(good)}\n${row({ prompt: 'p', completion: 'c', label: true })}`, 2, /an unpaired row in a file whose first row \(line 1\) is a preference pair/],
-    [row({ prompt: 'p', completion: 'c', label: true }), 1, /an unpaired \(KTO\) row .* but preference pairs are expected here/],
-    [`${row(good)}\n${row({ prompt: [{ role: 'user' }], chosen: [], rejected: [] })}`, 2, /field "prompt" message 1: "content" must be a string/],
+    [
+      `${row(good)}\n${row({ prompt: 'p', completion: 'c', label: true })}`,
+      2,
+      /an unpaired row in a file whose first row \(line 1\) is a preference pair/,
+    ],
+    [
+      row({ prompt: 'p', completion: 'c', label: true }),
+      1,
+      /an unpaired \(KTO\) row .* but preference pairs are expected here/,
+    ],
+    [
+      `${row(good)}\n${row({ prompt: [{ role: 'user' }], chosen: [], rejected: [] })}`,
+      2,
+      /field "prompt" message 1: "content" must be a string/,
+    ],
     [row({ ...good, chosen: '' }), 1, /field "chosen" is empty/],
     ['\n\n', 1, /no rows/],
   ])('reports %j at line %i', (text, line, message) => {
@@ -56,8 +74,10 @@ describe('TRL preference JSONL', () => {
     const dir = await mkdtemp(join(tmpdir(), 'jsonl-'));
     const path = join(dir, 'pairs.jsonl');
     await writePreferenceJsonl(path, [{ ...good, extra: 1 } as typeof good]);
-    expect(await readFile(path, 'utf8')).toBe(row(good) + '\n');
+    expect(await readFile(path, 'utf8')).toBe(`${row(good)}\n`);
     expect((await readPreferenceJsonl(path))[0]).toEqual({ ...good, line: 1 });
-    await expect(readPreferenceJsonl(join(dir, 'missing.jsonl'))).rejects.toThrow(/cannot read data file .*missing\.jsonl: ENOENT/);
+    await expect(readPreferenceJsonl(join(dir, 'missing.jsonl'))).rejects.toThrow(
+      /cannot read data file .*missing\.jsonl: ENOENT/,
+    );
   });
 });

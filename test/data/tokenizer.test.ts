@@ -7,10 +7,13 @@ const tok = new ByteTokenizer();
 
 describe('ByteTokenizer', () => {
   it('round-trips every well-formed string (property, full Unicode)', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 64 }), (s) => {
-      expect(tok.decode(tok.encode(s))).toBe(s);
-      expect(tok.decode(tok.encode(s, { bos: true, eos: true }))).toBe(s);
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 64 }), (s) => {
+        expect(tok.decode(tok.encode(s))).toBe(s);
+        expect(tok.decode(tok.encode(s, { bos: true, eos: true }))).toBe(s);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('maps text to its UTF-8 bytes and puts specials after them', () => {
@@ -26,11 +29,30 @@ describe('ByteTokenizer', () => {
 
 describe('padBatch', () => {
   it('right-pads, shifts targets by one and builds the masks', () => {
-    const batch = padBatch([{ ids: [1, 2, 3, 4] }, { ids: [5, 6], lossMask: [0, 1] }, { ids: [7, 8, 9], lossMask: [1, 1, 0] }], { padId: 99 });
-    expect(batch.inputs.arraySync()).toEqual([[1, 2, 3], [5, 99, 99], [7, 8, 99]]);
-    expect(batch.targets.arraySync()).toEqual([[2, 3, 4], [6, 99, 99], [8, 9, 99]]);
-    expect(batch.attentionMask.arraySync()).toEqual([[1, 1, 1], [1, 0, 0], [1, 1, 0]]);
-    expect(batch.lossMask.arraySync()).toEqual([[1, 1, 1], [1, 0, 0], [1, 0, 0]]);
+    const batch = padBatch(
+      [{ ids: [1, 2, 3, 4] }, { ids: [5, 6], lossMask: [0, 1] }, { ids: [7, 8, 9], lossMask: [1, 1, 0] }],
+      { padId: 99 },
+    );
+    expect(batch.inputs.arraySync()).toEqual([
+      [1, 2, 3],
+      [5, 99, 99],
+      [7, 8, 99],
+    ]);
+    expect(batch.targets.arraySync()).toEqual([
+      [2, 3, 4],
+      [6, 99, 99],
+      [8, 9, 99],
+    ]);
+    expect(batch.attentionMask.arraySync()).toEqual([
+      [1, 1, 1],
+      [1, 0, 0],
+      [1, 1, 0],
+    ]);
+    expect(batch.lossMask.arraySync()).toEqual([
+      [1, 1, 1],
+      [1, 0, 0],
+      [1, 0, 0],
+    ]);
     expect(batch.tokens).toBe(5);
     expect(batch.inputs.dtype).toBe('int32');
   });

@@ -28,7 +28,13 @@ interface TorchResult {
 }
 
 /** Rows x cols log-probs in [low, high] and a 0/1 mask with at least one 1 per row, from seeded uniforms. */
-function side(rows: number, cols: number, low: number, high: number, seed: number): { values: number[][]; mask: number[][] } {
+function side(
+  rows: number,
+  cols: number,
+  low: number,
+  high: number,
+  seed: number,
+): { values: number[][]; mask: number[][] } {
   const u = uniformArray(rows * cols * 2, seed);
   const grid = (cell: (r: number, c: number) => number): number[][] =>
     Array.from({ length: rows }, (_, r) => Array.from({ length: cols }, (_, c) => cell(r, c)));
@@ -45,7 +51,10 @@ function side(rows: number, cols: number, low: number, high: number, seed: numbe
 function batches(preset: Batch['preset']): Batch[] {
   // [chosen low, chosen high, rejected low, rejected high]
   const ranges: Array<[number, number, number, number]> = [
-    [-3, -0.1, -3, -0.1], [-0.5, -0.01, -6, -3], [-8, -2, -1, -0.01], [-12, -0.01, -12, -0.01],
+    [-3, -0.1, -3, -0.1],
+    [-0.5, -0.01, -6, -3],
+    [-8, -2, -1, -0.01],
+    [-12, -0.01, -12, -0.01],
   ];
   const out: Batch[] = [];
   for (let i = 0; i < 24; i++) {
@@ -66,7 +75,11 @@ interface TorchRun {
 }
 
 function runTorch(input: Batch[]): TorchRun {
-  const run = spawnSync(PYTHON, ['-B', SCRIPT], { input: JSON.stringify(input), encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  const run = spawnSync(PYTHON, ['-B', SCRIPT], {
+    input: JSON.stringify(input),
+    encoding: 'utf8',
+    maxBuffer: 64 * 2 ** 20,
+  });
   if (run.error) throw new Error(`cannot run ${PYTHON}: ${run.error.message} (CI installs python3-torch; see .ci/run)`);
   if (run.status !== 0) throw new Error(`${PYTHON} ${SCRIPT} exited with ${run.status}:\n${run.stderr}`);
   return JSON.parse(run.stdout) as TorchRun;
@@ -82,12 +95,18 @@ const snakeCase = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.to
 describe('SLIME for PyTorch (interop/trl) equals losses.slime, float64', () => {
   it('has the same presets and refuses the same configs', () => {
     const { presets, refusals } = runTorch([]);
-    const asSnake = (preset: Record<string, number>) => Object.fromEntries(Object.entries(preset).map(([k, v]) => [snakeCase(k), v]));
+    const asSnake = (preset: Record<string, number>) =>
+      Object.fromEntries(Object.entries(preset).map(([k, v]) => [snakeCase(k), v]));
     expect(presets).toEqual({ paper: asSnake(losses.SLIME_DEFAULTS), script: asSnake(losses.SLIME_SCRIPT_PRESET) });
     // lambda_w < 0, p = 0, kappa < 0, an unknown (camelCase) key: refused on both sides; delta may be negative
     expect(refusals.map((r) => r !== null)).toEqual([true, true, true, true, false]);
     expect(refusals[3]).toContain("unknown config key 'lambdaW'");
-    const inputs = { chosenLogps: tensor([[-1]]), chosenMask: tensor([[1]]), rejectedLogps: tensor([[-2]]), rejectedMask: tensor([[1]]) };
+    const inputs = {
+      chosenLogps: tensor([[-1]]),
+      chosenMask: tensor([[1]]),
+      rejectedLogps: tensor([[-2]]),
+      rejectedMask: tensor([[1]]),
+    };
     const bads: Array<Record<string, number>> = [{ lambdaW: -1 }, { p: 0 }, { kappa: -0.5 }, { lambda_w: 1 }];
     for (const bad of bads) expect(() => losses.slime(inputs, bad)).toThrow();
     expect(() => losses.slime(inputs, { delta: -3 })).not.toThrow();
@@ -103,9 +122,13 @@ describe('SLIME for PyTorch (interop/trl) equals losses.slime, float64', () => {
       let marginZero = 0;
       input.forEach((b, i) => {
         const f64 = (rows: number[][]): Tensor => tensor(rows, { dtype: 'float64' });
-        const run = (chosen: Tensor, rejected: Tensor) => lossFn({
-          chosenLogps: chosen, chosenMask: f64(b.chosenMask), rejectedLogps: rejected, rejectedMask: f64(b.rejectedMask),
-        });
+        const run = (chosen: Tensor, rejected: Tensor) =>
+          lossFn({
+            chosenLogps: chosen,
+            chosenMask: f64(b.chosenMask),
+            rejectedLogps: rejected,
+            rejectedMask: f64(b.rejectedMask),
+          });
         const f = (chosen: Tensor, rejected: Tensor): Tensor => run(chosen, rejected).loss;
         const ours = run(f64(b.chosen), f64(b.rejected));
         const [gw, gl] = grad(f, [0, 1])(f64(b.chosen), f64(b.rejected)).map((g) => g.arraySync() as number[][]);

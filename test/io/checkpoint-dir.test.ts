@@ -1,6 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GPT, type GPTConfig } from '../../src/nn/index.js';
@@ -10,10 +20,18 @@ import { fileByteSource, loadCheckpoint, saveCheckpoint } from '../../src/io/che
 import { encodeSafetensors, readSafetensors } from '../../src/io/index.js';
 
 const cfg: GPTConfig = { vocabSize: 259, blockSize: 8, nEmbd: 8, nLayer: 1, nHead: 2, dropout: 0 };
-const bitsOf = (m: GPT) => m.namedParameters().map(([n, p]) => [n, Array.from(new Uint32Array(p.dataSync().slice().buffer))]);
+const bitsOf = (m: GPT) =>
+  m.namedParameters().map(([n, p]) => [n, Array.from(new Uint32Array(p.dataSync().slice().buffer))]);
 /** Every file under `dir` with its content, so "nothing lost" can be checked byte for byte. */
-const snapshot = (dir: string): Record<string, string> => Object.fromEntries(readdirSync(dir, { recursive: true, withFileTypes: true })
-  .filter((e) => e.isFile()).map((e) => { const p = join(e.parentPath, e.name); return [p.slice(dir.length), readFileSync(p).toString('base64')]; }));
+const snapshot = (dir: string): Record<string, string> =>
+  Object.fromEntries(
+    readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => {
+        const p = join(e.parentPath, e.name);
+        return [p.slice(dir.length), readFileSync(p).toString('base64')];
+      }),
+  );
 
 let root: string;
 beforeEach(() => {
@@ -24,9 +42,20 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 describe('checkpoint folders (issue 12, defect 1): never delete what slimegrad did not write', () => {
   it('writes a complete Hugging Face model folder', async () => {
     await saveCheckpoint(join(root, 'ck'), new GPT(cfg, { seed: 1 }), { tokenizer: new ByteTokenizer(), step: 3 });
-    expect(readdirSync(join(root, 'ck')).sort()).toEqual(['config.json', 'generation_config.json', 'model.safetensors',
-      'slimegrad_state.json', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer_config.json']);
-    expect(JSON.parse(readFileSync(join(root, 'ck', 'config.json'), 'utf8'))).toMatchObject({ bos_token_id: 256, eos_token_id: 257, pad_token_id: 258 });
+    expect(readdirSync(join(root, 'ck')).sort()).toEqual([
+      'config.json',
+      'generation_config.json',
+      'model.safetensors',
+      'slimegrad_state.json',
+      'special_tokens_map.json',
+      'tokenizer.json',
+      'tokenizer_config.json',
+    ]);
+    expect(JSON.parse(readFileSync(join(root, 'ck', 'config.json'), 'utf8'))).toMatchObject({
+      bos_token_id: 256,
+      eos_token_id: 257,
+      pad_token_id: 258,
+    });
     expect(readdirSync(root)).toEqual(['ck']);
   });
 
@@ -36,7 +65,9 @@ describe('checkpoint folders (issue 12, defect 1): never delete what slimegrad d
     writeFileSync(join(root, 'work', 'notes.txt'), 'precious');
     writeFileSync(join(root, 'file'), 'also precious');
     const before = snapshot(root);
-    await expect(saveCheckpoint(join(root, 'work'), model)).rejects.toThrow(/work: a non-empty folder that is not a checkpoint \(it holds notes\.txt\)/);
+    await expect(saveCheckpoint(join(root, 'work'), model)).rejects.toThrow(
+      /work: a non-empty folder that is not a checkpoint \(it holds notes\.txt\)/,
+    );
     await expect(saveCheckpoint(join(root, 'file'), model)).rejects.toThrow(/file: exists and is not a folder/);
     expect(snapshot(root)).toEqual(before);
   });
@@ -56,7 +87,7 @@ describe('checkpoint folders (issue 12, defect 1): never delete what slimegrad d
     expect(snapshot(root)).toEqual(before);
   });
 
-  it('saving over a checkpoint replaces slimegrad\'s files only: others stay, stale ones of its own go', async () => {
+  it("saving over a checkpoint replaces slimegrad's files only: others stay, stale ones of its own go", async () => {
     const dir = join(root, 'ck');
     const model = new GPT(cfg, { seed: 1 });
     await saveCheckpoint(dir, model, { optimizer: new AdamW(model.namedParameters(), { lr: 1e-3 }), step: 1 });
@@ -65,7 +96,14 @@ describe('checkpoint folders (issue 12, defect 1): never delete what slimegrad d
     writeFileSync(join(dir, 'runs', 'log.txt'), 'log');
     const other = new GPT(cfg, { seed: 2 });
     await saveCheckpoint(dir, other, { step: 2 }); // no optimizer this time: the old optimizer state must not linger
-    expect(readdirSync(dir).sort()).toEqual(['README.md', 'config.json', 'generation_config.json', 'model.safetensors', 'runs', 'slimegrad_state.json']);
+    expect(readdirSync(dir).sort()).toEqual([
+      'README.md',
+      'config.json',
+      'generation_config.json',
+      'model.safetensors',
+      'runs',
+      'slimegrad_state.json',
+    ]);
     expect(readFileSync(join(dir, 'README.md'), 'utf8')).toBe('model card');
     expect(readFileSync(join(dir, 'runs', 'log.txt'), 'utf8')).toBe('log');
     const back = await loadCheckpoint(dir);
@@ -90,7 +128,9 @@ describe('checkpoint folders (issue 12, defect 1): never delete what slimegrad d
     await saveCheckpoint(a, new GPT(cfg, { seed: 1 }));
     await saveCheckpoint(b, new GPT(cfg, { seed: 2 }));
     writeFileSync(join(a, 'model.safetensors'), readFileSync(join(b, 'model.safetensors')));
-    await expect(loadCheckpoint(a)).rejects.toThrow(/model\.safetensors: does not match slimegrad_state\.json .*interrupted/);
+    await expect(loadCheckpoint(a)).rejects.toThrow(
+      /model\.safetensors: does not match slimegrad_state\.json .*interrupted/,
+    );
   });
 });
 
@@ -121,8 +161,9 @@ describe('checkpoint folders (issue 12, defect 10): a read-only folder', () => {
     const undo = makeReadOnly(dir);
     if (!undo) ctx.skip('cannot make a folder read-only here (root without chattr)');
     try {
-      await expect(saveCheckpoint(dir, new GPT(cfg, { seed: 2 }), { step: 2 }))
-        .rejects.toThrow(/ck: cannot write the checkpoint files into this folder \(E(ACCES|PERM)\); it is unchanged/);
+      await expect(saveCheckpoint(dir, new GPT(cfg, { seed: 2 }), { step: 2 })).rejects.toThrow(
+        /ck: cannot write the checkpoint files into this folder \(E(ACCES|PERM)\); it is unchanged/,
+      );
     } finally {
       undo!();
     }
@@ -142,8 +183,9 @@ describe('checkpoint folders: a file that cannot be replaced midway', () => {
       ctx.skip('chattr is not available to make one file unreplaceable');
     }
     try {
-      await expect(saveCheckpoint(dir, new GPT(cfg, { seed: 2 }), { step: 2 }))
-        .rejects.toThrow(/ck: the save stopped after replacing model\.safetensors \(.*\); loading will refuse the folder/);
+      await expect(saveCheckpoint(dir, new GPT(cfg, { seed: 2 }), { step: 2 })).rejects.toThrow(
+        /ck: the save stopped after replacing model\.safetensors \(.*\); loading will refuse the folder/,
+      );
     } finally {
       execFileSync('chattr', ['-i', locked], { stdio: 'ignore' });
     }
@@ -158,7 +200,13 @@ describe('reading by ranges (issue 12, defect 6)', () => {
     writeFileSync(file, Buffer.alloc(1 << 20, 0x41));
     const source = await fileByteSource(file);
     const reads: number[] = [];
-    const watched = { size: source.size, read: (p: number, n: number) => { reads.push(n); return source.read(p, n); } };
+    const watched = {
+      size: source.size,
+      read: (p: number, n: number) => {
+        reads.push(n);
+        return source.read(p, n);
+      },
+    };
     try {
       await expect(readSafetensors(watched, file)).rejects.toThrow(/header length \d+ does not fit the file/);
     } finally {
@@ -173,7 +221,9 @@ describe('reading by ranges (issue 12, defect 6)', () => {
     const weights = join(dir, 'model.safetensors');
     writeFileSync(weights, Buffer.from('garbage!'));
     truncateSync(weights, 3 * 2 ** 30); // sparse: no disk space, no memory
-    await expect(loadCheckpoint(dir)).rejects.toThrow(/model\.safetensors: header length 2406443243860549991 does not fit the file \(3221225464 bytes follow/);
+    await expect(loadCheckpoint(dir)).rejects.toThrow(
+      /model\.safetensors: header length 2406443243860549991 does not fit the file \(3221225464 bytes follow/,
+    );
   });
 
   it('a range longer than one read call is read in chunks (the > 2 GiB logic, with a 7-byte limit)', async () => {

@@ -2,12 +2,20 @@
 // F16 / BF16 weights, shards with an index, bare GPT2Model names.
 import { describe, expect, it } from 'vitest';
 import { GPT, type GPTConfig } from '../../src/nn/index.js';
-import { checkpointFiles, checkpointFromFiles, decodeSafetensors, encodeSafetensors, type RawTensor } from '../../src/io/index.js';
+import {
+  checkpointFiles,
+  checkpointFromFiles,
+  decodeSafetensors,
+  encodeSafetensors,
+  type RawTensor,
+} from '../../src/io/index.js';
 
 const cfg: GPTConfig = { vocabSize: 11, blockSize: 4, nEmbd: 8, nLayer: 2, nHead: 2, dropout: 0 };
 const text = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
 // binary16 / bfloat16 value of a bit pattern, from the format definitions (independent of src/io/half.ts)
-const f16 = (h: number) => (h & 0x8000 ? -1 : 1) * (((h >> 10) & 0x1f) === 0 ? (h & 0x3ff) * 2 ** -24 : 2 ** (((h >> 10) & 0x1f) - 15) * (1 + (h & 0x3ff) / 1024));
+const f16 = (h: number) =>
+  (h & 0x8000 ? -1 : 1) *
+  (((h >> 10) & 0x1f) === 0 ? (h & 0x3ff) * 2 ** -24 : 2 ** (((h >> 10) & 0x1f) - 15) * (1 + (h & 0x3ff) / 1024));
 const nearestF16 = (x: number) => {
   // brute force over every finite pattern of x's sign, ties to the even pattern
   let best = 0;
@@ -26,7 +34,10 @@ describe('Hub checkpoints', () => {
     const loaded = checkpointFromFiles(files).model;
     expect(loaded.dtype).toBe('float32');
     const [name, p] = model.namedParameters().find(([n]) => n === 'transformer.h.0.attn.c_attn.weight')!;
-    const got = loaded.namedParameters().find(([n]) => n === name)![1].dataSync();
+    const got = loaded
+      .namedParameters()
+      .find(([n]) => n === name)![1]
+      .dataSync();
     const want = Array.from(p.dataSync().slice(0, 40), nearestF16);
     expect(Array.from(got.slice(0, 40))).toEqual(want);
   });
@@ -40,7 +51,10 @@ describe('Hub checkpoints', () => {
     const names = ['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors'];
     const files = new Map<string, Uint8Array>([
       ['config.json', whole.get('config.json')!],
-      ['model.safetensors.index.json', text({ metadata: {}, weight_map: Object.fromEntries(shards.flatMap((s, i) => s.map(([n]) => [n, names[i]]))) })],
+      [
+        'model.safetensors.index.json',
+        text({ metadata: {}, weight_map: Object.fromEntries(shards.flatMap((s, i) => s.map(([n]) => [n, names[i]]))) }),
+      ],
       [names[0], encodeSafetensors(new Map(shards[0]))],
       [names[1], encodeSafetensors(new Map(shards[1]))],
     ]);
@@ -51,7 +65,12 @@ describe('Hub checkpoints', () => {
     const missing = new Map(files);
     missing.delete(names[1]);
     expect(() => checkpointFromFiles(missing)).toThrow(`${names[1]}: missing`);
-    const noWeights = new Map([['config.json', whole.get('config.json')!], ['pytorch_model.bin', new Uint8Array(4)]]);
-    expect(() => checkpointFromFiles(noWeights)).toThrow(/model\.safetensors: missing, and no model\.safetensors\.index\.json .*pytorch_model\.bin must be converted/);
+    const noWeights = new Map([
+      ['config.json', whole.get('config.json')!],
+      ['pytorch_model.bin', new Uint8Array(4)],
+    ]);
+    expect(() => checkpointFromFiles(noWeights)).toThrow(
+      /model\.safetensors: missing, and no model\.safetensors\.index\.json .*pytorch_model\.bin must be converted/,
+    );
   });
 });

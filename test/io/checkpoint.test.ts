@@ -6,11 +6,19 @@ import { join } from 'node:path';
 import { Rng, crossEntropy, tensor, tidy } from '../../src/index.js';
 import { GPT, type GPTConfig } from '../../src/nn/index.js';
 import { AdamW } from '../../src/optim/index.js';
-import { checkpointFiles, checkpointFromFiles, decodeSafetensors, encodeSafetensors, modelFiles, modelFromFiles } from '../../src/io/index.js';
+import {
+  checkpointFiles,
+  checkpointFromFiles,
+  decodeSafetensors,
+  encodeSafetensors,
+  modelFiles,
+  modelFromFiles,
+} from '../../src/io/index.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/io/checkpoint-files.js';
 
 const cfg: GPTConfig = { vocabSize: 11, blockSize: 4, nEmbd: 8, nLayer: 1, nHead: 2, dropout: 0 };
-const bitsOf = (m: GPT) => m.namedParameters().map(([n, p]) => [n, Array.from(new Uint32Array(p.dataSync().slice().buffer))]);
+const bitsOf = (m: GPT) =>
+  m.namedParameters().map(([n, p]) => [n, Array.from(new Uint32Array(p.dataSync().slice().buffer))]);
 const where = { configFile: 'config.json', weightsFile: 'model.safetensors' };
 
 function trainSteps(model: GPT, opt: AdamW, n: number): void {
@@ -34,12 +42,30 @@ describe('checkpoints', () => {
       const rng = new Rng(42, 17);
       await saveCheckpoint(join(dir, 'ck'), model, { optimizer: opt, step: 2, rng, configExtra: { eos_token_id: 10 } });
       expect(readdirSync(dir)).toEqual(['ck']); // no temporary directories left behind
-      expect(readdirSync(join(dir, 'ck')).sort()).toEqual(['config.json', 'generation_config.json', 'model.safetensors', 'optimizer.safetensors', 'slimegrad_state.json']);
+      expect(readdirSync(join(dir, 'ck')).sort()).toEqual([
+        'config.json',
+        'generation_config.json',
+        'model.safetensors',
+        'optimizer.safetensors',
+        'slimegrad_state.json',
+      ]);
       const config = JSON.parse(readFileSync(join(dir, 'ck', 'config.json'), 'utf8'));
       expect(config).toMatchObject({
-        model_type: 'gpt2', architectures: ['GPT2LMHeadModel'], vocab_size: 11, n_positions: 4, n_ctx: 4, n_embd: 8,
-        n_layer: 2, n_head: 2, layer_norm_epsilon: 1e-5, activation_function: 'gelu_new', tie_word_embeddings: true,
-        resid_pdrop: 0.1, embd_pdrop: 0.1, attn_pdrop: 0.1, eos_token_id: 10,
+        model_type: 'gpt2',
+        architectures: ['GPT2LMHeadModel'],
+        vocab_size: 11,
+        n_positions: 4,
+        n_ctx: 4,
+        n_embd: 8,
+        n_layer: 2,
+        n_head: 2,
+        layer_norm_epsilon: 1e-5,
+        activation_function: 'gelu_new',
+        tie_word_embeddings: true,
+        resid_pdrop: 0.1,
+        embd_pdrop: 0.1,
+        attn_pdrop: 0.1,
+        eos_token_id: 10,
       });
 
       const loaded = await loadCheckpoint(join(dir, 'ck'));
@@ -49,7 +75,8 @@ describe('checkpoints', () => {
       expect(loaded.rng!.state()).toEqual({ seed: 42, counter: 17 });
       const saved = opt.state();
       expect([...loaded.optimizerState!.tensors.keys()]).toEqual([...saved.tensors.keys()]);
-      for (const [k, t] of saved.tensors) expect(loaded.optimizerState!.tensors.get(k)!.dataSync()).toEqual(t.dataSync());
+      for (const [k, t] of saved.tensors)
+        expect(loaded.optimizerState!.tensors.get(k)!.dataSync()).toEqual(t.dataSync());
       expect(loaded.optimizerState!.step).toBe(2);
 
       // saving again over the same directory replaces it atomically
@@ -73,7 +100,8 @@ describe('checkpoints', () => {
       trainSteps(model, opt, 1);
       const files = await checkpointFiles(model, { optimizer: opt, rng: new Rng(7, 3) });
       await saveCheckpoint(dir, model, { optimizer: opt, rng: new Rng(7, 3) });
-      for (const name of readdirSync(dir)) expect(files.get(name), name).toEqual(new Uint8Array(readFileSync(join(dir, name))));
+      for (const name of readdirSync(dir))
+        expect(files.get(name), name).toEqual(new Uint8Array(readFileSync(join(dir, name))));
       expect([...files.keys()].sort()).toEqual(readdirSync(dir).sort());
       const loaded = checkpointFromFiles(files);
       expect(bitsOf(loaded.model)).toEqual(bitsOf(model));
@@ -81,7 +109,9 @@ describe('checkpoints', () => {
       expect(loaded.rng!.state()).toEqual({ seed: 7, counter: 3 });
       expect(loaded.optimizerState!.step).toBe(1);
       const weightsOnly = new Map([...files].filter(([name]) => name !== 'config.json'));
-      expect(() => checkpointFromFiles(weightsOnly, { pathOf: (name) => `upload/${name}` })).toThrow(/^upload\/config\.json: missing/);
+      expect(() => checkpointFromFiles(weightsOnly, { pathOf: (name) => `upload/${name}` })).toThrow(
+        /^upload\/config\.json: missing/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -98,7 +128,9 @@ describe('checkpoints', () => {
     expect(bitsOf(loaded)).toEqual(bitsOf(model));
     const untied = new Map(tensors);
     untied.set('lm_head.weight', { dtype: 'float64', shape: [11, 8], data: new Float64Array(88) });
-    expect(() => modelFromFiles(config, encodeSafetensors(untied), where)).toThrow(/model\.safetensors: lm_head\.weight differs/);
+    expect(() => modelFromFiles(config, encodeSafetensors(untied), where)).toThrow(
+      /model\.safetensors: lm_head\.weight differs/,
+    );
   });
 
   it('rejects missing tensors, unexpected tensors and configs that disagree with the weights', async () => {
@@ -107,16 +139,38 @@ describe('checkpoints', () => {
     const { tensors } = decodeSafetensors(weights, 'w');
     const without = new Map(tensors);
     without.delete('transformer.h.0.mlp.c_fc.bias');
-    expect(() => modelFromFiles(config, encodeSafetensors(without), where)).toThrow(/model\.safetensors: missing 1 tensor\(s\).*transformer\.h\.0\.mlp\.c_fc\.bias/);
-    const extra = new Map(tensors).set('transformer.h.0.ln_3.weight', { dtype: 'float32', shape: [8], data: new Float32Array(8) });
-    expect(() => modelFromFiles(config, encodeSafetensors(extra), where)).toThrow(/unexpected tensor 'transformer\.h\.0\.ln_3\.weight'/);
-    const extraLayer = new Map(tensors).set('transformer.h.7.ln_1.weight', { dtype: 'float32', shape: [8], data: new Float32Array(8) });
-    expect(() => modelFromFiles(config, encodeSafetensors(extraLayer), where)).toThrow(/model\.safetensors: holds 2 layers but config\.json says n_layer 1/);
+    expect(() => modelFromFiles(config, encodeSafetensors(without), where)).toThrow(
+      /model\.safetensors: missing 1 tensor\(s\).*transformer\.h\.0\.mlp\.c_fc\.bias/,
+    );
+    const extra = new Map(tensors).set('transformer.h.0.ln_3.weight', {
+      dtype: 'float32',
+      shape: [8],
+      data: new Float32Array(8),
+    });
+    expect(() => modelFromFiles(config, encodeSafetensors(extra), where)).toThrow(
+      /unexpected tensor 'transformer\.h\.0\.ln_3\.weight'/,
+    );
+    const extraLayer = new Map(tensors).set('transformer.h.7.ln_1.weight', {
+      dtype: 'float32',
+      shape: [8],
+      data: new Float32Array(8),
+    });
+    expect(() => modelFromFiles(config, encodeSafetensors(extraLayer), where)).toThrow(
+      /model\.safetensors: holds 2 layers but config\.json says n_layer 1/,
+    );
     const c = JSON.parse(config);
-    expect(() => modelFromFiles(JSON.stringify({ ...c, n_embd: 16 }), weights, where)).toThrow(/tensor 'transformer\.wte\.weight' is \[11,8\] but config\.json implies \[11,16\]/);
-    expect(() => modelFromFiles(JSON.stringify({ ...c, vocab_size: 1e9 }), weights, where)).toThrow(/'transformer\.wte\.weight' is \[11,8\] but config\.json implies \[1000000000,8\]/);
-    expect(() => modelFromFiles(JSON.stringify({ ...c, n_layer: 2 }), weights, where)).toThrow(/holds 1 layers but config\.json says n_layer 2/);
-    expect(() => modelFromFiles(JSON.stringify({ ...c, model_type: 'llama' }), weights, where)).toThrow(/config\.json: model_type must be "gpt2"/);
+    expect(() => modelFromFiles(JSON.stringify({ ...c, n_embd: 16 }), weights, where)).toThrow(
+      /tensor 'transformer\.wte\.weight' is \[11,8\] but config\.json implies \[11,16\]/,
+    );
+    expect(() => modelFromFiles(JSON.stringify({ ...c, vocab_size: 1e9 }), weights, where)).toThrow(
+      /'transformer\.wte\.weight' is \[11,8\] but config\.json implies \[1000000000,8\]/,
+    );
+    expect(() => modelFromFiles(JSON.stringify({ ...c, n_layer: 2 }), weights, where)).toThrow(
+      /holds 1 layers but config\.json says n_layer 2/,
+    );
+    expect(() => modelFromFiles(JSON.stringify({ ...c, model_type: 'llama' }), weights, where)).toThrow(
+      /config\.json: model_type must be "gpt2"/,
+    );
     expect(() => modelFromFiles(JSON.stringify({ ...c, attn_pdrop: 0.2 }), weights, where)).toThrow(/must be equal/);
     expect(() => modelFromFiles('{"model_type": ', weights, where)).toThrow(/config\.json: not valid JSON/);
     await expect(loadCheckpoint(join(tmpdir(), 'slimegrad-no-such-dir'))).rejects.toThrow(/config\.json: missing/);
@@ -168,9 +222,14 @@ describe('checkpoints', () => {
       return b;
     });
     const cut = fc.nat().map((n) => () => weights.slice(0, n % weights.length));
-    const grow = fc.uint8Array({ minLength: 1, maxLength: 16 }).map((extra) => () => Uint8Array.from([...weights, ...extra]));
+    const grow = fc
+      .uint8Array({ minLength: 1, maxLength: 16 })
+      .map((extra) => () => Uint8Array.from([...weights, ...extra]));
     const field = fc.constantFrom('dtype', 'shape', 'data_offsets', 'delete', 'rename', 'length');
-    const value = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constantFrom('F32', 'F64', 'I32', 'F16', 'BF16', 'X', null, [], [1], [0, 4], {}));
+    const value = fc.oneof(
+      fc.integer({ min: -3, max: 3 }),
+      fc.constantFrom('F32', 'F64', 'I32', 'F16', 'BF16', 'X', null, [], [1], [0, 4], {}),
+    );
     const headerEdit = fc.tuple(fc.nat(), field, value, fc.nat({ max: 3 })).map(([which, what, v, i]) => () => {
       const h = structuredClone(header);
       const name = names[which % names.length];
@@ -185,25 +244,34 @@ describe('checkpoints', () => {
       else e[what] = v;
       return withHeader(h);
     });
-    await fc.assert(fc.asyncProperty(fc.oneof(byteFlip, dataFlips, cut, grow, headerEdit), async (mutate) => check(config, mutate())), { numRuns: 300 });
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(byteFlip, dataFlips, cut, grow, headerEdit), async (mutate) => check(config, mutate())),
+      { numRuns: 300 },
+    );
 
     const c = JSON.parse(config);
-    const configEdit = fc.tuple(fc.constantFrom(...Object.keys(c)), fc.oneof(fc.integer({ min: -2, max: 20 }), fc.constantFrom(null, 'gpt2', 'gelu', true, false, 0.5, [], {})));
-    fc.assert(fc.property(configEdit, ([key, v]) => {
-      const text = JSON.stringify({ ...c, [key]: v });
-      let loaded: GPT;
-      try {
-        loaded = modelFromFiles(text, weights, where);
-      } catch (e) {
-        expect((e as Error).constructor).toBe(Error);
-        expect((e as Error).message).toMatch(/^(model\.safetensors|config\.json): \S/);
-        return;
-      }
-      // n_head, eps and dropout do not show in the weights: then the model must be what the config says, same weights
-      expect(bitsOf(loaded)).toEqual(original);
-      expect(loaded.config.nHead).toBe(text.includes('"n_head":') ? JSON.parse(text).n_head : cfg.nHead);
-      loaded.dispose();
-    }), { numRuns: 150 });
+    const configEdit = fc.tuple(
+      fc.constantFrom(...Object.keys(c)),
+      fc.oneof(fc.integer({ min: -2, max: 20 }), fc.constantFrom(null, 'gpt2', 'gelu', true, false, 0.5, [], {})),
+    );
+    fc.assert(
+      fc.property(configEdit, ([key, v]) => {
+        const text = JSON.stringify({ ...c, [key]: v });
+        let loaded: GPT;
+        try {
+          loaded = modelFromFiles(text, weights, where);
+        } catch (e) {
+          expect((e as Error).constructor).toBe(Error);
+          expect((e as Error).message).toMatch(/^(model\.safetensors|config\.json): \S/);
+          return;
+        }
+        // n_head, eps and dropout do not show in the weights: then the model must be what the config says, same weights
+        expect(bitsOf(loaded)).toEqual(original);
+        expect(loaded.config.nHead).toBe(text.includes('"n_head":') ? JSON.parse(text).n_head : cfg.nHead);
+        loaded.dispose();
+      }),
+      { numRuns: 150 },
+    );
   });
 
   it('rejects a damaged optimizer or state file before building anything', async () => {

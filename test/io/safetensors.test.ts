@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { decodeSafetensors, encodeSafetensors, readSafetensors, MAX_HEADER_BYTES, type ByteSource, type RawTensor } from '../../src/io/index.js';
+import {
+  decodeSafetensors,
+  encodeSafetensors,
+  readSafetensors,
+  MAX_HEADER_BYTES,
+  type ByteSource,
+  type RawTensor,
+} from '../../src/io/index.js';
 
 /** A safetensors file assembled by hand: header JSON text and data bytes given explicitly. */
 function handMade(header: object | string, data: number[] = [], lengthOverride?: number): Uint8Array {
@@ -10,7 +17,12 @@ function handMade(header: object | string, data: number[] = [], lengthOverride?:
   out.set(data, 8 + json.length);
   return out;
 }
-const f32le = (...xs: number[]) => xs.flatMap((x) => { const b = new Uint8Array(4); new DataView(b.buffer).setFloat32(0, x, true); return [...b]; });
+const f32le = (...xs: number[]) =>
+  xs.flatMap((x) => {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setFloat32(0, x, true);
+    return [...b];
+  });
 
 describe('safetensors writer', () => {
   it('writes the documented layout (checked by an independent DataView parser)', () => {
@@ -38,7 +50,10 @@ describe('safetensors writer', () => {
 
   it('round-trips values bit for bit', () => {
     const data = Float32Array.from([0, -0, 1e-45, 3.4e38, -1.17549435e-38, 0.1]);
-    const back = decodeSafetensors(encodeSafetensors(new Map([['x', { dtype: 'float32', shape: [3, 2], data }]])), 'x.safetensors');
+    const back = decodeSafetensors(
+      encodeSafetensors(new Map([['x', { dtype: 'float32', shape: [3, 2], data }]])),
+      'x.safetensors',
+    );
     const x = back.tensors.get('x')!;
     expect(x.shape).toEqual([3, 2]);
     expect(new Uint8Array(x.data.buffer, x.data.byteOffset, x.data.byteLength)).toEqual(new Uint8Array(data.buffer));
@@ -47,7 +62,10 @@ describe('safetensors writer', () => {
 
 describe('safetensors reader', () => {
   it('reads a hand-made file with metadata and no checksum', () => {
-    const file = handMade({ __metadata__: { note: 'hi' }, w: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, f32le(0.5, 4));
+    const file = handMade(
+      { __metadata__: { note: 'hi' }, w: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } },
+      f32le(0.5, 4),
+    );
     const { tensors, metadata } = decodeSafetensors(file, 'w.safetensors');
     expect(metadata).toEqual({ note: 'hi' });
     expect(Array.from(tensors.get('w')!.data)).toEqual([0.5, 4]);
@@ -58,14 +76,52 @@ describe('safetensors reader', () => {
     ['header length past the end', handMade({}, [], 999), /header length 999 does not fit/],
     ['header not JSON', handMade('{"a": [1,'), /not valid UTF-8 JSON/],
     ['header not an object', handMade('[1, 2]'), /must be a JSON object/],
-    ['unknown dtype', handMade({ w: { dtype: 'F33', shape: [1], data_offsets: [0, 4] } }, f32le(1)), /tensor 'w' has unknown dtype "F33"/],
-    ['unsupported known dtype', handMade({ w: { dtype: 'I64', shape: [1], data_offsets: [0, 8] } }, f32le(1, 2)), /dtype I64, which slimegrad does not read/],
-    ['offsets out of range', handMade({ w: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, f32le(1)), /data_offsets \[0, 8\] lie outside the 4-byte data section/],
-    ['shape/size mismatch', handMade({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, f32le(1, 2)), /shape \[3\] F32 needs 12 bytes but data_offsets \[0, 8\] span 8/],
-    ['overlapping tensors', handMade({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, f32le(1, 2)), /overlap/],
-    ['a hole', handMade({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, f32le(1, 2)), /bytes \[0, 4\) of the data section belong to no tensor/],
-    ['trailing bytes', handMade({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, f32le(1, 2)), /has 8 bytes but the tensors cover 4/],
-    ['negative shape', handMade({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, f32le(1)), /shape must be an array of non-negative integers/],
+    [
+      'unknown dtype',
+      handMade({ w: { dtype: 'F33', shape: [1], data_offsets: [0, 4] } }, f32le(1)),
+      /tensor 'w' has unknown dtype "F33"/,
+    ],
+    [
+      'unsupported known dtype',
+      handMade({ w: { dtype: 'I64', shape: [1], data_offsets: [0, 8] } }, f32le(1, 2)),
+      /dtype I64, which slimegrad does not read/,
+    ],
+    [
+      'offsets out of range',
+      handMade({ w: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, f32le(1)),
+      /data_offsets \[0, 8\] lie outside the 4-byte data section/,
+    ],
+    [
+      'shape/size mismatch',
+      handMade({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, f32le(1, 2)),
+      /shape \[3\] F32 needs 12 bytes but data_offsets \[0, 8\] span 8/,
+    ],
+    [
+      'overlapping tensors',
+      handMade(
+        {
+          a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+          b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] },
+        },
+        f32le(1, 2),
+      ),
+      /overlap/,
+    ],
+    [
+      'a hole',
+      handMade({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, f32le(1, 2)),
+      /bytes \[0, 4\) of the data section belong to no tensor/,
+    ],
+    [
+      'trailing bytes',
+      handMade({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, f32le(1, 2)),
+      /has 8 bytes but the tensors cover 4/,
+    ],
+    [
+      'negative shape',
+      handMade({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, f32le(1)),
+      /shape must be an array of non-negative integers/,
+    ],
     ['bad metadata', handMade({ __metadata__: { n: 1 } }), /"__metadata__" must map strings to strings/],
   ];
   for (const [what, bytes, message] of bad) {
@@ -97,8 +153,15 @@ describe('safetensors reader under hostile input (issue 12, defects 6 and 9)', (
   const deep = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
   for (const field of ['shape', 'data_offsets', 'dtype']) {
     it(`a 100k-deep nesting in '${field}' is a clear error, not a stack overflow`, () => {
-      const entry: Record<string, string> = { dtype: '"F32"', shape: '[1]', data_offsets: '[0, 4]', [field]: deep(100_000) };
-      const text = `{"w": {${Object.entries(entry).map(([k, v]) => `"${k}": ${v}`).join(', ')}}}`;
+      const entry: Record<string, string> = {
+        dtype: '"F32"',
+        shape: '[1]',
+        data_offsets: '[0, 4]',
+        [field]: deep(100_000),
+      };
+      const text = `{"w": {${Object.entries(entry)
+        .map(([k, v]) => `"${k}": ${v}`)
+        .join(', ')}}}`;
       const bytes = handMade(text, f32le(1));
       let error: unknown;
       try {
@@ -112,7 +175,10 @@ describe('safetensors reader under hostile input (issue 12, defects 6 and 9)', (
   }
 
   it('brackets inside strings (names, metadata) do not count as nesting', () => {
-    const bytes = handMade({ __metadata__: { note: '[[[[{{{{' }, 'a[[[[': { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, f32le(2));
+    const bytes = handMade(
+      { __metadata__: { note: '[[[[{{{{' }, 'a[[[[': { dtype: 'F32', shape: [1], data_offsets: [0, 4] } },
+      f32le(2),
+    );
     expect(Array.from(decodeSafetensors(bytes, 'n.safetensors').tensors.get('a[[[[')!.data)).toEqual([2]);
   });
 
@@ -134,12 +200,16 @@ describe('safetensors reader under hostile input (issue 12, defects 6 and 9)', (
   it('checks the 8-byte length against the file size before reading anything more', async () => {
     const garbage = Uint8Array.from({ length: 4096 }, (_, i) => (i * 131 + 7) % 256);
     const { source, reads } = recording(garbage, 1.5 * 2 ** 30); // claims to be a 1.5 GiB file
-    await expect(readSafetensors(source, 'junk.bin')).rejects.toThrow(/^junk\.bin: header length \d+ does not fit the file|exceeds/);
+    await expect(readSafetensors(source, 'junk.bin')).rejects.toThrow(
+      /^junk\.bin: header length \d+ does not fit the file|exceeds/,
+    );
     expect(reads).toEqual([[0, 8]]);
     const hugeHeader = handMade({}, [], 0);
     new DataView(hugeHeader.buffer).setBigUint64(0, BigInt(MAX_HEADER_BYTES + 1), true);
     const big = recording(hugeHeader, 2 ** 33); // an 8 GiB "file" whose header would be 100 MB
-    await expect(readSafetensors(big.source, 'big.safetensors')).rejects.toThrow(/header length 100000001 exceeds 100000000 bytes/);
+    await expect(readSafetensors(big.source, 'big.safetensors')).rejects.toThrow(
+      /header length 100000001 exceeds 100000000 bytes/,
+    );
     expect(big.reads).toEqual([[0, 8]]);
   });
 
@@ -152,7 +222,14 @@ describe('safetensors reader under hostile input (issue 12, defects 6 and 9)', (
     const bytes = encodeSafetensors(tensors);
     const { source, reads } = recording(bytes);
     const buffers: ArrayBufferLike[] = [];
-    const watched: ByteSource = { size: source.size, read: async (p, n) => { const b = await source.read(p, n); buffers.push(b.buffer); return b; } };
+    const watched: ByteSource = {
+      size: source.size,
+      read: async (p, n) => {
+        const b = await source.read(p, n);
+        buffers.push(b.buffer);
+        return b;
+      },
+    };
     const back = await readSafetensors(watched, 'r.safetensors');
     expect([...back.tensors.keys()]).toEqual(['z', 'a', 'i']); // header order
     for (const [name, t] of tensors) {
@@ -161,15 +238,22 @@ describe('safetensors reader under hostile input (issue 12, defects 6 and 9)', (
     }
     const total = reads.reduce((s, [, n]) => s + n, 0);
     expect(total).toBe(bytes.length); // every byte read exactly once
-    expect(reads.slice(0, 2)).toEqual([[0, 8], [8, reads[1][1]]]);
+    expect(reads.slice(0, 2)).toEqual([
+      [0, 8],
+      [8, reads[1][1]],
+    ]);
     // a damaged tensor is caught by the checksum on this path too
     const damaged = bytes.slice();
     damaged[damaged.length - 1] ^= 4;
-    await expect(readSafetensors(recording(damaged).source, 'r.safetensors')).rejects.toThrow(/r\.safetensors: checksum mismatch/);
+    await expect(readSafetensors(recording(damaged).source, 'r.safetensors')).rejects.toThrow(
+      /r\.safetensors: checksum mismatch/,
+    );
   });
 
   it('in-memory decoding views the bytes instead of copying them when aligned', () => {
-    const bytes = encodeSafetensors(new Map([['w', { dtype: 'float32', shape: [2], data: Float32Array.from([1, 2]) }]]));
+    const bytes = encodeSafetensors(
+      new Map([['w', { dtype: 'float32', shape: [2], data: Float32Array.from([1, 2]) }]]),
+    );
     expect(decodeSafetensors(bytes, 'v.safetensors').tensors.get('w')!.data.buffer).toBe(bytes.buffer);
   });
 });

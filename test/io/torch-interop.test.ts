@@ -16,17 +16,19 @@ const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).
 if (process.env.CI && !hasTorch) throw new Error(`${PYTHON} cannot import torch; CI installs python3-torch (.ci/run)`);
 
 type Dump = Record<string, { dtype: string; shape: number[]; values: (number | string)[] }>;
-const torch = (...args: string[]): unknown => JSON.parse(execFileSync(PYTHON, [SCRIPT, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 }));
-const numbers = (values: (number | string)[]) => values.map((v) => (typeof v === 'number' ? v : Number(v.replace('inf', 'Infinity'))));
+const torch = (...args: string[]): unknown =>
+  JSON.parse(execFileSync(PYTHON, [SCRIPT, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 }));
+const numbers = (values: (number | string)[]) =>
+  values.map((v) => (typeof v === 'number' ? v : Number(v.replace('inf', 'Infinity'))));
 
-describe.skipIf(!hasTorch)('PyTorch reads slimegrad\'s checkpoints and slimegrad reads PyTorch\'s', () => {
+describe.skipIf(!hasTorch)("PyTorch reads slimegrad's checkpoints and slimegrad reads PyTorch's", () => {
   let root: string;
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'slimegrad-torch-'));
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  it('torch reads every tensor of a saved checkpoint with slimegrad\'s values, and its own rounding matches F16 / BF16 saves', async () => {
+  it("torch reads every tensor of a saved checkpoint with slimegrad's values, and its own rounding matches F16 / BF16 saves", async () => {
     const model = new GPT({ vocabSize: 259, blockSize: 8, nEmbd: 16, nLayer: 2, nHead: 2, dropout: 0 }, { seed: 5 });
     await saveCheckpoint(join(root, 'f32'), model, { tokenizer: new ByteTokenizer() });
     await saveCheckpoint(join(root, 'f16'), model, { tokenizer: new ByteTokenizer(), weightsDtype: 'F16' });
@@ -41,10 +43,16 @@ describe.skipIf(!hasTorch)('PyTorch reads slimegrad\'s checkpoints and slimegrad
       expect(t.values).toEqual(Array.from(p.dataSync()));
     }
     // torch's .to(float16) / .to(bfloat16) (round to nearest even) of the F32 file gives the F16 / BF16 files' bits
-    const report = torch('compare', root, 'f32/model.safetensors', 'f16/model.safetensors', 'bf16/model.safetensors') as
-      Record<string, { dtype: string; mismatches: number }>;
+    const report = torch(
+      'compare',
+      root,
+      'f32/model.safetensors',
+      'f16/model.safetensors',
+      'bf16/model.safetensors',
+    ) as Record<string, { dtype: string; mismatches: number }>;
     expect(Object.keys(report)).toHaveLength(2 * params.length);
-    for (const [key, r] of Object.entries(report)) expect(r).toEqual({ dtype: key.startsWith('f16/') ? 'F16' : 'BF16', mismatches: 0 });
+    for (const [key, r] of Object.entries(report))
+      expect(r).toEqual({ dtype: key.startsWith('f16/') ? 'F16' : 'BF16', mismatches: 0 });
   });
 
   it('slimegrad loads a sharded BF16 bare-GPT2Model checkpoint and an F16 file written by torch, exactly', async () => {

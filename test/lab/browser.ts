@@ -17,7 +17,14 @@ if (!available) {
   console.warn(`*** lab browser tests SKIPPED: ${why}`);
 }
 
-const COMMON_FLAGS = ['--headless=new', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const COMMON_FLAGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 /** SwiftShader's WebGPU adapter: WebGPU on the CPU, as in test/webgpu/browser.test.ts. */
 export const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--disable-gpu-sandbox'];
 

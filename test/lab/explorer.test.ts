@@ -14,15 +14,32 @@ interface Shown {
 }
 
 /** The pair the explorer describes, built here independently: every token of a side at the same log-prob. */
-function nodeValues(name: string, config: Record<string, number>, s: Shown): { loss: number; gradChosen: number; gradRejected: number } {
+function nodeValues(
+  name: string,
+  config: Record<string, number>,
+  s: Shown,
+): { loss: number; gradChosen: number; gradRejected: number } {
   const row = (v: number): Tensor => tensor([new Array<number>(s.layout.tokens).fill(v)], { dtype: 'float64' });
   const chosen = row(s.layout.centre + s.probe / 2).requireGrad();
   const rejected = row(s.layout.centre - s.probe / 2).requireGrad();
-  const fns: Record<string, typeof losses.dpo> = { dpo: losses.dpo, slime: losses.slime, simpo: losses.simpo, kto: losses.kto, orpo: losses.orpo };
-  const out = fns[name]({
-    chosenLogps: chosen, chosenMask: row(1), rejectedLogps: rejected, rejectedMask: row(1),
-    refChosenLogps: row(s.layout.centre), refRejectedLogps: row(s.layout.centre),
-  }, config);
+  const fns: Record<string, typeof losses.dpo> = {
+    dpo: losses.dpo,
+    slime: losses.slime,
+    simpo: losses.simpo,
+    kto: losses.kto,
+    orpo: losses.orpo,
+  };
+  const out = fns[name](
+    {
+      chosenLogps: chosen,
+      chosenMask: row(1),
+      rejectedLogps: rejected,
+      rejectedMask: row(1),
+      refChosenLogps: row(s.layout.centre),
+      refRejectedLogps: row(s.layout.centre),
+    },
+    config,
+  );
   out.loss.backward();
   const total = (t: Tensor): number => Array.from(t.grad!.dataSync()).reduce((a, b) => a + b, 0);
   return { loss: out.loss.dataSync()[0], gradChosen: total(chosen), gradRejected: total(rejected) };
@@ -32,13 +49,19 @@ describe.skipIf(!available)('the lab: loss explorer', () => {
   let lab: LabSession;
   beforeAll(async () => {
     lab = await openLab();
-    await lab.page.waitForFunction(() => (window as unknown as { slimegradLab?: { explorer: { state: unknown } } }).slimegradLab?.explorer.state);
+    await lab.page.waitForFunction(
+      () => (window as unknown as { slimegradLab?: { explorer: { state: unknown } } }).slimegradLab?.explorer.state,
+    );
   });
   afterAll(async () => lab?.close());
 
-  const shown = (): Promise<Shown> => lab.page.evaluate(() => (window as unknown as { slimegradLab: { explorer: { state: Shown } } }).slimegradLab.explorer.state);
+  const shown = (): Promise<Shown> =>
+    lab.page.evaluate(
+      () => (window as unknown as { slimegradLab: { explorer: { state: Shown } } }).slimegradLab.explorer.state,
+    );
   const displayed = async (prefix: string): Promise<{ loss: number; gradChosen: number; gradRejected: number }> => {
-    const read = async (k: string): Promise<number> => Number(await lab.page.getAttribute(`#${prefix}-${k}`, 'data-value'));
+    const read = async (k: string): Promise<number> =>
+      Number(await lab.page.getAttribute(`#${prefix}-${k}`, 'data-value'));
     return { loss: await read('loss'), gradChosen: await read('gradChosen'), gradRejected: await read('gradRejected') };
   };
   const expectClose = (a: Record<string, number>, b: Record<string, number>): void => {
@@ -48,7 +71,8 @@ describe.skipIf(!available)('the lab: loss explorer', () => {
   it('loads with no console errors and draws every explorer chart', async () => {
     expect(lab.errors).toEqual([]);
     const counts = await lab.page.evaluate(() => {
-      const charts = (window as unknown as { slimegradLab: { charts: Map<string, { pointCounts(): number[] }> } }).slimegradLab.charts;
+      const charts = (window as unknown as { slimegradLab: { charts: Map<string, { pointCounts(): number[] }> } })
+        .slimegradLab.charts;
       return Object.fromEntries([...charts].map(([k, c]) => [k, c.pointCounts()]));
     });
     expect(counts['Loss against the margin']).toEqual([81]);
@@ -74,8 +98,12 @@ describe.skipIf(!available)('the lab: loss explorer', () => {
     for (const name of losses.lossNames()) {
       await lab.page.selectOption('#loss', name);
       const drawn = await lab.page.evaluate(() => {
-        const charts = (window as unknown as { slimegradLab: { charts: Map<string, { pointCounts(): number[] }> } }).slimegradLab.charts;
-        return [charts.get('Loss against the margin')!.pointCounts(), charts.get('Gradient against the margin')!.pointCounts()];
+        const charts = (window as unknown as { slimegradLab: { charts: Map<string, { pointCounts(): number[] }> } })
+          .slimegradLab.charts;
+        return [
+          charts.get('Loss against the margin')!.pointCounts(),
+          charts.get('Gradient against the margin')!.pointCounts(),
+        ];
       });
       expect(drawn, name).toEqual([[81], [81, 81]]);
     }

@@ -12,18 +12,48 @@ import { runShowcase } from '../../src/cli/showcase.js';
 import { RUN_CHARTS } from '../../src/report/chart-specs.js';
 import { available, openLab, screenshot, type LabSession } from './browser.js';
 
-const TINY = ['--quick', '--model', 'micro', '--seeds', '2', '--sft-steps', '4', '--steps', '2', '--eval-every', '1', '--batch', '4', '--no-progress'];
+const TINY = [
+  '--quick',
+  '--model',
+  'micro',
+  '--seeds',
+  '2',
+  '--sft-steps',
+  '4',
+  '--steps',
+  '2',
+  '--eval-every',
+  '1',
+  '--batch',
+  '4',
+  '--no-progress',
+];
 
-interface ReportState { file: string | null; methods: string[]; error: string | null }
+interface ReportState {
+  file: string | null;
+  methods: string[];
+  error: string | null;
+}
 
 async function drop(page: Page, name: string, body: string): Promise<ReportState> {
-  await page.evaluate(([n, b]) => {
-    const dt = new DataTransfer();
-    dt.items.add(new File([b], n, { type: 'application/json' }));
-    document.getElementById('report-drop')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-  }, [name, body]);
-  await page.waitForFunction((n) => (window as unknown as { slimegradLab: { report: { state: ReportState } } }).slimegradLab.report.state.file === n, name);
-  return page.evaluate(() => (window as unknown as { slimegradLab: { report: { state: ReportState } } }).slimegradLab.report.state);
+  await page.evaluate(
+    ([n, b]) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([b], n, { type: 'application/json' }));
+      document
+        .getElementById('report-drop')!
+        .dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    },
+    [name, body],
+  );
+  await page.waitForFunction(
+    (n) =>
+      (window as unknown as { slimegradLab: { report: { state: ReportState } } }).slimegradLab.report.state.file === n,
+    name,
+  );
+  return page.evaluate(
+    () => (window as unknown as { slimegradLab: { report: { state: ReportState } } }).slimegradLab.report.state,
+  );
 }
 
 describe.skipIf(!available)('the lab: open a report', () => {
@@ -49,7 +79,8 @@ describe.skipIf(!available)('the lab: open a report', () => {
     const state = await drop(lab.page, 'summary.json', summaryText);
     expect(state).toEqual({ file: 'summary.json', methods: ['DPO', 'ORPO', 'SLIME'], error: null });
     const counts = await lab.page.evaluate(() => {
-      const charts = (window as unknown as { slimegradLab: { charts: Map<string, { pointCounts(): number[] }> } }).slimegradLab.charts;
+      const charts = (window as unknown as { slimegradLab: { charts: Map<string, { pointCounts(): number[] }> } })
+        .slimegradLab.charts;
       return Object.fromEntries([...charts].map(([k, c]) => [k, c.pointCounts()]));
     });
     // step 0 (the checkpoint) and steps 1, 2, for each of the three methods

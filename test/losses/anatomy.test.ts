@@ -16,14 +16,26 @@ describe('loss anatomy example', () => {
         const text = await readFile(join(dir, f), 'utf8');
         if (f.endsWith('.svg')) expect(text.startsWith('<svg'), f).toBe(true);
       }
-      expect(files).toEqual(expect.arrayContaining(['slime.svg', 'slime-gate.svg', 'slime-floor.svg', 'overview-reference.svg', 'overview-reference-free.svg']));
+      expect(files).toEqual(
+        expect.arrayContaining([
+          'slime.svg',
+          'slime-gate.svg',
+          'slime-floor.svg',
+          'overview-reference.svg',
+          'overview-reference-free.svg',
+        ]),
+      );
       const doc = await readFile(join(dir, 'anatomy.md'), 'utf8');
       // every registered loss (presets aside) has a section
-      for (const name of losses.lossNames().filter((n) => !n.includes('-'))) expect(doc).toMatch(new RegExp(`^### (\\w+: )?${name}\\b`, 'm'));
+      for (const name of losses.lossNames().filter((n) => !n.includes('-')))
+        expect(doc).toMatch(new RegExp(`^### (\\w+: )?${name}\\b`, 'm'));
       const rows = doc.split('\n').filter((l) => /^\| -?\d/.test(l));
       expect(rows.length).toBeGreaterThan(50);
       for (const row of rows) {
-        const cells = row.split('|').slice(1, -1).map((c) => Number(c.trim()));
+        const cells = row
+          .split('|')
+          .slice(1, -1)
+          .map((c) => Number(c.trim()));
         expect(cells).toHaveLength(7);
         cells.forEach((v) => expect(Number.isFinite(v), row).toBe(true));
       }

@@ -18,26 +18,41 @@ export interface Batch {
   refRejected: number[][];
 }
 
-const logp = (min: number, max: number): fc.Arbitrary<number> => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
+const logp = (min: number, max: number): fc.Arbitrary<number> =>
+  fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
 
 function sideArb(rows: number, cols: number, min: number, max: number): fc.Arbitrary<Side> {
-  const row = fc.tuple(
-    fc.array(logp(min, max), { minLength: cols, maxLength: cols }),
-    fc.array(fc.boolean(), { minLength: cols, maxLength: cols }),
-    fc.integer({ min: 0, max: cols - 1 }),
-  ).map(([values, bits, forced]) => ({ values, mask: bits.map((b, i) => (b || i === forced ? 1 : 0)) }));
-  return fc.array(row, { minLength: rows, maxLength: rows }).map((rs) => ({ values: rs.map((r) => r.values), mask: rs.map((r) => r.mask) }));
+  const row = fc
+    .tuple(
+      fc.array(logp(min, max), { minLength: cols, maxLength: cols }),
+      fc.array(fc.boolean(), { minLength: cols, maxLength: cols }),
+      fc.integer({ min: 0, max: cols - 1 }),
+    )
+    .map(([values, bits, forced]) => ({ values, mask: bits.map((b, i) => (b || i === forced ? 1 : 0)) }));
+  return fc
+    .array(row, { minLength: rows, maxLength: rows })
+    .map((rs) => ({ values: rs.map((r) => r.values), mask: rs.map((r) => r.mask) }));
 }
 
 /** Random batch sizes 1..3, lengths 1..4 (chosen and rejected independently), masks and values in [min, max]. */
 export function batchArb(min = -4, max = -0.05): fc.Arbitrary<Batch> {
-  return fc.record({ b: fc.integer({ min: 1, max: 3 }), tw: fc.integer({ min: 1, max: 4 }), tl: fc.integer({ min: 1, max: 4 }) })
-    .chain(({ b, tw, tl }) => fc.record({
-      chosen: sideArb(b, tw, min, max),
-      rejected: sideArb(b, tl, min, max),
-      refChosen: fc.array(fc.array(logp(min, max), { minLength: tw, maxLength: tw }), { minLength: b, maxLength: b }),
-      refRejected: fc.array(fc.array(logp(min, max), { minLength: tl, maxLength: tl }), { minLength: b, maxLength: b }),
-    }));
+  return fc
+    .record({
+      b: fc.integer({ min: 1, max: 3 }),
+      tw: fc.integer({ min: 1, max: 4 }),
+      tl: fc.integer({ min: 1, max: 4 }),
+    })
+    .chain(({ b, tw, tl }) =>
+      fc.record({
+        chosen: sideArb(b, tw, min, max),
+        rejected: sideArb(b, tl, min, max),
+        refChosen: fc.array(fc.array(logp(min, max), { minLength: tw, maxLength: tw }), { minLength: b, maxLength: b }),
+        refRejected: fc.array(fc.array(logp(min, max), { minLength: tl, maxLength: tl }), {
+          minLength: b,
+          maxLength: b,
+        }),
+      }),
+    );
 }
 
 export const f64 = (rows: number[][]): Tensor => tensor(rows, { dtype: 'float64' });
@@ -46,9 +61,12 @@ export const f64 = (rows: number[][]): Tensor => tensor(rows, { dtype: 'float64'
 export function inputsOf(b: Batch, dtype: 'float32' | 'float64' = 'float64'): PreferenceInputs {
   const t = (rows: number[][]): Tensor => tensor(rows, { dtype });
   return {
-    chosenLogps: t(b.chosen.values), chosenMask: t(b.chosen.mask),
-    rejectedLogps: t(b.rejected.values), rejectedMask: t(b.rejected.mask),
-    refChosenLogps: t(b.refChosen), refRejectedLogps: t(b.refRejected),
+    chosenLogps: t(b.chosen.values),
+    chosenMask: t(b.chosen.mask),
+    rejectedLogps: t(b.rejected.values),
+    rejectedMask: t(b.rejected.mask),
+    refChosenLogps: t(b.refChosen),
+    refRejectedLogps: t(b.refRejected),
   };
 }
 
@@ -68,16 +86,26 @@ export function rowMean(values: number[][], mask: number[][], i: number): number
 }
 
 export interface PairView {
-  sumW: number; sumL: number; lbarW: number; lbarL: number;
-  refSumW: number; refSumL: number; refLbarW: number; refLbarL: number;
+  sumW: number;
+  sumL: number;
+  lbarW: number;
+  lbarL: number;
+  refSumW: number;
+  refSumL: number;
+  refLbarW: number;
+  refLbarL: number;
 }
 
 export function pairs(b: Batch): PairView[] {
   return b.chosen.values.map((_, i) => ({
-    sumW: rowSum(b.chosen.values, b.chosen.mask, i), sumL: rowSum(b.rejected.values, b.rejected.mask, i),
-    lbarW: rowMean(b.chosen.values, b.chosen.mask, i), lbarL: rowMean(b.rejected.values, b.rejected.mask, i),
-    refSumW: rowSum(b.refChosen, b.chosen.mask, i), refSumL: rowSum(b.refRejected, b.rejected.mask, i),
-    refLbarW: rowMean(b.refChosen, b.chosen.mask, i), refLbarL: rowMean(b.refRejected, b.rejected.mask, i),
+    sumW: rowSum(b.chosen.values, b.chosen.mask, i),
+    sumL: rowSum(b.rejected.values, b.rejected.mask, i),
+    lbarW: rowMean(b.chosen.values, b.chosen.mask, i),
+    lbarL: rowMean(b.rejected.values, b.rejected.mask, i),
+    refSumW: rowSum(b.refChosen, b.chosen.mask, i),
+    refSumL: rowSum(b.refRejected, b.rejected.mask, i),
+    refLbarW: rowMean(b.refChosen, b.chosen.mask, i),
+    refLbarL: rowMean(b.refRejected, b.rejected.mask, i),
   }));
 }
 
@@ -96,18 +124,27 @@ export const expected: Record<string, (b: Batch, c?: Record<string, number>) => 
   robust: (b, c = {}) => {
     const beta = c.beta ?? 0.1;
     const eps = c.labelSmoothing ?? 0;
-    return meanOf(pairs(b).map((p) => (-(1 - eps) * logsig(beta * hSum(p)) + eps * logsig(-beta * hSum(p))) / (1 - 2 * eps)));
+    return meanOf(
+      pairs(b).map((p) => (-(1 - eps) * logsig(beta * hSum(p)) + eps * logsig(-beta * hSum(p))) / (1 - 2 * eps)),
+    );
   },
   hinge: (b, c = {}) => meanOf(pairs(b).map((p) => Math.max(0, 1 - (c.beta ?? 0.1) * hSum(p)))),
   ipo: (b, c = {}) => meanOf(pairs(b).map((p) => (hMean(p) - 1 / (2 * (c.beta ?? 0.1))) ** 2)),
   simpo: (b, c = {}) => meanOf(pairs(b).map((p) => -logsig((c.beta ?? 2) * (p.lbarW - p.lbarL) - (c.gamma ?? 1)))),
   'simpo-trl': (b) => meanOf(pairs(b).map((p) => -logsig(0.1 * (p.lbarW - p.lbarL) - 0.5))),
-  cpo: (b, c = {}) => meanOf(pairs(b).map((p) => -logsig((c.beta ?? 0.1) * (p.sumW - p.sumL)) - (c.alpha ?? 1) * p.lbarW)),
-  cpoSimpo: (b, c = {}) => meanOf(pairs(b).map((p) => -logsig((c.beta ?? 2) * (p.lbarW - p.lbarL) - (c.gamma ?? 1)) - (c.alpha ?? 1) * p.lbarW)),
-  orpo: (b, c = {}) => meanOf(pairs(b).map((p) => {
-    const logOdds = p.lbarW - p.lbarL - (log1mexp(p.lbarW) - log1mexp(p.lbarL));
-    return -p.lbarW - (c.beta ?? 0.1) * logsig(logOdds);
-  })),
+  cpo: (b, c = {}) =>
+    meanOf(pairs(b).map((p) => -logsig((c.beta ?? 0.1) * (p.sumW - p.sumL)) - (c.alpha ?? 1) * p.lbarW)),
+  cpoSimpo: (b, c = {}) =>
+    meanOf(
+      pairs(b).map((p) => -logsig((c.beta ?? 2) * (p.lbarW - p.lbarL) - (c.gamma ?? 1)) - (c.alpha ?? 1) * p.lbarW),
+    ),
+  orpo: (b, c = {}) =>
+    meanOf(
+      pairs(b).map((p) => {
+        const logOdds = p.lbarW - p.lbarL - (log1mexp(p.lbarW) - log1mexp(p.lbarL));
+        return -p.lbarW - (c.beta ?? 0.1) * logsig(logOdds);
+      }),
+    ),
   slime: (b, c = {}) => slimeExpected(b, c),
   'slime-script': (b, c = {}) => slimeExpected(b, { lambdaL: 0.0005, ...c }),
   kto: (b, c = {}) => {
@@ -131,11 +168,13 @@ export function slimeExpected(b: Batch, c: Record<string, number> = {}): number 
   });
   let floorSum = 0;
   let count = 0;
-  b.rejected.values.forEach((row, i) => row.forEach((l, t) => {
-    if (b.rejected.mask[i][t]) {
-      floorSum += softplus(-l - delta) ** p;
-      count++;
-    }
-  }));
-  return meanOf(perPair) + lambdaL * floorSum / count;
+  b.rejected.values.forEach((row, i) =>
+    row.forEach((l, t) => {
+      if (b.rejected.mask[i][t]) {
+        floorSum += softplus(-l - delta) ** p;
+        count++;
+      }
+    }),
+  );
+  return meanOf(perPair) + (lambdaL * floorSum) / count;
 }

@@ -3,68 +3,136 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { gradcheck, isGradEnabled, tensor, type Tensor } from '../../src/index.js';
-import { buildPreferenceBatch, referenceLogps, ReferenceCache, sequenceLogps, tokenLogps } from '../../src/losses/index.js';
+import {
+  buildPreferenceBatch,
+  referenceLogps,
+  ReferenceCache,
+  sequenceLogps,
+  tokenLogps,
+} from '../../src/losses/index.js';
 
 describe('tokenLogps / sequenceLogps', () => {
   it('equal a plain-JS log-softmax of the target entry, and their gradient checks out', () => {
-    const arb = fc.record({ b: fc.integer({ min: 1, max: 2 }), t: fc.integer({ min: 1, max: 3 }), v: fc.integer({ min: 2, max: 5 }) })
-      .chain(({ b, t, v }) => fc.record({
-        logits: fc.array(fc.double({ min: -20, max: 20, noNaN: true }), { minLength: b * t * v, maxLength: b * t * v }),
-        targets: fc.array(fc.integer({ min: 0, max: v - 1 }), { minLength: b * t, maxLength: b * t }),
-        shape: fc.constant([b, t, v]),
-      }));
-    fc.assert(fc.property(arb, ({ logits, targets, shape }) => {
-      const [b, t, v] = shape;
-      const x = tensor(logits, { shape, dtype: 'float64' });
-      const y = tensor(Int32Array.from(targets), { shape: [b, t] });
-      const got = tokenLogps(x, y).dataSync();
-      for (let i = 0; i < b * t; i++) {
-        const row = logits.slice(i * v, (i + 1) * v);
-        const m = Math.max(...row);
-        const lse = m + Math.log(row.reduce((a, z) => a + Math.exp(z - m), 0));
-        expect(got[i]).toBeCloseTo(row[targets[i]] - lse, 10);
-      }
-      const r = gradcheck((z: Tensor) => tokenLogps(z, y), [x]);
-      expect(r.ok, r.message).toBe(true);
-    }), { numRuns: 15 });
+    const arb = fc
+      .record({
+        b: fc.integer({ min: 1, max: 2 }),
+        t: fc.integer({ min: 1, max: 3 }),
+        v: fc.integer({ min: 2, max: 5 }),
+      })
+      .chain(({ b, t, v }) =>
+        fc.record({
+          logits: fc.array(fc.double({ min: -20, max: 20, noNaN: true }), {
+            minLength: b * t * v,
+            maxLength: b * t * v,
+          }),
+          targets: fc.array(fc.integer({ min: 0, max: v - 1 }), { minLength: b * t, maxLength: b * t }),
+          shape: fc.constant([b, t, v]),
+        }),
+      );
+    fc.assert(
+      fc.property(arb, ({ logits, targets, shape }) => {
+        const [b, t, v] = shape;
+        const x = tensor(logits, { shape, dtype: 'float64' });
+        const y = tensor(Int32Array.from(targets), { shape: [b, t] });
+        const got = tokenLogps(x, y).dataSync();
+        for (let i = 0; i < b * t; i++) {
+          const row = logits.slice(i * v, (i + 1) * v);
+          const m = Math.max(...row);
+          const lse = m + Math.log(row.reduce((a, z) => a + Math.exp(z - m), 0));
+          expect(got[i]).toBeCloseTo(row[targets[i]] - lse, 10);
+        }
+        const r = gradcheck((z: Tensor) => tokenLogps(z, y), [x]);
+        expect(r.ok, r.message).toBe(true);
+      }),
+      { numRuns: 15 },
+    );
   });
 
   it('sum and mean over the mask; an empty row and a bad target are errors', () => {
-    const s = sequenceLogps(tensor([[-1, -2, -100], [-4, 0, 0]], { dtype: 'float64' }), tensor([[1, 1, 0], [1, 0, 0]], { dtype: 'float64' }));
+    const s = sequenceLogps(
+      tensor(
+        [
+          [-1, -2, -100],
+          [-4, 0, 0],
+        ],
+        { dtype: 'float64' },
+      ),
+      tensor(
+        [
+          [1, 1, 0],
+          [1, 0, 0],
+        ],
+        { dtype: 'float64' },
+      ),
+    );
     expect(Array.from(s.sum.dataSync())).toEqual([-3, -4]);
     expect(Array.from(s.mean.dataSync())).toEqual([-1.5, -4]);
     expect(() => sequenceLogps(tensor([[-1, -2]]), tensor([[0, 0]]))).toThrow(/row 0 .* has no completion tokens/);
-    expect(() => tokenLogps(tensor([[[0, 0, 0]]]), tensor(Int32Array.from([3]), { shape: [1, 1] }))).toThrow(/target id 3 .* outside the vocabulary \[0, 3\)/);
+    expect(() => tokenLogps(tensor([[[0, 0, 0]]]), tensor(Int32Array.from([3]), { shape: [1, 1] }))).toThrow(
+      /target id 3 .* outside the vocabulary \[0, 3\)/,
+    );
   });
 });
 
 describe('buildPreferenceBatch', () => {
   const EOS = 0;
   it('lays out next-token targets with completion-only masks, EOS counted even when it equals padId', () => {
-    const batch = buildPreferenceBatch([
-      { prompt: [5, 6], chosen: [7, EOS], rejected: [8, 9, 10, EOS] },
-      { prompt: [5], chosen: [11, EOS], rejected: [EOS] },
-    ], { padId: EOS });
+    const batch = buildPreferenceBatch(
+      [
+        { prompt: [5, 6], chosen: [7, EOS], rejected: [8, 9, 10, EOS] },
+        { prompt: [5], chosen: [11, EOS], rejected: [EOS] },
+      ],
+      { padId: EOS },
+    );
     // longest: prompt 2 + rejected 4 = 6 tokens -> 5 positions
     expect(batch.length).toBe(5);
-    expect(batch.chosen.ids.arraySync()).toEqual([[5, 6, 7, 0, 0], [5, 11, 0, 0, 0]]);
-    expect(batch.chosen.targets.arraySync()).toEqual([[6, 7, 0, 0, 0], [11, 0, 0, 0, 0]]);
-    expect(batch.chosen.mask.arraySync()).toEqual([[0, 1, 1, 0, 0], [1, 1, 0, 0, 0]]);
-    expect(batch.rejected.ids.arraySync()).toEqual([[5, 6, 8, 9, 10], [5, 0, 0, 0, 0]]);
-    expect(batch.rejected.targets.arraySync()).toEqual([[6, 8, 9, 10, 0], [0, 0, 0, 0, 0]]);
-    expect(batch.rejected.mask.arraySync()).toEqual([[0, 1, 1, 1, 1], [1, 0, 0, 0, 0]]);
+    expect(batch.chosen.ids.arraySync()).toEqual([
+      [5, 6, 7, 0, 0],
+      [5, 11, 0, 0, 0],
+    ]);
+    expect(batch.chosen.targets.arraySync()).toEqual([
+      [6, 7, 0, 0, 0],
+      [11, 0, 0, 0, 0],
+    ]);
+    expect(batch.chosen.mask.arraySync()).toEqual([
+      [0, 1, 1, 0, 0],
+      [1, 1, 0, 0, 0],
+    ]);
+    expect(batch.rejected.ids.arraySync()).toEqual([
+      [5, 6, 8, 9, 10],
+      [5, 0, 0, 0, 0],
+    ]);
+    expect(batch.rejected.targets.arraySync()).toEqual([
+      [6, 8, 9, 10, 0],
+      [0, 0, 0, 0, 0],
+    ]);
+    expect(batch.rejected.mask.arraySync()).toEqual([
+      [0, 1, 1, 1, 1],
+      [1, 0, 0, 0, 0],
+    ]);
     expect(batch.truncated).toBe(0);
   });
 
   it('maxLength cuts the completion tail; errors for what cannot be scored', () => {
-    const batch = buildPreferenceBatch([{ prompt: [1, 2], chosen: [3, 4, 5], rejected: [6] }], { padId: 0, maxLength: 4 });
+    const batch = buildPreferenceBatch([{ prompt: [1, 2], chosen: [3, 4, 5], rejected: [6] }], {
+      padId: 0,
+      maxLength: 4,
+    });
     expect(batch.chosen.targets.arraySync()).toEqual([[2, 3, 4]]);
     expect(batch.chosen.mask.arraySync()).toEqual([[0, 1, 1]]);
     expect(batch.truncated).toBe(1);
-    expect(() => buildPreferenceBatch([{ prompt: [1, 2], chosen: [3], rejected: [] }], { padId: 0 })).toThrow(/example 0 rejected is an empty completion/);
-    expect(() => buildPreferenceBatch([{ prompt: [], chosen: [3], rejected: [4] }], { padId: 0 })).toThrow(/example 0 has an empty prompt/);
-    expect(() => buildPreferenceBatch([{ prompt: [1, 2, 3], chosen: [3], rejected: [4] }], { padId: 0, maxLength: 3 })).toThrow(/leaves no completion token/);
-    expect(() => buildPreferenceBatch([{ prompt: [1], chosen: [1.5], rejected: [4] }], { padId: 0 })).toThrow(/example 0 chosen\[0\] = 1.5 is not a token id/);
+    expect(() => buildPreferenceBatch([{ prompt: [1, 2], chosen: [3], rejected: [] }], { padId: 0 })).toThrow(
+      /example 0 rejected is an empty completion/,
+    );
+    expect(() => buildPreferenceBatch([{ prompt: [], chosen: [3], rejected: [4] }], { padId: 0 })).toThrow(
+      /example 0 has an empty prompt/,
+    );
+    expect(() =>
+      buildPreferenceBatch([{ prompt: [1, 2, 3], chosen: [3], rejected: [4] }], { padId: 0, maxLength: 3 }),
+    ).toThrow(/leaves no completion token/);
+    expect(() => buildPreferenceBatch([{ prompt: [1], chosen: [1.5], rejected: [4] }], { padId: 0 })).toThrow(
+      /example 0 chosen\[0\] = 1.5 is not a token id/,
+    );
     expect(() => buildPreferenceBatch([], { padId: 0 })).toThrow(/at least one example/);
   });
 });
@@ -108,9 +176,13 @@ describe('referenceLogps', () => {
     const again = await referenceLogps(logitsFn, swapped, { cache, keys: ['b', 'a', 'b'] });
     expect(calls).toBe(2);
     const masked = (x: Tensor, m: Tensor): number[] => Array.from(x.dataSync()).filter((_, i) => m.dataSync()[i] === 1);
-    expect(masked(again.refRejectedLogps, swapped.rejected.mask).slice(0, 3)).toEqual(masked(first.refRejectedLogps, batch.rejected.mask).slice(1));
+    expect(masked(again.refRejectedLogps, swapped.rejected.mask).slice(0, 3)).toEqual(
+      masked(first.refRejectedLogps, batch.rejected.mask).slice(1),
+    );
     // masked chosen tokens of the swapped batch: b (1 token), then a (2 tokens), then b
     expect(masked(again.refChosenLogps, swapped.chosen.mask)[2]).toBeCloseTo(logp(2, 3), 12);
-    await expect(referenceLogps(logitsFn, batch, { cache, keys: ['a'] })).rejects.toThrow(/one key per example \(2\), got 1/);
+    await expect(referenceLogps(logitsFn, batch, { cache, keys: ['a'] })).rejects.toThrow(
+      /one key per example \(2\), got 1/,
+    );
   });
 });

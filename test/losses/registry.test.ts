@@ -5,10 +5,22 @@ import { describe, expect, it } from 'vitest';
 import { losses } from '../../src/index.js';
 import { inputsOf, pairs, type Batch } from './helpers.js';
 
-const SLIME_PAPER = { lambdaW: 0.1, lambdaL: 0.1, lambdaD: 1.0, delta: 1.25, mHard: 1.5, mSoft: 1.0, kappa: 2.5, p: 2.5 };
+const SLIME_PAPER = {
+  lambdaW: 0.1,
+  lambdaL: 0.1,
+  lambdaD: 1.0,
+  delta: 1.25,
+  mHard: 1.5,
+  mSoft: 1.0,
+  kappa: 2.5,
+  p: 2.5,
+};
 const SWITCHES_ON = { softMargin: 1, hardMargin: 1 };
 
-const FROM_LOSSES_MD: Record<string, { defaults: Record<string, number>; needsReference: boolean; logps: 'sum' | 'mean' }> = {
+const FROM_LOSSES_MD: Record<
+  string,
+  { defaults: Record<string, number>; needsReference: boolean; logps: 'sum' | 'mean' }
+> = {
   sft: { defaults: {}, needsReference: false, logps: 'mean' },
   dpo: { defaults: { beta: 0.1, labelSmoothing: 0 }, needsReference: true, logps: 'sum' },
   robust: { defaults: { beta: 0.1, labelSmoothing: 0 }, needsReference: true, logps: 'sum' },
@@ -20,7 +32,11 @@ const FROM_LOSSES_MD: Record<string, { defaults: Record<string, number>; needsRe
   cpoSimpo: { defaults: { beta: 2.0, gamma: 1.0, alpha: 1.0 }, needsReference: false, logps: 'mean' },
   orpo: { defaults: { beta: 0.1 }, needsReference: false, logps: 'mean' },
   slime: { defaults: { ...SLIME_PAPER, ...SWITCHES_ON }, needsReference: false, logps: 'mean' },
-  'slime-script': { defaults: { ...SLIME_PAPER, lambdaL: 0.0005, ...SWITCHES_ON }, needsReference: false, logps: 'mean' },
+  'slime-script': {
+    defaults: { ...SLIME_PAPER, lambdaL: 0.0005, ...SWITCHES_ON },
+    needsReference: false,
+    logps: 'mean',
+  },
   kto: { defaults: { beta: 0.1, lambdaD: 1, lambdaU: 1 }, needsReference: true, logps: 'sum' },
 };
 

@@ -8,11 +8,23 @@ import type { PreferenceInputs } from '../../src/losses/index.js';
 const t = (rows: number[][], dtype: 'float32' | 'float64'): Tensor => tensor(rows, { dtype });
 
 /** Loss and both gradients for one-pair inputs of two tokens a side. */
-function run(name: string, w: number[], l: number[], refW: number[], refL: number[], dtype: 'float32' | 'float64'): number[] {
-  const f = (c: Tensor, r: Tensor): Tensor => losses.getLoss(name).fn({
-    chosenLogps: c, chosenMask: t([[1, 1]], dtype), rejectedLogps: r, rejectedMask: t([[1, 1]], dtype),
-    refChosenLogps: t([refW], dtype), refRejectedLogps: t([refL], dtype),
-  }).loss;
+function run(
+  name: string,
+  w: number[],
+  l: number[],
+  refW: number[],
+  refL: number[],
+  dtype: 'float32' | 'float64',
+): number[] {
+  const f = (c: Tensor, r: Tensor): Tensor =>
+    losses.getLoss(name).fn({
+      chosenLogps: c,
+      chosenMask: t([[1, 1]], dtype),
+      rejectedLogps: r,
+      rejectedMask: t([[1, 1]], dtype),
+      refChosenLogps: t([refW], dtype),
+      refRejectedLogps: t([refL], dtype),
+    }).loss;
   const [gw, gl] = grad(f, [0, 1])(t([w], dtype), t([l], dtype));
   return [f(t([w], dtype), t([l], dtype)).itemSync(), ...gw.dataSync(), ...gl.dataSync()];
 }
@@ -40,7 +52,15 @@ describe('extreme inputs give a finite loss and finite gradients', () => {
 });
 
 function inputs(over: Partial<Record<keyof PreferenceInputs, number[][]>> = {}): PreferenceInputs {
-  const base = { chosenLogps: [[-1, -2]], chosenMask: [[1, 1]], rejectedLogps: [[-3]], rejectedMask: [[1]], refChosenLogps: [[-1, -1]], refRejectedLogps: [[-2]], ...over };
+  const base = {
+    chosenLogps: [[-1, -2]],
+    chosenMask: [[1, 1]],
+    rejectedLogps: [[-3]],
+    rejectedMask: [[1]],
+    refChosenLogps: [[-1, -1]],
+    refRejectedLogps: [[-2]],
+    ...over,
+  };
   return Object.fromEntries(Object.entries(base).map(([k, v]) => [k, t(v, 'float64')])) as unknown as PreferenceInputs;
 }
 
@@ -48,14 +68,21 @@ describe('bad inputs are clear errors', () => {
   it('an empty completion is an error naming the loss, the mask and the row, never NaN', () => {
     for (const name of losses.lossNames()) {
       const bad = { ...inputs(), chosenMask: t([[0, 0]], 'float64') };
-      expect(() => losses.getLoss(name).fn(bad)).toThrow(new RegExp(`^${name === 'slime-script' ? 'slime' : name === 'simpo-trl' ? 'simpo' : name}: chosenMask row 0 has no completion tokens`));
+      expect(() => losses.getLoss(name).fn(bad)).toThrow(
+        new RegExp(
+          `^${name === 'slime-script' ? 'slime' : name === 'simpo-trl' ? 'simpo' : name}: chosenMask row 0 has no completion tokens`,
+        ),
+      );
       const badRejected = { ...inputs(), rejectedMask: t([[0]], 'float64') };
-      if (name !== 'sft') expect(() => losses.getLoss(name).fn(badRejected)).toThrow(/rejectedMask row 0 has no completion tokens/);
+      if (name !== 'sft')
+        expect(() => losses.getLoss(name).fn(badRejected)).toThrow(/rejectedMask row 0 has no completion tokens/);
     }
   });
 
   it('an unknown config key is an error listing the accepted keys', () => {
-    expect(() => losses.dpo(inputs(), { gamma: 1 })).toThrow("dpo: unknown config key 'gamma' (dpo accepts beta, labelSmoothing)");
+    expect(() => losses.dpo(inputs(), { gamma: 1 })).toThrow(
+      "dpo: unknown config key 'gamma' (dpo accepts beta, labelSmoothing)",
+    );
     expect(() => losses.slime(inputs(), { lamdaW: 1 })).toThrow(/slime: unknown config key 'lamdaW'.*lambdaW/);
     expect(() => losses.sft(inputs(), { beta: 1 })).toThrow(/sft: unknown config key 'beta'/);
     expect(() => losses.getLoss('simpo-trl').fn(inputs(), { alpha: 1 })).toThrow(/simpo: unknown config key 'alpha'/);
@@ -63,7 +90,9 @@ describe('bad inputs are clear errors', () => {
 
   it('bad config values are errors', () => {
     expect(() => losses.dpo(inputs(), { beta: 0 })).toThrow(/dpo: config 'beta' must be > 0, got 0/);
-    expect(() => losses.robust(inputs(), { labelSmoothing: 0.5 })).toThrow(/robust: config 'labelSmoothing' must be in \[0, 0.5\)/);
+    expect(() => losses.robust(inputs(), { labelSmoothing: 0.5 })).toThrow(
+      /robust: config 'labelSmoothing' must be in \[0, 0.5\)/,
+    );
     expect(() => losses.slime(inputs(), { p: NaN })).toThrow(/slime: config 'p' must be a finite number/);
   });
 
@@ -77,11 +106,21 @@ describe('bad inputs are clear errors', () => {
   });
 
   it('shape, dtype and mask-value mistakes name what was expected', () => {
-    expect(() => losses.dpo(inputs({ chosenMask: [[1, 1, 1]] }))).toThrow(/dpo: chosenLogps \[1,2\] and chosenMask \[1,3\] must have the same shape/);
-    expect(() => losses.dpo(inputs({ refRejectedLogps: [[-1, -1]] }))).toThrow(/refRejectedLogps \[1,2\] must match the policy's \[1,1\]/);
-    expect(() => losses.simpo(inputs({ rejectedLogps: [[-1], [-2]], rejectedMask: [[1], [1]] }))).toThrow(/same number of pairs/);
-    expect(() => losses.simpo(inputs({ chosenMask: [[1, 0.5]] }))).toThrow(/simpo: chosenMask must hold only 0 and 1, got 0.5 at \[0, 1\]/);
-    expect(() => losses.simpo({ ...inputs(), chosenLogps: tensor([-1, -2], { dtype: 'float64' }) })).toThrow(/must be \[B, T\]/);
+    expect(() => losses.dpo(inputs({ chosenMask: [[1, 1, 1]] }))).toThrow(
+      /dpo: chosenLogps \[1,2\] and chosenMask \[1,3\] must have the same shape/,
+    );
+    expect(() => losses.dpo(inputs({ refRejectedLogps: [[-1, -1]] }))).toThrow(
+      /refRejectedLogps \[1,2\] must match the policy's \[1,1\]/,
+    );
+    expect(() => losses.simpo(inputs({ rejectedLogps: [[-1], [-2]], rejectedMask: [[1], [1]] }))).toThrow(
+      /same number of pairs/,
+    );
+    expect(() => losses.simpo(inputs({ chosenMask: [[1, 0.5]] }))).toThrow(
+      /simpo: chosenMask must hold only 0 and 1, got 0.5 at \[0, 1\]/,
+    );
+    expect(() => losses.simpo({ ...inputs(), chosenLogps: tensor([-1, -2], { dtype: 'float64' }) })).toThrow(
+      /must be \[B, T\]/,
+    );
     expect(() => losses.getLoss('nope')).toThrow(/unknown loss 'nope' \(known: sft, dpo/);
   });
 });

@@ -8,46 +8,82 @@ import { losses } from '../../src/index.js';
 import { batchArb, expected, inputsOf, pairs, type Batch } from './helpers.js';
 
 const close = (actual: number, want: number, rel = 1e-9): void => {
-  expect(Math.abs(actual - want), `got ${actual}, expected ${want}`).toBeLessThanOrEqual(rel * Math.max(1, Math.abs(want)));
+  expect(Math.abs(actual - want), `got ${actual}, expected ${want}`).toBeLessThanOrEqual(
+    rel * Math.max(1, Math.abs(want)),
+  );
 };
 
 /** One pair, one token each side (handy for closed forms). */
 function single(w: number, l: number, refW = 0, refL = 0): Batch {
-  return { chosen: { values: [[w]], mask: [[1]] }, rejected: { values: [[l]], mask: [[1]] }, refChosen: [[refW]], refRejected: [[refL]] };
+  return {
+    chosen: { values: [[w]], mask: [[1]] },
+    rejected: { values: [[l]], mask: [[1]] },
+    refChosen: [[refW]],
+    refRejected: [[refL]],
+  };
 }
 
 describe('every loss equals its docs/losses.md formula (plain-JS re-derivation)', () => {
   for (const name of losses.lossNames()) {
     it(name, () => {
-      fc.assert(fc.property(batchArb(), (b) => {
-        const out = losses.getLoss(name).fn(inputsOf(b));
-        close(out.loss.itemSync(), expected[name](b));
-        // the terms add up to the loss and are all reported as metrics
-        const termSum = Object.values(out.terms).reduce((a, t) => a + t.itemSync(), 0);
-        close(termSum, out.loss.itemSync());
-        for (const [k, t] of Object.entries(out.terms)) expect(out.metrics[`terms/${k}`].itemSync()).toBe(t.itemSync());
-      }), { numRuns: 20 });
+      fc.assert(
+        fc.property(batchArb(), (b) => {
+          const out = losses.getLoss(name).fn(inputsOf(b));
+          close(out.loss.itemSync(), expected[name](b));
+          // the terms add up to the loss and are all reported as metrics
+          const termSum = Object.values(out.terms).reduce((a, t) => a + t.itemSync(), 0);
+          close(termSum, out.loss.itemSync());
+          for (const [k, t] of Object.entries(out.terms))
+            expect(out.metrics[`terms/${k}`].itemSync()).toBe(t.itemSync());
+        }),
+        { numRuns: 20 },
+      );
     });
   }
 
   it('non-default configs follow the formulas too', () => {
-    fc.assert(fc.property(batchArb(), fc.double({ min: 0.01, max: 3, noNaN: true }), fc.double({ min: 0, max: 0.45, noNaN: true }), (b, beta, eps) => {
-      const i = inputsOf(b);
-      close(losses.dpo(i, { beta, labelSmoothing: eps }).loss.itemSync(), expected.dpo(b, { beta, labelSmoothing: eps }));
-      close(losses.robust(i, { beta, labelSmoothing: eps }).loss.itemSync(), expected.robust(b, { beta, labelSmoothing: eps }), 1e-8);
-      close(losses.simpo(i, { beta, gamma: eps }).loss.itemSync(), expected.simpo(b, { beta, gamma: eps }));
-      close(losses.cpo(i, { beta, alpha: eps }).loss.itemSync(), expected.cpo(b, { beta, alpha: eps }));
-      close(losses.slime(i, { lambdaL: 1, delta: eps, p: 1 + beta }).loss.itemSync(), expected.slime(b, { lambdaL: 1, delta: eps, p: 1 + beta }));
-      const ablations: Record<string, number>[] = [{ softMargin: 0 }, { hardMargin: 0 }, { lambdaW: 0 }, { lambdaL: 0 }];
-      for (const ablation of ablations) {
-        close(losses.slime(i, ablation).loss.itemSync(), expected.slime(b, ablation));
-      }
-    }), { numRuns: 20 });
+    fc.assert(
+      fc.property(
+        batchArb(),
+        fc.double({ min: 0.01, max: 3, noNaN: true }),
+        fc.double({ min: 0, max: 0.45, noNaN: true }),
+        (b, beta, eps) => {
+          const i = inputsOf(b);
+          close(
+            losses.dpo(i, { beta, labelSmoothing: eps }).loss.itemSync(),
+            expected.dpo(b, { beta, labelSmoothing: eps }),
+          );
+          close(
+            losses.robust(i, { beta, labelSmoothing: eps }).loss.itemSync(),
+            expected.robust(b, { beta, labelSmoothing: eps }),
+            1e-8,
+          );
+          close(losses.simpo(i, { beta, gamma: eps }).loss.itemSync(), expected.simpo(b, { beta, gamma: eps }));
+          close(losses.cpo(i, { beta, alpha: eps }).loss.itemSync(), expected.cpo(b, { beta, alpha: eps }));
+          close(
+            losses.slime(i, { lambdaL: 1, delta: eps, p: 1 + beta }).loss.itemSync(),
+            expected.slime(b, { lambdaL: 1, delta: eps, p: 1 + beta }),
+          );
+          const ablations: Record<string, number>[] = [
+            { softMargin: 0 },
+            { hardMargin: 0 },
+            { lambdaW: 0 },
+            { lambdaL: 0 },
+          ];
+          for (const ablation of ablations) {
+            close(losses.slime(i, ablation).loss.itemSync(), expected.slime(b, ablation));
+          }
+        },
+      ),
+      { numRuns: 20 },
+    );
   });
 
   it('SLIME: softMargin and hardMargin are switches (0 or 1), and not both off', () => {
     const i = inputsOf(single(-1, -2));
-    expect(() => losses.slime(i, { softMargin: 0.5 })).toThrow(/slime: config 'softMargin' must be 0 \(off\) or 1 \(on\), got 0.5/);
+    expect(() => losses.slime(i, { softMargin: 0.5 })).toThrow(
+      /slime: config 'softMargin' must be 0 \(off\) or 1 \(on\), got 0.5/,
+    );
     expect(() => losses.slime(i, { softMargin: 0, hardMargin: 0 })).toThrow(/cannot both be 0/);
     // Delta = 1: the hinge alone is 0.5, the gate alone 1/2
     close(losses.slime(i, { softMargin: 0 }).terms.margin.itemSync(), 0.5);
@@ -78,21 +114,40 @@ describe('closed forms and the sanity values of docs/losses.md', () => {
     // pair 1 has three tokens at -delta (value (ln 2)^2.5 each), pair 2 one token at -delta - 10
     const b: Batch = {
       chosen: { values: [[-1], [-1]], mask: [[1], [1]] },
-      rejected: { values: [[-1.25, -1.25, -1.25], [-11.25, 0, 0]], mask: [[1, 1, 1], [1, 0, 0]] },
-      refChosen: [[0], [0]], refRejected: [[0, 0, 0], [0, 0, 0]],
+      rejected: {
+        values: [
+          [-1.25, -1.25, -1.25],
+          [-11.25, 0, 0],
+        ],
+        mask: [
+          [1, 1, 1],
+          [1, 0, 0],
+        ],
+      },
+      refChosen: [[0], [0]],
+      refRejected: [
+        [0, 0, 0],
+        [0, 0, 0],
+      ],
     };
     const sp10 = 10 + Math.log1p(Math.exp(-10));
-    close(losses.slime(inputsOf(b), { lambdaL: 1 }).terms.stabilizer.itemSync(), (3 * Math.LN2 ** 2.5 + sp10 ** 2.5) / 4);
+    close(
+      losses.slime(inputsOf(b), { lambdaL: 1 }).terms.stabilizer.itemSync(),
+      (3 * Math.LN2 ** 2.5 + sp10 ** 2.5) / 4,
+    );
   });
 
   it('DPO: ln 2 at h = 0; cDPO with eps = 0 equals DPO; robust with eps = 0 equals DPO', () => {
     close(losses.dpo(inputsOf(single(-1, -2, -1, -2))).loss.itemSync(), Math.LN2);
-    fc.assert(fc.property(batchArb(), (b) => {
-      const i = inputsOf(b);
-      const plain = losses.dpo(i).loss.itemSync();
-      expect(losses.dpo(i, { labelSmoothing: 0 }).loss.itemSync()).toBe(plain);
-      close(losses.robust(i, { labelSmoothing: 0 }).loss.itemSync(), plain);
-    }), { numRuns: 10 });
+    fc.assert(
+      fc.property(batchArb(), (b) => {
+        const i = inputsOf(b);
+        const plain = losses.dpo(i).loss.itemSync();
+        expect(losses.dpo(i, { labelSmoothing: 0 }).loss.itemSync()).toBe(plain);
+        close(losses.robust(i, { labelSmoothing: 0 }).loss.itemSync(), plain);
+      }),
+      { numRuns: 10 },
+    );
   });
 
   it('hinge: ReLU(1 - beta h) is 0 once beta h >= 1', () => {
@@ -113,27 +168,36 @@ describe('closed forms and the sanity values of docs/losses.md', () => {
   });
 
   it('SFT: the token-mean NLL of chosen, averaged over pairs; works without a rejected side', () => {
-    const out = losses.sft({ chosenLogps: tensor([[-1, -3, 9]], { dtype: 'float64' }), chosenMask: tensor([[1, 1, 0]], { dtype: 'float64' }) });
+    const out = losses.sft({
+      chosenLogps: tensor([[-1, -3, 9]], { dtype: 'float64' }),
+      chosenMask: tensor([[1, 1, 0]], { dtype: 'float64' }),
+    });
     close(out.loss.itemSync(), 2);
     expect(out.metrics.nll_loss.itemSync()).toBe(2);
   });
 
   it('metrics: TRL names plus lbar/sumlogp, with the documented rewards', () => {
-    fc.assert(fc.property(batchArb(), (b) => {
-      const ps = pairs(b);
-      const mean = (xs: number[]): number => xs.reduce((a, x) => a + x, 0) / xs.length;
-      const d = losses.dpo(inputsOf(b)).metrics;
-      close(d['rewards/chosen'].itemSync(), mean(ps.map((p) => 0.1 * (p.sumW - p.refSumW))));
-      close(d['rewards/margins'].itemSync(), mean(ps.map((p) => 0.1 * (p.sumW - p.refSumW - p.sumL + p.refSumL))));
-      close(d['rewards/accuracies'].itemSync(), mean(ps.map((p) => (p.sumW - p.refSumW > p.sumL - p.refSumL ? 1 : 0))));
-      close(d['logps/rejected'].itemSync(), mean(ps.map((p) => p.sumL)));
-      close(d['lbar/chosen'].itemSync(), mean(ps.map((p) => p.lbarW)));
-      close(d['sumlogp/rejected'].itemSync(), mean(ps.map((p) => p.sumL)));
-      close(d.nll_loss.itemSync(), mean(ps.map((p) => -p.lbarW)));
-      const s = losses.simpo(inputsOf(b)).metrics;
-      close(s['rewards/chosen'].itemSync(), mean(ps.map((p) => 2 * p.lbarW)));
-      close(s['logps/chosen'].itemSync(), mean(ps.map((p) => p.lbarW)));
-      for (const t of Object.values(d)) expect(t.requiresGrad).toBe(false);
-    }), { numRuns: 10 });
+    fc.assert(
+      fc.property(batchArb(), (b) => {
+        const ps = pairs(b);
+        const mean = (xs: number[]): number => xs.reduce((a, x) => a + x, 0) / xs.length;
+        const d = losses.dpo(inputsOf(b)).metrics;
+        close(d['rewards/chosen'].itemSync(), mean(ps.map((p) => 0.1 * (p.sumW - p.refSumW))));
+        close(d['rewards/margins'].itemSync(), mean(ps.map((p) => 0.1 * (p.sumW - p.refSumW - p.sumL + p.refSumL))));
+        close(
+          d['rewards/accuracies'].itemSync(),
+          mean(ps.map((p) => (p.sumW - p.refSumW > p.sumL - p.refSumL ? 1 : 0))),
+        );
+        close(d['logps/rejected'].itemSync(), mean(ps.map((p) => p.sumL)));
+        close(d['lbar/chosen'].itemSync(), mean(ps.map((p) => p.lbarW)));
+        close(d['sumlogp/rejected'].itemSync(), mean(ps.map((p) => p.sumL)));
+        close(d.nll_loss.itemSync(), mean(ps.map((p) => -p.lbarW)));
+        const s = losses.simpo(inputsOf(b)).metrics;
+        close(s['rewards/chosen'].itemSync(), mean(ps.map((p) => 2 * p.lbarW)));
+        close(s['logps/chosen'].itemSync(), mean(ps.map((p) => p.lbarW)));
+        for (const t of Object.values(d)) expect(t.requiresGrad).toBe(false);
+      }),
+      { numRuns: 10 },
+    );
   });
 });

@@ -7,8 +7,13 @@ import type { Tensor } from '../../src/tensor.js';
 // this test does the finite differences itself, perturbing each parameter element in place with assign.
 describe('GPT gradient', () => {
   it('matches central differences for every element of every parameter (float64)', () => {
-    const V = 11, T = 4, B = 2;
-    const model = new GPT({ vocabSize: V, blockSize: T, nEmbd: 8, nLayer: 2, nHead: 2, dropout: 0 }, { seed: 3, dtype: 'float64' });
+    const V = 11,
+      T = 4,
+      B = 2;
+    const model = new GPT(
+      { vocabSize: V, blockSize: T, nEmbd: 8, nLayer: 2, nHead: 2, dropout: 0 },
+      { seed: 3, dtype: 'float64' },
+    );
     // larger than GPT-2's init so that every path (attention softmax, GELU curvature) carries signal
     noGrad(() => {
       for (const [i, p] of model.parameters().entries()) {
@@ -31,10 +36,12 @@ describe('GPT gradient', () => {
         const at = (v: number): number => {
           const probe = base.slice();
           probe[j] = v;
-          return tidy(() => noGrad(() => {
-            p.assign(tensor(probe, { shape: p.shape, dtype: 'float64' }));
-            return loss().itemSync();
-          }));
+          return tidy(() =>
+            noGrad(() => {
+              p.assign(tensor(probe, { shape: p.shape, dtype: 'float64' }));
+              return loss().itemSync();
+            }),
+          );
         };
         const numeric = (at(base[j] + eps) - at(base[j] - eps)) / (2 * eps);
         const ok = Math.abs(analytic[j] - numeric) <= 1e-7 + 1e-5 * Math.abs(numeric);

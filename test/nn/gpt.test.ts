@@ -34,7 +34,12 @@ describe('GPT', () => {
   it('initialises like GPT-2: normal(0.02), residual projections / sqrt(2 nLayer), zero biases, unit LN gains', () => {
     const m = new GPT({ vocabSize: 300, blockSize: 64, nEmbd: 64, nLayer: 4, nHead: 4, dropout: 0 }, { seed: 1 });
     const stats = (name: string) => {
-      const v = Array.from(m.namedParameters().find(([n]) => n === name)![1].dataSync());
+      const v = Array.from(
+        m
+          .namedParameters()
+          .find(([n]) => n === name)![1]
+          .dataSync(),
+      );
       const mean = v.reduce((s, x) => s + x, 0) / v.length;
       return { mean, std: Math.sqrt(v.reduce((s, x) => s + (x - mean) ** 2, 0) / v.length) };
     };
@@ -45,7 +50,9 @@ describe('GPT', () => {
     expect(stats('transformer.h.0.attn.c_attn.bias')).toEqual({ mean: 0, std: 0 });
     expect(stats('transformer.ln_f.weight')).toEqual({ mean: 1, std: 0 });
     // parameters are distinct draws, not one seed reused
-    expect(m.h[0].attn.cAttn.weight.dataSync().slice(0, 4)).not.toEqual(m.h[1].attn.cAttn.weight.dataSync().slice(0, 4));
+    expect(m.h[0].attn.cAttn.weight.dataSync().slice(0, 4)).not.toEqual(
+      m.h[1].attn.cAttn.weight.dataSync().slice(0, 4),
+    );
     m.dispose();
   });
 
@@ -62,23 +69,31 @@ describe('GPT', () => {
   it('is causal: logits at positions <= t do not change when later tokens change (property)', () => {
     const m = new GPT(tiny, { seed: 2, dtype: 'float64' });
     const row = fc.array(fc.integer({ min: 0, max: tiny.vocabSize - 1 }), { minLength: 2, maxLength: tiny.blockSize });
-    fc.assert(fc.property(row, row, fc.nat(), (a, other, tRaw) => {
-      const t = tRaw % (a.length - 1);
-      const b = a.map((x, i) => (i <= t ? x : other[i % other.length]));
-      b[t + 1] = (a[t + 1] + 1) % tiny.vocabSize; // at least one later token really differs
-      const [la, lb] = tidy(() => noGrad(() => [a, b].map((r) => m.forward(tokensOf([r])).dataSync())));
-      const V = tiny.vocabSize;
-      expect(Array.from(lb.subarray(0, (t + 1) * V))).toEqual(Array.from(la.subarray(0, (t + 1) * V)));
-      // and the future does matter: the changed position's own logits differ
-      expect(Array.from(lb.subarray((t + 1) * V, (t + 2) * V))).not.toEqual(Array.from(la.subarray((t + 1) * V, (t + 2) * V)));
-    }), { numRuns: 25 });
+    fc.assert(
+      fc.property(row, row, fc.nat(), (a, other, tRaw) => {
+        const t = tRaw % (a.length - 1);
+        const b = a.map((x, i) => (i <= t ? x : other[i % other.length]));
+        b[t + 1] = (a[t + 1] + 1) % tiny.vocabSize; // at least one later token really differs
+        const [la, lb] = tidy(() => noGrad(() => [a, b].map((r) => m.forward(tokensOf([r])).dataSync())));
+        const V = tiny.vocabSize;
+        expect(Array.from(lb.subarray(0, (t + 1) * V))).toEqual(Array.from(la.subarray(0, (t + 1) * V)));
+        // and the future does matter: the changed position's own logits differ
+        expect(Array.from(lb.subarray((t + 1) * V, (t + 2) * V))).not.toEqual(
+          Array.from(la.subarray((t + 1) * V, (t + 2) * V)),
+        );
+      }),
+      { numRuns: 25 },
+    );
     m.dispose();
   });
 
   it('treats each batch row independently', () => {
     const m = new GPT(tiny, { seed: 4 });
-    const r1 = [1, 2, 3, 4], r2 = [9, 8, 7, 6];
-    const [both, alone] = tidy(() => noGrad(() => [m.forward(tokensOf([r1, r2])).dataSync(), m.forward(tokensOf([r2])).dataSync()]));
+    const r1 = [1, 2, 3, 4],
+      r2 = [9, 8, 7, 6];
+    const [both, alone] = tidy(() =>
+      noGrad(() => [m.forward(tokensOf([r1, r2])).dataSync(), m.forward(tokensOf([r2])).dataSync()]),
+    );
     const half = both.length / 2;
     Array.from(alone).forEach((v, i) => expect(both[half + i]).toBeCloseTo(v, 5));
     m.dispose();
@@ -86,7 +101,8 @@ describe('GPT', () => {
 
   it('applies dropout only in training mode, with masks drawn from the given Rng', () => {
     const m = new GPT({ ...tiny, dropout: 0.5 }, { seed: 5 });
-    const run = (seed: number) => tidy(() => noGrad(() => m.forward(tokensOf([[1, 2, 3]]), { rng: new Rng(seed) }).dataSync()));
+    const run = (seed: number) =>
+      tidy(() => noGrad(() => m.forward(tokensOf([[1, 2, 3]]), { rng: new Rng(seed) }).dataSync()));
     expect(run(1)).toEqual(run(1));
     expect(run(1)).not.toEqual(run(2));
     m.eval();
@@ -106,10 +122,17 @@ describe('GPT', () => {
   it('a training step inside tidy leaves the live tensor count unchanged', () => {
     const m = new GPT({ ...tiny, dropout: 0.1 }, { seed: 6 });
     const rng = new Rng(0);
-    const step = () => tidy(() => {
-      const logits = m.forward(tokensOf([[1, 2, 3, 4], [4, 3, 2, 1]]), { rng });
-      crossEntropy(logits.reshape([8, tiny.vocabSize]), tensor(Int32Array.from([2, 3, 4, 5, 3, 2, 1, 0]))).backward();
-    });
+    const step = () =>
+      tidy(() => {
+        const logits = m.forward(
+          tokensOf([
+            [1, 2, 3, 4],
+            [4, 3, 2, 1],
+          ]),
+          { rng },
+        );
+        crossEntropy(logits.reshape([8, tiny.vocabSize]), tensor(Int32Array.from([2, 3, 4, 5, 3, 2, 1, 0]))).backward();
+      });
     step();
     const before = memory().tensors;
     for (let i = 0; i < 3; i++) step();
@@ -121,7 +144,10 @@ describe('GPT', () => {
 describe('generate', () => {
   it('greedy decoding picks the argmax of the logits at each step, batched', async () => {
     const m = new GPT(tiny, { seed: 9 });
-    const prompts = [[1, 2], [3, 4]];
+    const prompts = [
+      [1, 2],
+      [3, 4],
+    ];
     const out = await generate(m, prompts, { maxNewTokens: 5, temperature: 0 });
     const expected = prompts.map((p) => {
       const row = [...p];
@@ -147,7 +173,12 @@ describe('generate', () => {
     const top1 = await generate(m, [[1]], { maxNewTokens: 6, temperature: 1, topK: 1, seed: 5 });
     expect(top1).toEqual(await generate(m, [[1]], { maxNewTokens: 6, temperature: 0 }));
     const stopAt = a[0][3];
-    const stopped = await generate(m, [[1], [2], [3]], { maxNewTokens: 12, temperature: 1.5, seed: 3, stopToken: stopAt });
+    const stopped = await generate(m, [[1], [2], [3]], {
+      maxNewTokens: 12,
+      temperature: 1.5,
+      seed: 3,
+      stopToken: stopAt,
+    });
     expect(stopped[0]).toEqual(a[0].slice(0, a[0].indexOf(stopAt, 1) + 1));
     expect(memory().tensors).toBe(before);
     await expect(generate(m, [[1, 2], [3]], { maxNewTokens: 1 })).rejects.toThrow(/equal length/);

@@ -5,7 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { memory, tensor, tidy } from '../../src/index.js';
 import { GPT } from '../../src/nn/index.js';
 
-const ids = (B: number, T: number) => tensor(Array.from({ length: B * T }, (_, i) => i % 7), { shape: [B, T], dtype: 'int32' });
+const ids = (B: number, T: number) =>
+  tensor(
+    Array.from({ length: B * T }, (_, i) => i % 7),
+    { shape: [B, T], dtype: 'int32' },
+  );
 
 describe('causal mask memory', () => {
   it('a huge blockSize with short rows costs a short mask', () => {

@@ -24,7 +24,13 @@ class TwoLayers extends Module {
 describe('Module', () => {
   it('names parameters by their dotted path, once each, and counts them', () => {
     const m = new TwoLayers();
-    expect(m.namedParameters().map(([n, p]) => `${n}:${p.shape}`)).toEqual(['a.weight:3,4', 'a.bias:4', 'blocks.0.b.weight:4,2', 'norm.weight:2', 'norm.bias:2']);
+    expect(m.namedParameters().map(([n, p]) => `${n}:${p.shape}`)).toEqual([
+      'a.weight:3,4',
+      'a.bias:4',
+      'blocks.0.b.weight:4,2',
+      'norm.weight:2',
+      'norm.bias:2',
+    ]);
     m.tieAgain(); // the same tensor under a second name is listed once, under its first name
     expect(m.parameters()).toHaveLength(5);
     expect(m.numParameters()).toBe(12 + 4 + 8 + 2 + 2);
@@ -37,7 +43,12 @@ describe('Module', () => {
     expect([m.training, m.a.training, m.norm.training]).toEqual([false, false, false]);
     m.train();
     expect(m.b.training).toBe(true);
-    tidy(() => m.forward(tensor([[1, 2, 3]])).sum().backward());
+    tidy(() =>
+      m
+        .forward(tensor([[1, 2, 3]]))
+        .sum()
+        .backward(),
+    );
     expect(m.parameters().every((p) => p.grad !== null)).toBe(true);
     m.zeroGrad();
     expect(m.parameters().every((p) => p.grad === null)).toBe(true);

@@ -21,30 +21,44 @@ export function prng(seed: number): Rnd {
 /** Fills n values; a domain may look at all of them at once (e.g. to keep them distinct). */
 export type Domain = (n: number, rnd: Rnd) => number[];
 
-export const uniform = (lo: number, hi: number): Domain => (n, rnd) => Array.from({ length: n }, () => lo + (hi - lo) * rnd());
+export const uniform =
+  (lo: number, hi: number): Domain =>
+  (n, rnd) =>
+    Array.from({ length: n }, () => lo + (hi - lo) * rnd());
 
 /** |x| in [lo, hi] with a random sign: keeps relu/abs/division away from 0. */
-export const awayFromZero = (lo: number, hi: number): Domain => (n, rnd) =>
-  Array.from({ length: n }, () => (rnd() < 0.5 ? -1 : 1) * (lo + (hi - lo) * rnd()));
+export const awayFromZero =
+  (lo: number, hi: number): Domain =>
+  (n, rnd) =>
+    Array.from({ length: n }, () => (rnd() < 0.5 ? -1 : 1) * (lo + (hi - lo) * rnd()));
 
 /** k + u for integer k in [-2, 1] and u in [lo, hi]: two such domains with disjoint [lo, hi] never tie. */
-export const offsetGrid = (lo: number, hi: number): Domain => (n, rnd) =>
-  Array.from({ length: n }, () => Math.floor(rnd() * 4) - 2 + lo + (hi - lo) * rnd());
+export const offsetGrid =
+  (lo: number, hi: number): Domain =>
+  (n, rnd) =>
+    Array.from({ length: n }, () => Math.floor(rnd() * 4) - 2 + lo + (hi - lo) * rnd());
 
 /** Pairwise at least `spacing` apart (a shuffled ladder with small jitter): no ties for max/min, no zero variance. */
-export const distinct = (spacing: number): Domain => (n, rnd) => {
-  const rungs = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rnd() * (i + 1));
-    [rungs[i], rungs[j]] = [rungs[j], rungs[i]];
-  }
-  return rungs.map((r) => (r - n / 2) * spacing + 0.1 * spacing * rnd());
-};
+export const distinct =
+  (spacing: number): Domain =>
+  (n, rnd) => {
+    const rungs = Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(rnd() * (i + 1));
+      [rungs[i], rungs[j]] = [rungs[j], rungs[i]];
+    }
+    return rungs.map((r) => (r - n / 2) * spacing + 0.1 * spacing * rnd());
+  };
 
-export const choices = (values: readonly number[]): Domain => (n, rnd) =>
-  Array.from({ length: n }, () => values[Math.floor(rnd() * values.length)]);
+export const choices =
+  (values: readonly number[]): Domain =>
+  (n, rnd) =>
+    Array.from({ length: n }, () => values[Math.floor(rnd() * values.length)]);
 
-export const integersBelow = (bound: number): Domain => (n, rnd) => Array.from({ length: n }, () => Math.floor(rnd() * bound));
+export const integersBelow =
+  (bound: number): Domain =>
+  (n, rnd) =>
+    Array.from({ length: n }, () => Math.floor(rnd() * bound));
 
 export interface ShapeOptions {
   minRank?: number;
@@ -53,7 +67,12 @@ export interface ShapeOptions {
   maxDim?: number;
 }
 
-export function shapeArb({ minRank = 0, maxRank = 3, minDim = 1, maxDim = 4 }: ShapeOptions = {}): fc.Arbitrary<number[]> {
+export function shapeArb({
+  minRank = 0,
+  maxRank = 3,
+  minDim = 1,
+  maxDim = 4,
+}: ShapeOptions = {}): fc.Arbitrary<number[]> {
   return fc.array(fc.integer({ min: minDim, max: maxDim }), { minLength: minRank, maxLength: maxRank });
 }
 
@@ -64,9 +83,17 @@ export function shapeArb({ minRank = 0, maxRank = 3, minDim = 1, maxDim = 4 }: S
 export function broadcastingShapes(count: number, opts: ShapeOptions = {}): fc.Arbitrary<number[][]> {
   const maxRank = opts.maxRank ?? 3;
   // per dim, a 1-in-4 chance of being squeezed to size 1
-  const variant = fc.tuple(fc.integer({ min: 0, max: maxRank }), fc.array(fc.nat(3), { minLength: maxRank, maxLength: maxRank }));
-  return fc.tuple(shapeArb({ ...opts, maxRank }), fc.array(variant, { minLength: count, maxLength: count })).map(([common, variants]) =>
-    variants.map(([drop, ones]) => common.slice(Math.min(drop, common.length)).map((d, i) => (ones[i] === 0 ? 1 : d))));
+  const variant = fc.tuple(
+    fc.integer({ min: 0, max: maxRank }),
+    fc.array(fc.nat(3), { minLength: maxRank, maxLength: maxRank }),
+  );
+  return fc
+    .tuple(shapeArb({ ...opts, maxRank }), fc.array(variant, { minLength: count, maxLength: count }))
+    .map(([common, variants]) =>
+      variants.map(([drop, ones]) =>
+        common.slice(Math.min(drop, common.length)).map((d, i) => (ones[i] === 0 ? 1 : d)),
+      ),
+    );
 }
 
 /** An axes argument for a reduction over `rank` dims: undefined (all), one number, or a list, some negative. */

@@ -14,12 +14,35 @@
 
 import fc from 'fast-check';
 import type { Tensor } from '../../src/index.js';
-import { add, concat, crossEntropy, div, embedding, maximum, minimum, mul, pow, scatterAdd, sub } from '../../src/index.js';
+import {
+  add,
+  concat,
+  crossEntropy,
+  div,
+  embedding,
+  maximum,
+  minimum,
+  mul,
+  pow,
+  scatterAdd,
+  sub,
+} from '../../src/index.js';
 import * as ref from './reference.js';
 import type { Flat } from './reference.js';
 import {
-  awayFromZero, axesArb, axisArb, broadcastingShapes, choices, distinct, integersBelow, offsetGrid, shapeArb, uniform, withRnd,
-  type Domain, type Rnd,
+  awayFromZero,
+  axesArb,
+  axisArb,
+  broadcastingShapes,
+  choices,
+  distinct,
+  integersBelow,
+  offsetGrid,
+  shapeArb,
+  uniform,
+  withRnd,
+  type Domain,
+  type Rnd,
 } from './arbitraries.js';
 import { uniformReference } from '../core/philox-reference.js';
 
@@ -72,13 +95,17 @@ const UNARY: Array<[string, (x: Tensor) => Tensor, (v: number) => number, Domain
   ['log1mexp', (x) => x.log1mexp(), (v) => Math.log(1 - Math.exp(v)), uniform(-4, -0.05)],
 ];
 
-const unaryCases = UNARY.map(([op, run, f, domain]) => defineCase({
-  name: op, op,
-  sample: withRnd(shapeArb(), (shape, rnd) => ({ floats: [fill(shape, domain, rnd)], ints: [], params: null })),
-  run: ([x]) => run(x),
-  reference: ([x]) => ref.map(x, f),
-  differentiable: true, gradgrad: true,
-}));
+const unaryCases = UNARY.map(([op, run, f, domain]) =>
+  defineCase({
+    name: op,
+    op,
+    sample: withRnd(shapeArb(), (shape, rnd) => ({ floats: [fill(shape, domain, rnd)], ints: [], params: null })),
+    run: ([x]) => run(x),
+    reference: ([x]) => ref.map(x, f),
+    differentiable: true,
+    gradgrad: true,
+  }),
+);
 
 // ---------------------------------------------------------------- broadcasting binary
 
@@ -100,13 +127,21 @@ const BINARY: Array<[string, Binary, (a: number, b: number) => number, Domain, D
   ['ne', (a, b) => a.ne(b), (a, b) => +(a !== b), choices([-1, 0, 1]), choices([-1, 0, 1]), false],
 ];
 
-const binaryCases = BINARY.map(([op, run, f, da, db, differentiable]) => defineCase({
-  name: op, op,
-  sample: withRnd(broadcastingShapes(2), ([sa, sb], rnd) => ({ floats: [fill(sa, da, rnd), fill(sb, db, rnd)], ints: [], params: null })),
-  run: ([a, b]) => run(a, b),
-  reference: (xs) => ref.zip(xs, f),
-  differentiable, gradgrad: differentiable,
-}));
+const binaryCases = BINARY.map(([op, run, f, da, db, differentiable]) =>
+  defineCase({
+    name: op,
+    op,
+    sample: withRnd(broadcastingShapes(2), ([sa, sb], rnd) => ({
+      floats: [fill(sa, da, rnd), fill(sb, db, rnd)],
+      ints: [],
+      params: null,
+    })),
+    run: ([a, b]) => run(a, b),
+    reference: (xs) => ref.zip(xs, f),
+    differentiable,
+    gradgrad: differentiable,
+  }),
+);
 
 // numbers where a tensor operand is expected, on either side
 const NUMBER_OPERANDS: Array<[string, string, (x: Tensor) => Tensor, (v: number) => number, Domain]> = [
@@ -121,23 +156,31 @@ const NUMBER_OPERANDS: Array<[string, string, (x: Tensor) => Tensor, (v: number)
   ['minimum', 'minimum (number operand)', (x) => minimum(0.5, x), (v) => Math.min(v, 0.5), offsetGrid(0.05, 0.2)],
 ];
 
-const numberCases = NUMBER_OPERANDS.map(([op, name, run, f, domain]) => defineCase({
-  name, op,
-  sample: withRnd(shapeArb(), (shape, rnd) => ({ floats: [fill(shape, domain, rnd)], ints: [], params: null })),
-  run: ([x]) => run(x),
-  reference: ([x]) => ref.map(x, f),
-  differentiable: true, gradgrad: true,
-}));
+const numberCases = NUMBER_OPERANDS.map(([op, name, run, f, domain]) =>
+  defineCase({
+    name,
+    op,
+    sample: withRnd(shapeArb(), (shape, rnd) => ({ floats: [fill(shape, domain, rnd)], ints: [], params: null })),
+    run: ([x]) => run(x),
+    reference: ([x]) => ref.map(x, f),
+    differentiable: true,
+    gradgrad: true,
+  }),
+);
 
 const whereCase = defineCase({
-  name: 'where', op: 'where',
+  name: 'where',
+  op: 'where',
   sample: withRnd(broadcastingShapes(3), ([sc, sa, sb], rnd) => ({
     // any non-zero condition selects the first operand, negative ones included
-    floats: [fill(sa, STD, rnd), fill(sb, STD, rnd)], ints: [fill(sc, choices([0, 1, -2]), rnd)], params: null,
+    floats: [fill(sa, STD, rnd), fill(sb, STD, rnd)],
+    ints: [fill(sc, choices([0, 1, -2]), rnd)],
+    params: null,
   })),
   run: ([a, b], [cond]) => a.where(cond, b),
   reference: ([a, b], [cond]) => ref.zip([cond, a, b], (c, x, y) => (c !== 0 ? x : y)),
-  differentiable: true, gradgrad: true,
+  differentiable: true,
+  gradgrad: true,
 });
 
 // ---------------------------------------------------------------- reductions
@@ -147,47 +190,72 @@ interface ReduceParams {
   keepDims: boolean;
 }
 const reduceSample = (domain: Domain): fc.Arbitrary<OpSample<ReduceParams>> =>
-  withRnd(shapeArb().chain((shape) => fc.tuple(fc.constant(shape), axesArb(shape.length), fc.boolean())),
-    ([shape, axes, keepDims], rnd) => ({ floats: [fill(shape, domain, rnd)], ints: [], params: { axes, keepDims } }));
+  withRnd(
+    shapeArb().chain((shape) => fc.tuple(fc.constant(shape), axesArb(shape.length), fc.boolean())),
+    ([shape, axes, keepDims], rnd) => ({ floats: [fill(shape, domain, rnd)], ints: [], params: { axes, keepDims } }),
+  );
 
-const REDUCTIONS: Array<[string, (x: Tensor, p: ReduceParams) => Tensor, (x: Flat, p: ReduceParams) => Flat, Domain]> = [
-  ['sum', (x, p) => x.sum(p.axes, p.keepDims), (x, p) => ref.sum(x, p.axes, p.keepDims), STD],
-  ['mean', (x, p) => x.mean(p.axes, p.keepDims), (x, p) => ref.mean(x, p.axes, p.keepDims), STD],
-  ['max', (x, p) => x.max(p.axes, p.keepDims), (x, p) => ref.max(x, p.axes, p.keepDims), distinct(0.3)],
-  ['min', (x, p) => x.min(p.axes, p.keepDims), (x, p) => ref.min(x, p.axes, p.keepDims), distinct(0.3)],
-  ['logsumexp', (x, p) => x.logsumexp(p.axes, p.keepDims), (x, p) => ref.logsumexp(x, p.axes, p.keepDims), STD],
-];
+const REDUCTIONS: Array<[string, (x: Tensor, p: ReduceParams) => Tensor, (x: Flat, p: ReduceParams) => Flat, Domain]> =
+  [
+    ['sum', (x, p) => x.sum(p.axes, p.keepDims), (x, p) => ref.sum(x, p.axes, p.keepDims), STD],
+    ['mean', (x, p) => x.mean(p.axes, p.keepDims), (x, p) => ref.mean(x, p.axes, p.keepDims), STD],
+    ['max', (x, p) => x.max(p.axes, p.keepDims), (x, p) => ref.max(x, p.axes, p.keepDims), distinct(0.3)],
+    ['min', (x, p) => x.min(p.axes, p.keepDims), (x, p) => ref.min(x, p.axes, p.keepDims), distinct(0.3)],
+    ['logsumexp', (x, p) => x.logsumexp(p.axes, p.keepDims), (x, p) => ref.logsumexp(x, p.axes, p.keepDims), STD],
+  ];
 
-const reduceCases = REDUCTIONS.map(([op, run, reference, domain]) => defineCase<ReduceParams>({
-  name: op, op,
-  sample: reduceSample(domain),
-  run: ([x], _, p) => run(x, p),
-  reference: ([x], _, p) => reference(x, p),
-  differentiable: true, gradgrad: true,
-}));
+const reduceCases = REDUCTIONS.map(([op, run, reference, domain]) =>
+  defineCase<ReduceParams>({
+    name: op,
+    op,
+    sample: reduceSample(domain),
+    run: ([x], _, p) => run(x, p),
+    reference: ([x], _, p) => reference(x, p),
+    differentiable: true,
+    gradgrad: true,
+  }),
+);
 
 const argmaxCase = defineCase<[number, boolean]>({
-  name: 'argmax', op: 'argmax',
-  sample: withRnd(shapeArb({ minRank: 1 }).chain((s) => fc.tuple(fc.constant(s), axisArb(s.length), fc.boolean())),
-    ([shape, axis, keepDims], rnd) => ({ floats: [fill(shape, distinct(0.3), rnd)], ints: [], params: [axis, keepDims] })),
+  name: 'argmax',
+  op: 'argmax',
+  sample: withRnd(
+    shapeArb({ minRank: 1 }).chain((s) => fc.tuple(fc.constant(s), axisArb(s.length), fc.boolean())),
+    ([shape, axis, keepDims], rnd) => ({
+      floats: [fill(shape, distinct(0.3), rnd)],
+      ints: [],
+      params: [axis, keepDims],
+    }),
+  ),
   run: ([x], _, [axis, keepDims]) => x.argmax(axis, keepDims),
   reference: ([x], _, [axis, keepDims]) => ref.argmax(x, axis, keepDims),
-  differentiable: false, gradgrad: false,
+  differentiable: false,
+  gradgrad: false,
 });
 
-const softmaxSample = withRnd(shapeArb({ minRank: 1 }).chain((shape) => fc.tuple(fc.constant(shape), axisArb(shape.length))),
-  ([shape, axis], rnd) => ({ floats: [fill(shape, uniform(-3, 3), rnd)], ints: [], params: axis }));
+const softmaxSample = withRnd(
+  shapeArb({ minRank: 1 }).chain((shape) => fc.tuple(fc.constant(shape), axisArb(shape.length))),
+  ([shape, axis], rnd) => ({ floats: [fill(shape, uniform(-3, 3), rnd)], ints: [], params: axis }),
+);
 
 const softmaxCases = [
   defineCase<number>({
-    name: 'softmax', op: 'softmax', sample: softmaxSample,
-    run: ([x], _, axis) => x.softmax(axis), reference: ([x], _, axis) => ref.softmax(x, axis),
-    differentiable: true, gradgrad: true,
+    name: 'softmax',
+    op: 'softmax',
+    sample: softmaxSample,
+    run: ([x], _, axis) => x.softmax(axis),
+    reference: ([x], _, axis) => ref.softmax(x, axis),
+    differentiable: true,
+    gradgrad: true,
   }),
   defineCase<number>({
-    name: 'logSoftmax', op: 'logSoftmax', sample: softmaxSample,
-    run: ([x], _, axis) => x.logSoftmax(axis), reference: ([x], _, axis) => ref.logSoftmax(x, axis),
-    differentiable: true, gradgrad: true,
+    name: 'logSoftmax',
+    op: 'logSoftmax',
+    sample: softmaxSample,
+    run: ([x], _, axis) => x.logSoftmax(axis),
+    reference: ([x], _, axis) => ref.logSoftmax(x, axis),
+    differentiable: true,
+    gradgrad: true,
   }),
 ];
 
@@ -196,19 +264,38 @@ const softmaxCases = [
 const dim = fc.integer({ min: 1, max: 4 });
 const MATMUL_SHAPES: Array<[string, fc.Arbitrary<number[][]>]> = [
   ['1-D @ 1-D', dim.map((k) => [[k], [k]])],
-  ['1-D @ batched', fc.tuple(dim, dim, shapeArb({ maxRank: 2, maxDim: 3 })).map(([k, n, batch]) => [[k], [...batch, k, n]])],
-  ['batched @ 1-D', fc.tuple(dim, dim, shapeArb({ maxRank: 2, maxDim: 3 })).map(([m, k, batch]) => [[...batch, m, k], [k]])],
-  ['batched, broadcasting batch dims', fc.tuple(dim, dim, dim, broadcastingShapes(2, { maxRank: 2, maxDim: 3 }))
-    .map(([m, k, n, [ba, bb]]) => [[...ba, m, k], [...bb, k, n]])],
+  [
+    '1-D @ batched',
+    fc.tuple(dim, dim, shapeArb({ maxRank: 2, maxDim: 3 })).map(([k, n, batch]) => [[k], [...batch, k, n]]),
+  ],
+  [
+    'batched @ 1-D',
+    fc.tuple(dim, dim, shapeArb({ maxRank: 2, maxDim: 3 })).map(([m, k, batch]) => [[...batch, m, k], [k]]),
+  ],
+  [
+    'batched, broadcasting batch dims',
+    fc.tuple(dim, dim, dim, broadcastingShapes(2, { maxRank: 2, maxDim: 3 })).map(([m, k, n, [ba, bb]]) => [
+      [...ba, m, k],
+      [...bb, k, n],
+    ]),
+  ],
 ];
 
-const matmulCases = MATMUL_SHAPES.map(([variant, shapes]) => defineCase({
-  name: `matmul (${variant})`, op: 'matmul',
-  sample: withRnd(shapes, ([sa, sb], rnd) => ({ floats: [fill(sa, STD, rnd), fill(sb, STD, rnd)], ints: [], params: null })),
-  run: ([a, b]) => a.matmul(b),
-  reference: ([a, b]) => ref.matmul(a, b),
-  differentiable: true, gradgrad: true,
-}));
+const matmulCases = MATMUL_SHAPES.map(([variant, shapes]) =>
+  defineCase({
+    name: `matmul (${variant})`,
+    op: 'matmul',
+    sample: withRnd(shapes, ([sa, sb], rnd) => ({
+      floats: [fill(sa, STD, rnd), fill(sb, STD, rnd)],
+      ints: [],
+      params: null,
+    })),
+    run: ([a, b]) => a.matmul(b),
+    reference: ([a, b]) => ref.matmul(a, b),
+    differentiable: true,
+    gradgrad: true,
+  }),
+);
 
 // ---------------------------------------------------------------- layout
 
@@ -216,7 +303,15 @@ const floatSample = <P>(shapes: fc.Arbitrary<[number[], P]>): fc.Arbitrary<OpSam
   withRnd(shapes, ([shape, params], rnd) => ({ floats: [fill(shape, STD, rnd)], ints: [], params }));
 
 /** A reshape target: the dims shuffled, two neighbours maybe merged, one maybe given as -1. */
-const reshapeTarget = shapeArb().chain((shape) => fc.tuple(fc.constant(shape), fc.shuffledSubarray(shape, { minLength: shape.length, maxLength: shape.length }), fc.nat(4), fc.nat(4)))
+const reshapeTarget = shapeArb()
+  .chain((shape) =>
+    fc.tuple(
+      fc.constant(shape),
+      fc.shuffledSubarray(shape, { minLength: shape.length, maxLength: shape.length }),
+      fc.nat(4),
+      fc.nat(4),
+    ),
+  )
   .map(([shape, shuffled, merge, unknown]): [number[], number[]] => {
     const target = [...shuffled];
     if (merge + 1 < target.length) target.splice(merge, 2, target[merge] * target[merge + 1]);
@@ -227,33 +322,58 @@ const reshapeTarget = shapeArb().chain((shape) => fc.tuple(fc.constant(shape), f
 const permutation = (rank: number): fc.Arbitrary<number[]> =>
   fc.shuffledSubarray([...Array(rank).keys()], { minLength: rank, maxLength: rank });
 
-interface SliceParams { starts: number[]; ends: number[]; begin: number[]; end: number[] }
-const sliceShapes = shapeArb({ minRank: 1 }).chain((shape) => fc.tuple(
-  fc.constant(shape),
-  fc.tuple(...shape.map((n) => fc.tuple(fc.integer({ min: 0, max: n }), fc.integer({ min: 0, max: n }), fc.boolean()))),
-  fc.integer({ min: 0, max: shape.length }),
-)).map(([shape, ranges, given]): [number[], SliceParams] => {
-  const begin = ranges.map(([p, q]) => Math.min(p, q));
-  const end = ranges.map(([p, q]) => Math.max(p, q));
-  // only the first `given` axes are passed (the rest are taken whole); some positions counted from the end
-  const starts = begin.slice(0, given).map((b, d) => (ranges[d][2] && b < shape[d] ? b - shape[d] : b));
-  const ends = end.slice(0, given).map((e, d) => (ranges[d][2] && e > 0 && e < shape[d] ? e - shape[d] : e));
-  return [shape, { starts, ends, begin: begin.map((b, d) => (d < given ? b : 0)), end: end.map((e, d) => (d < given ? e : shape[d])) }];
-});
+interface SliceParams {
+  starts: number[];
+  ends: number[];
+  begin: number[];
+  end: number[];
+}
+const sliceShapes = shapeArb({ minRank: 1 })
+  .chain((shape) =>
+    fc.tuple(
+      fc.constant(shape),
+      fc.tuple(
+        ...shape.map((n) => fc.tuple(fc.integer({ min: 0, max: n }), fc.integer({ min: 0, max: n }), fc.boolean())),
+      ),
+      fc.integer({ min: 0, max: shape.length }),
+    ),
+  )
+  .map(([shape, ranges, given]): [number[], SliceParams] => {
+    const begin = ranges.map(([p, q]) => Math.min(p, q));
+    const end = ranges.map(([p, q]) => Math.max(p, q));
+    // only the first `given` axes are passed (the rest are taken whole); some positions counted from the end
+    const starts = begin.slice(0, given).map((b, d) => (ranges[d][2] && b < shape[d] ? b - shape[d] : b));
+    const ends = end.slice(0, given).map((e, d) => (ranges[d][2] && e > 0 && e < shape[d] ? e - shape[d] : e));
+    return [
+      shape,
+      {
+        starts,
+        ends,
+        begin: begin.map((b, d) => (d < given ? b : 0)),
+        end: end.map((e, d) => (d < given ? e : shape[d])),
+      },
+    ];
+  });
 
 const layoutCases = [
   defineCase<number[]>({
-    name: 'reshape', op: 'reshape', sample: floatSample(reshapeTarget),
+    name: 'reshape',
+    op: 'reshape',
+    sample: floatSample(reshapeTarget),
     run: ([x], _, target) => x.reshape(target),
     reference: ([x], _, target) => {
       const known = target.reduce((p, d) => (d === -1 ? p : p * d), 1);
       return { shape: target.map((d) => (d === -1 ? x.values.length / known : d)), values: x.values };
     },
-    differentiable: true, gradgrad: true,
+    differentiable: true,
+    gradgrad: true,
   }),
   defineCase<[number, number]>({
-    name: 'transpose', op: 'transpose',
-    sample: floatSample(shapeArb({ minRank: 2 }).chain((s) => fc.tuple(fc.constant(s), fc.tuple(axisArb(s.length), axisArb(s.length))))),
+    name: 'transpose',
+    op: 'transpose',
+    sample: floatSample(
+      shapeArb({ minRank: 2 }).chain((s) => fc.tuple(fc.constant(s), fc.tuple(axisArb(s.length), axisArb(s.length)))),
+    ),
     run: ([x], _, [d0, d1]) => x.transpose(d0, d1),
     reference: ([x], _, [d0, d1]) => {
       const r = x.shape.length;
@@ -262,122 +382,226 @@ const layoutCases = [
       [perm[a], perm[b]] = [perm[b], perm[a]];
       return ref.permute(x, perm);
     },
-    differentiable: true, gradgrad: true,
+    differentiable: true,
+    gradgrad: true,
   }),
   defineCase<number[]>({
-    name: 'permute', op: 'permute',
+    name: 'permute',
+    op: 'permute',
     sample: floatSample(shapeArb().chain((s) => fc.tuple(fc.constant(s), permutation(s.length)))),
     run: ([x], _, perm) => x.permute(perm),
     reference: ([x], _, perm) => ref.permute(x, perm),
-    differentiable: true, gradgrad: true,
+    differentiable: true,
+    gradgrad: true,
   }),
   defineCase<number[]>({
-    name: 'broadcastTo', op: 'broadcastTo',
-    sample: floatSample(fc.tuple(broadcastingShapes(1), shapeArb({ maxRank: 2 })).map(([[s], lead]): [number[], number[]] => [s, [...lead, ...s.map((d) => (d === 1 ? 3 : d))]])),
+    name: 'broadcastTo',
+    op: 'broadcastTo',
+    sample: floatSample(
+      fc
+        .tuple(broadcastingShapes(1), shapeArb({ maxRank: 2 }))
+        .map(([[s], lead]): [number[], number[]] => [s, [...lead, ...s.map((d) => (d === 1 ? 3 : d))]]),
+    ),
     run: ([x], _, target) => x.broadcastTo(target),
     reference: ([x], _, target) => ref.broadcastTo(x, target),
-    differentiable: true, gradgrad: true,
+    differentiable: true,
+    gradgrad: true,
   }),
   defineCase<SliceParams>({
-    name: 'slice', op: 'slice', sample: floatSample(sliceShapes),
+    name: 'slice',
+    op: 'slice',
+    sample: floatSample(sliceShapes),
     run: ([x], _, p) => x.slice(p.starts, p.ends),
     reference: ([x], _, p) => ref.slice(x, p.begin, p.end),
-    differentiable: true, gradgrad: true,
+    differentiable: true,
+    gradgrad: true,
   }),
   defineCase<number>({
-    name: 'concat', op: 'concat',
-    sample: withRnd(shapeArb({ minRank: 1 }).chain((s) => fc.tuple(
-      fc.constant(s), fc.integer({ min: 0, max: s.length - 1 }), fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }),
-    )), ([shape, axis, sizes], rnd) => ({
-      floats: sizes.map((n) => fill(shape.map((d, i) => (i === axis ? n : d)), STD, rnd)), ints: [], params: axis,
-    })),
+    name: 'concat',
+    op: 'concat',
+    sample: withRnd(
+      shapeArb({ minRank: 1 }).chain((s) =>
+        fc.tuple(
+          fc.constant(s),
+          fc.integer({ min: 0, max: s.length - 1 }),
+          fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }),
+        ),
+      ),
+      ([shape, axis, sizes], rnd) => ({
+        floats: sizes.map((n) =>
+          fill(
+            shape.map((d, i) => (i === axis ? n : d)),
+            STD,
+            rnd,
+          ),
+        ),
+        ints: [],
+        params: axis,
+      }),
+    ),
     run: (xs, _, axis) => concat(xs, axis),
     reference: (xs, _, axis) => ref.concat(xs, axis),
-    differentiable: true, gradgrad: true,
+    differentiable: true,
+    gradgrad: true,
   }),
 ];
 
 // ---------------------------------------------------------------- indexing
 
 const gatherCase = defineCase<number>({
-  name: 'gather', op: 'gather',
-  sample: withRnd(shapeArb({ minRank: 1 }).chain((s) => fc.tuple(
-    fc.constant(s), axisArb(s.length), fc.tuple(...s.map((d) => fc.integer({ min: 1, max: d }))), fc.integer({ min: 1, max: 4 }),
-  )), ([shape, axisArg, smaller, along], rnd) => {
-    const axis = (axisArg + shape.length) % shape.length;
-    const indexShape = smaller.map((d, i) => (i === axis ? along : d));
-    return { floats: [fill(shape, STD, rnd)], ints: [fill(indexShape, integersBelow(shape[axis]), rnd)], params: axisArg };
-  }),
+  name: 'gather',
+  op: 'gather',
+  sample: withRnd(
+    shapeArb({ minRank: 1 }).chain((s) =>
+      fc.tuple(
+        fc.constant(s),
+        axisArb(s.length),
+        fc.tuple(...s.map((d) => fc.integer({ min: 1, max: d }))),
+        fc.integer({ min: 1, max: 4 }),
+      ),
+    ),
+    ([shape, axisArg, smaller, along], rnd) => {
+      const axis = (axisArg + shape.length) % shape.length;
+      const indexShape = smaller.map((d, i) => (i === axis ? along : d));
+      return {
+        floats: [fill(shape, STD, rnd)],
+        ints: [fill(indexShape, integersBelow(shape[axis]), rnd)],
+        params: axisArg,
+      };
+    },
+  ),
   run: ([x], [index], axis) => x.gather(axis, index),
   reference: ([x], [index], axis) => ref.gather(x, (axis + x.shape.length) % x.shape.length, index),
-  differentiable: true, gradgrad: true,
+  differentiable: true,
+  gradgrad: true,
 });
 
-interface ScatterParams { shape: number[]; axis: number }
+interface ScatterParams {
+  shape: number[];
+  axis: number;
+}
 const scatterAddCase = defineCase<ScatterParams>({
-  name: 'scatterAdd (repeated indices accumulate)', op: 'scatterAdd',
-  sample: withRnd(shapeArb({ minRank: 1 }).chain((s) => fc.tuple(
-    fc.constant(s), fc.integer({ min: 0, max: s.length - 1 }), fc.tuple(...s.map((d) => fc.integer({ min: 1, max: d }))), fc.integer({ min: 1, max: 5 }),
-  )), ([shape, axis, smaller, along], rnd) => {
-    const srcShape = smaller.map((d, i) => (i === axis ? along : d));
-    return { floats: [fill(srcShape, STD, rnd)], ints: [fill(srcShape, integersBelow(shape[axis]), rnd)], params: { shape, axis } };
-  }),
+  name: 'scatterAdd (repeated indices accumulate)',
+  op: 'scatterAdd',
+  sample: withRnd(
+    shapeArb({ minRank: 1 }).chain((s) =>
+      fc.tuple(
+        fc.constant(s),
+        fc.integer({ min: 0, max: s.length - 1 }),
+        fc.tuple(...s.map((d) => fc.integer({ min: 1, max: d }))),
+        fc.integer({ min: 1, max: 5 }),
+      ),
+    ),
+    ([shape, axis, smaller, along], rnd) => {
+      const srcShape = smaller.map((d, i) => (i === axis ? along : d));
+      return {
+        floats: [fill(srcShape, STD, rnd)],
+        ints: [fill(srcShape, integersBelow(shape[axis]), rnd)],
+        params: { shape, axis },
+      };
+    },
+  ),
   run: ([src], [index], { shape, axis }) => scatterAdd(shape, axis, index, src),
   reference: ([src], [index], { shape, axis }) => ref.scatterAdd(shape, axis, index, src),
-  differentiable: true, gradgrad: true,
+  differentiable: true,
+  gradgrad: true,
 });
 
 const embeddingCase = defineCase({
-  name: 'embedding (scatter-add backward, repeated ids)', op: 'embedding',
-  sample: withRnd(fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), shapeArb({ maxRank: 2 })), ([vocab, width, idShape], rnd) => ({
-    floats: [fill([vocab, width], STD, rnd)], ints: [fill(idShape, integersBelow(vocab), rnd)], params: null,
-  })),
+  name: 'embedding (scatter-add backward, repeated ids)',
+  op: 'embedding',
+  sample: withRnd(
+    fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), shapeArb({ maxRank: 2 })),
+    ([vocab, width, idShape], rnd) => ({
+      floats: [fill([vocab, width], STD, rnd)],
+      ints: [fill(idShape, integersBelow(vocab), rnd)],
+      params: null,
+    }),
+  ),
   run: ([w], [ids]) => embedding(w, ids),
   reference: ([w], [ids]) => ref.embedding(w, ids),
-  differentiable: true, gradgrad: true,
+  differentiable: true,
+  gradgrad: true,
 });
 
 // ---------------------------------------------------------------- nn building blocks
 
 type Affine = 'none' | 'weight' | 'both';
 const layerNormCase = defineCase<Affine>({
-  name: 'layerNorm', op: 'layerNorm',
-  sample: withRnd(fc.tuple(shapeArb({ maxRank: 2 }), fc.integer({ min: 2, max: 5 }), fc.constantFrom<Affine>('none', 'weight', 'both')),
+  name: 'layerNorm',
+  op: 'layerNorm',
+  sample: withRnd(
+    fc.tuple(
+      shapeArb({ maxRank: 2 }),
+      fc.integer({ min: 2, max: 5 }),
+      fc.constantFrom<Affine>('none', 'weight', 'both'),
+    ),
     ([lead, d, affine], rnd) => ({
       // distinct values keep every row's variance well away from 0, where layerNorm is ill-conditioned
-      floats: [fill([...lead, d], distinct(0.4), rnd), ...(affine === 'none' ? [] : [fill([d], STD, rnd)]), ...(affine === 'both' ? [fill([d], STD, rnd)] : [])],
-      ints: [], params: affine,
-    })),
+      floats: [
+        fill([...lead, d], distinct(0.4), rnd),
+        ...(affine === 'none' ? [] : [fill([d], STD, rnd)]),
+        ...(affine === 'both' ? [fill([d], STD, rnd)] : []),
+      ],
+      ints: [],
+      params: affine,
+    }),
+  ),
   run: ([x, w, b]) => x.layerNorm(w, b),
   reference: ([x, w, b]) => ref.layerNorm(x, w ?? null, b ?? null, 1e-5),
-  differentiable: true, gradgrad: true,
+  differentiable: true,
+  gradgrad: true,
 });
 
-interface DropoutParams { p: number; seed: number }
+interface DropoutParams {
+  p: number;
+  seed: number;
+}
 const dropoutCase = defineCase<DropoutParams>({
-  name: 'dropout (seeded)', op: 'dropout',
-  sample: withRnd(fc.tuple(shapeArb(), fc.constantFrom(0.1, 0.3, 0.5, 0.7), fc.integer({ min: 0, max: 1e6 })),
-    ([shape, p, seed], rnd) => ({ floats: [fill(shape, STD, rnd)], ints: [], params: { p, seed } })),
+  name: 'dropout (seeded)',
+  op: 'dropout',
+  sample: withRnd(
+    fc.tuple(shapeArb(), fc.constantFrom(0.1, 0.3, 0.5, 0.7), fc.integer({ min: 0, max: 1e6 })),
+    ([shape, p, seed], rnd) => ({ floats: [fill(shape, STD, rnd)], ints: [], params: { p, seed } }),
+  ),
   run: ([x], _, { p, seed }) => x.dropout(p, seed),
   // the mask is the documented Philox uniform stream thresholded at p, computed by an independent Philox
   reference: ([x], _, { p, seed }) => {
     const u = uniformReference(x.values.length, seed);
     return { shape: x.shape, values: x.values.map((v, i) => (u[i] >= p ? v / (1 - p) : 0)) };
   },
-  differentiable: true, gradgrad: true,
+  differentiable: true,
+  gradgrad: true,
 });
 
 const crossEntropyCase = defineCase({
-  name: 'crossEntropy', op: 'crossEntropy',
+  name: 'crossEntropy',
+  op: 'crossEntropy',
   sample: withRnd(fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 2, max: 5 })), ([n, c], rnd) => ({
-    floats: [fill([n, c], uniform(-3, 3), rnd)], ints: [fill([n], integersBelow(c), rnd)], params: null,
+    floats: [fill([n, c], uniform(-3, 3), rnd)],
+    ints: [fill([n], integersBelow(c), rnd)],
+    params: null,
   })),
   run: ([logits], [targets]) => crossEntropy(logits, targets),
   reference: ([logits], [targets]) => ref.crossEntropy(logits, targets),
-  differentiable: true, gradgrad: true,
+  differentiable: true,
+  gradgrad: true,
 });
 
 export const OP_CASES: readonly OpCase[] = [
-  ...unaryCases, ...binaryCases, ...numberCases, whereCase, ...reduceCases, argmaxCase, ...softmaxCases, ...matmulCases,
-  ...layoutCases, gatherCase, scatterAddCase, embeddingCase, layerNormCase, dropoutCase, crossEntropyCase,
+  ...unaryCases,
+  ...binaryCases,
+  ...numberCases,
+  whereCase,
+  ...reduceCases,
+  argmaxCase,
+  ...softmaxCases,
+  ...matmulCases,
+  ...layoutCases,
+  gatherCase,
+  scatterAddCase,
+  embeddingCase,
+  layerNormCase,
+  dropoutCase,
+  crossEntropyCase,
 ];

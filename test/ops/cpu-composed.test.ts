@@ -7,7 +7,16 @@ import { CpuBackend } from '../../src/backends/cpu/index.js';
 import { registerBackend } from '../../src/index.js';
 import { defineOpSuite } from './suite.js';
 
-const FUSED = ['softmax', 'softmaxBackward', 'logSoftmax', 'logSoftmaxBackward', 'layerNorm', 'layerNormBackward', 'gelu', 'geluBackward'];
+const FUSED = [
+  'softmax',
+  'softmaxBackward',
+  'logSoftmax',
+  'logSoftmaxBackward',
+  'layerNorm',
+  'layerNormBackward',
+  'gelu',
+  'geluBackward',
+];
 const composed = new CpuBackend();
 Object.defineProperty(composed, 'name', { value: 'cpu-composed' });
 for (const kernel of FUSED) Object.defineProperty(composed, kernel, { value: undefined });

@@ -13,7 +13,7 @@ describe('dropout', () => {
     const sigma = Math.sqrt((p * (1 - p)) / n);
     expect(Math.abs(kept.length / n - (1 - p))).toBeLessThan(5 * sigma);
     // inverted dropout keeps the expectation: the mean stays near 1
-    expect(Math.abs(out.reduce((s, v) => s + v, 0) / n - 1)).toBeLessThan(5 * sigma / (1 - p));
+    expect(Math.abs(out.reduce((s, v) => s + v, 0) / n - 1)).toBeLessThan((5 * sigma) / (1 - p));
   });
 
   it('the mask is exactly the documented Philox stream thresholded at p (so every backend can match it)', () => {
@@ -27,7 +27,10 @@ describe('dropout', () => {
 
   it('the gradient is the mask divided by 1 - p', () => {
     const p = 0.3;
-    const x = tensor(Array.from({ length: 1000 }, (_, i) => 1 + (i % 7)), { dtype: 'float64', requiresGrad: true });
+    const x = tensor(
+      Array.from({ length: 1000 }, (_, i) => 1 + (i % 7)),
+      { dtype: 'float64', requiresGrad: true },
+    );
     const y = x.dropout(p, 5);
     y.sum().backward();
     const g = Array.from(x.grad!.dataSync());

@@ -6,7 +6,10 @@ import { randn, vjp } from '../../src/index.js';
 import * as ref from './reference.js';
 import { expectClose } from './suite.js';
 
-const flat = (shape: number[], seed: number): ref.Flat => ({ shape, values: Array.from(randn(shape, { seed, dtype: 'float64' }).dataSync()) });
+const flat = (shape: number[], seed: number): ref.Flat => ({
+  shape,
+  values: Array.from(randn(shape, { seed, dtype: 'float64' }).dataSync()),
+});
 const transposeLast = (x: ref.Flat): ref.Flat => {
   const r = x.shape.length;
   return ref.permute(x, [...Array(r - 2).keys(), r - 1, r - 2]);
@@ -14,8 +17,32 @@ const transposeLast = (x: ref.Flat): ref.Flat => {
 
 describe('matmul across tile and block edges', () => {
   it.each([
-    [[1, 1], [1, 1]], [[5, 3], [3, 7]], [[4, 8], [8, 4]], [[9, 300], [300, 6]], [[2, 3, 17, 33], [33, 5]],
-    [[3, 1, 6, 260], [1, 2, 260, 9]], [[13], [13, 11]], [[2, 7, 19], [19]],
+    [
+      [1, 1],
+      [1, 1],
+    ],
+    [
+      [5, 3],
+      [3, 7],
+    ],
+    [
+      [4, 8],
+      [8, 4],
+    ],
+    [
+      [9, 300],
+      [300, 6],
+    ],
+    [
+      [2, 3, 17, 33],
+      [33, 5],
+    ],
+    [
+      [3, 1, 6, 260],
+      [1, 2, 260, 9],
+    ],
+    [[13], [13, 11]],
+    [[2, 7, 19], [19]],
   ])('%j @ %j', (sa, sb) => {
     const a = flat(sa, 1);
     const b = flat(sb, 2);
@@ -32,15 +59,31 @@ describe('matmul across tile and block edges', () => {
       const [ga, gb] = pullback(randn(expected.shape, { seed: 3, dtype: 'float64' }).astype(dtype));
       const A = a.shape.length === 1 ? { shape: [1, ...a.shape], values: a.values } : a;
       const B = b.shape.length === 1 ? { shape: [...b.shape, 1], values: b.values } : b;
-      const G = { shape: [...(a.shape.length === 1 ? [...expected.shape.slice(0, -1), 1, ...expected.shape.slice(-1)] : expected.shape), ...(b.shape.length === 1 ? [1] : [])], values: g.values };
+      const G = {
+        shape: [
+          ...(a.shape.length === 1 ? [...expected.shape.slice(0, -1), 1, ...expected.shape.slice(-1)] : expected.shape),
+          ...(b.shape.length === 1 ? [1] : []),
+        ],
+        values: g.values,
+      };
       // sum over broadcast batch dims down to the (promoted) operand, then drop the promotion
       const sumTo = (x: ref.Flat, promoted: ref.Flat, shape: number[]): ref.Flat => {
         const lead = x.shape.length - promoted.shape.length;
         const axes = x.shape.flatMap((d, i) => (i < lead || (promoted.shape[i - lead] === 1 && d !== 1) ? [i] : []));
         return { shape, values: ref.sum(x, axes, true).values };
       };
-      expectClose(`${dtype} grad a`, { shape: [...ga.shape], values: Array.from(ga.dataSync()) }, sumTo(ref.matmul(G, transposeLast(B)), A, sa), tol);
-      expectClose(`${dtype} grad b`, { shape: [...gb.shape], values: Array.from(gb.dataSync()) }, sumTo(ref.matmul(transposeLast(A), G), B, sb), tol);
+      expectClose(
+        `${dtype} grad a`,
+        { shape: [...ga.shape], values: Array.from(ga.dataSync()) },
+        sumTo(ref.matmul(G, transposeLast(B)), A, sa),
+        tol,
+      );
+      expectClose(
+        `${dtype} grad b`,
+        { shape: [...gb.shape], values: Array.from(gb.dataSync()) },
+        sumTo(ref.matmul(transposeLast(A), G), B, sb),
+        tol,
+      );
     }
   });
 });

@@ -56,9 +56,17 @@ export function zip(xs: Flat[], f: (...vs: number[]) => number): Flat {
 export const broadcastTo = (x: Flat, shape: number[]): Flat => generate(shape, (idx) => readBroadcast(x, idx));
 
 /** Reduces the listed axes (all when undefined) with fold, starting from init. */
-export function reduce(x: Flat, axesArg: number | number[] | undefined, keepDims: boolean, init: number, fold: (acc: number, v: number) => number): Flat {
+export function reduce(
+  x: Flat,
+  axesArg: number | number[] | undefined,
+  keepDims: boolean,
+  init: number,
+  fold: (acc: number, v: number) => number,
+): Flat {
   const rank = x.shape.length;
-  const axes = (axesArg === undefined ? [...x.shape.keys()] : typeof axesArg === 'number' ? [axesArg] : axesArg).map((a) => (a < 0 ? a + rank : a));
+  const axes = (axesArg === undefined ? [...x.shape.keys()] : typeof axesArg === 'number' ? [axesArg] : axesArg).map(
+    (a) => (a < 0 ? a + rank : a),
+  );
   const kept = x.shape.map((d, k) => (axes.includes(k) ? 1 : d));
   const acc = new Array<number>(sizeOf(kept)).fill(init);
   for (let i = 0; i < x.values.length; i++) {
@@ -69,9 +77,12 @@ export function reduce(x: Flat, axesArg: number | number[] | undefined, keepDims
   return { shape: keepDims ? kept : x.shape.filter((_, k) => !axes.includes(k)), values: acc };
 }
 
-export const sum = (x: Flat, axes?: number | number[], keepDims = false): Flat => reduce(x, axes, keepDims, 0, (a, v) => a + v);
-export const max = (x: Flat, axes?: number | number[], keepDims = false): Flat => reduce(x, axes, keepDims, -Infinity, Math.max);
-export const min = (x: Flat, axes?: number | number[], keepDims = false): Flat => reduce(x, axes, keepDims, Infinity, Math.min);
+export const sum = (x: Flat, axes?: number | number[], keepDims = false): Flat =>
+  reduce(x, axes, keepDims, 0, (a, v) => a + v);
+export const max = (x: Flat, axes?: number | number[], keepDims = false): Flat =>
+  reduce(x, axes, keepDims, -Infinity, Math.max);
+export const min = (x: Flat, axes?: number | number[], keepDims = false): Flat =>
+  reduce(x, axes, keepDims, Infinity, Math.min);
 
 export function mean(x: Flat, axes?: number | number[], keepDims = false): Flat {
   const s = sum(x, axes, keepDims);
@@ -121,15 +132,27 @@ export function matmul(a: Flat, b: Flat): Flat {
 }
 
 export function permute(x: Flat, perm: number[]): Flat {
-  return generate(perm.map((p) => x.shape[p]), (idx) => {
-    const src = new Array<number>(x.shape.length);
-    perm.forEach((p, k) => (src[p] = idx[k]));
-    return x.values[ravel(src, x.shape)];
-  });
+  return generate(
+    perm.map((p) => x.shape[p]),
+    (idx) => {
+      const src = new Array<number>(x.shape.length);
+      perm.forEach((p, k) => (src[p] = idx[k]));
+      return x.values[ravel(src, x.shape)];
+    },
+  );
 }
 
 export function slice(x: Flat, begin: number[], end: number[]): Flat {
-  return generate(begin.map((b, d) => end[d] - b), (idx) => x.values[ravel(idx.map((v, d) => v + begin[d]), x.shape)]);
+  return generate(
+    begin.map((b, d) => end[d] - b),
+    (idx) =>
+      x.values[
+        ravel(
+          idx.map((v, d) => v + begin[d]),
+          x.shape,
+        )
+      ],
+  );
 }
 
 export function concat(xs: Flat[], axis: number): Flat {
@@ -138,7 +161,13 @@ export function concat(xs: Flat[], axis: number): Flat {
   return generate(shape, (idx) => {
     let at = idx[axis];
     for (const x of xs) {
-      if (at < x.shape[axis]) return x.values[ravel(idx.map((v, d) => (d === axis ? at : v)), x.shape)];
+      if (at < x.shape[axis])
+        return x.values[
+          ravel(
+            idx.map((v, d) => (d === axis ? at : v)),
+            x.shape,
+          )
+        ];
       at -= x.shape[axis];
     }
     throw new Error('reference concat: index past the end');
@@ -169,7 +198,9 @@ export function layerNorm(x: Flat, weight: Flat | null, bias: Flat | null, eps: 
     const row = x.values.slice(r * d, (r + 1) * d);
     const mu = row.reduce((p, v) => p + v, 0) / d;
     const variance = row.reduce((p, v) => p + (v - mu) ** 2, 0) / d;
-    row.forEach((v, j) => out.push(((v - mu) / Math.sqrt(variance + eps)) * (weight ? weight.values[j] : 1) + (bias ? bias.values[j] : 0)));
+    row.forEach((v, j) =>
+      out.push(((v - mu) / Math.sqrt(variance + eps)) * (weight ? weight.values[j] : 1) + (bias ? bias.values[j] : 0)),
+    );
   }
   return { shape: x.shape, values: out };
 }
@@ -195,7 +226,13 @@ export function argmax(x: Flat, axis: number, keepDims: boolean): Flat {
   const out = generate(kept, (idx) => {
     let best = 0;
     for (let j = 1; j < x.shape[a]; j++) {
-      const at = (i: number): number => x.values[ravel(idx.map((v, k) => (k === a ? i : v)), x.shape)];
+      const at = (i: number): number =>
+        x.values[
+          ravel(
+            idx.map((v, k) => (k === a ? i : v)),
+            x.shape,
+          )
+        ];
       if (at(j) > at(best)) best = j;
     }
     return best;

@@ -41,7 +41,13 @@ describe('stable forms at extreme inputs', () => {
   });
 
   it('crossEntropy with a logit gap of 1000', () => {
-    const logits = tensor([[1000, 0], [1000, 0]], { dtype: 'float64' });
+    const logits = tensor(
+      [
+        [1000, 0],
+        [1000, 0],
+      ],
+      { dtype: 'float64' },
+    );
     expect(crossEntropy(logits, tensor([1, 0], { dtype: 'int32' })).itemSync()).toBeCloseTo(500, 10);
     const g = grad((l: Tensor) => crossEntropy(l, tensor([1, 0], { dtype: 'int32' })))(logits);
     // d/dlogits = (softmax - onehot) / N

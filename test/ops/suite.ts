@@ -71,7 +71,10 @@ function backward(c: OpCase, s: OpSample, dtype: DType, backend: string, seed: n
     const { floats, ints } = build(s, dtype, backend);
     const [out, pullback] = vjp((...xs) => c.run(xs, ints, s.params), floats);
     const rnd = prng(seed);
-    const cotangent = tensor(Array.from({ length: out.size }, () => rnd() * 2 - 1), { shape: out.shape, dtype, backend });
+    const cotangent = tensor(
+      Array.from({ length: out.size }, () => rnd() * 2 - 1),
+      { shape: out.shape, dtype, backend },
+    );
     return pullback(cotangent);
   });
 }
@@ -88,42 +91,55 @@ export function defineOpSuite(backendName: string, opts: SuiteOptions = {}): voi
         if (reference) {
           it('forward matches the naive reference', async () => {
             const has64 = getBackend(backendName).dtypes.includes('float64');
-            await fc.assert(fc.asyncProperty(c.sample, async (s) => {
-              const expected = reference(s.floats, s.ints, s.params);
-              expectClose('float32 forward', await read(forward(c, s, 'float32', backendName)), expected, tol32);
-              if (has64) expectClose('float64 forward', await read(forward(c, s, 'float64', backendName)), expected, 1e-9);
-            }), { numRuns: forwardRuns });
+            await fc.assert(
+              fc.asyncProperty(c.sample, async (s) => {
+                const expected = reference(s.floats, s.ints, s.params);
+                expectClose('float32 forward', await read(forward(c, s, 'float32', backendName)), expected, tol32);
+                if (has64)
+                  expectClose('float64 forward', await read(forward(c, s, 'float64', backendName)), expected, 1e-9);
+              }),
+              { numRuns: forwardRuns },
+            );
           });
         }
 
         it('float32 forward agrees with the float64 cpu oracle', async () => {
-          await fc.assert(fc.asyncProperty(c.sample, async (s) => {
-            const oracle = await read(forward(c, s, 'float64', 'cpu'));
-            expectClose('float32 vs float64', await read(forward(c, s, 'float32', backendName)), oracle, tol32);
-          }), { numRuns: forwardRuns });
+          await fc.assert(
+            fc.asyncProperty(c.sample, async (s) => {
+              const oracle = await read(forward(c, s, 'float64', 'cpu'));
+              expectClose('float32 vs float64', await read(forward(c, s, 'float32', backendName)), oracle, tol32);
+            }),
+            { numRuns: forwardRuns },
+          );
         });
 
         if (!c.differentiable) return;
 
         it('float32 backward agrees with the float64 cpu backward', async () => {
-          await fc.assert(fc.asyncProperty(c.sample, fc.integer(), async (s, seed) => {
-            const oracle = await Promise.all(backward(c, s, 'float64', 'cpu', seed).map(read));
-            const grads = await Promise.all(backward(c, s, 'float32', backendName, seed).map(read));
-            grads.forEach((g, i) => expectClose(`gradient of input ${i}`, g, oracle[i], 30 * tol32));
-          }), { numRuns: gradRuns });
+          await fc.assert(
+            fc.asyncProperty(c.sample, fc.integer(), async (s, seed) => {
+              const oracle = await Promise.all(backward(c, s, 'float64', 'cpu', seed).map(read));
+              const grads = await Promise.all(backward(c, s, 'float32', backendName, seed).map(read));
+              grads.forEach((g, i) => expectClose(`gradient of input ${i}`, g, oracle[i], 30 * tol32));
+            }),
+            { numRuns: gradRuns },
+          );
         });
 
         if (!finiteDifferences) return;
 
         const check = (which: typeof gradcheck, name: string, numRuns: number): void => {
           it(`${name} passes (float64, finite differences)`, () => {
-            fc.assert(fc.property(c.sample, (s) => {
-              const result = tidy(() => {
-                const { floats, ints } = build(s, 'float64', 'cpu');
-                return which((...xs) => c.run(xs, ints, s.params), floats);
-              });
-              expect(result.ok, result.message).toBe(true);
-            }), { numRuns });
+            fc.assert(
+              fc.property(c.sample, (s) => {
+                const result = tidy(() => {
+                  const { floats, ints } = build(s, 'float64', 'cpu');
+                  return which((...xs) => c.run(xs, ints, s.params), floats);
+                });
+                expect(result.ok, result.message).toBe(true);
+              }),
+              { numRuns },
+            );
           });
         };
         check(gradcheck, 'gradcheck', gradRuns);

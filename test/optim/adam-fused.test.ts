@@ -25,7 +25,8 @@ const setGrad = (p: Tensor, g: Tensor) => {
   p.mul(g).sum().backward();
   g.dispose();
 };
-const values = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(seed * 12.9898 + i * 78.233) * 0.97);
+const values = (n: number, seed: number) =>
+  Array.from({ length: n }, (_, i) => Math.sin(seed * 12.9898 + i * 78.233) * 0.97);
 
 type Make = (params: [string, Tensor][]) => Optimizer;
 
@@ -38,7 +39,13 @@ function run(backend: string, dtype: DType, make: Make, clip: 'none' | 'scale' |
   const opt = make(params);
   for (let step = 0; step < 3; step++) {
     for (const [, p] of params) {
-      setGrad(p, tensor(values(p.size, 10 + step).map((x) => x * 3), { dtype, shape: p.shape, backend }));
+      setGrad(
+        p,
+        tensor(
+          values(p.size, 10 + step).map((x) => x * 3),
+          { dtype, shape: p.shape, backend },
+        ),
+      );
     }
     const ps = params.map(([, p]) => p);
     if (clip === 'scale') {
@@ -86,7 +93,9 @@ describe('fused adamUpdate on the CPU', () => {
     const p = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
     setGrad(p, tensor([1, 1], { dtype: 'float64' }));
     const opt = new Adam([p], { lr: 0.1 });
-    expect(() => opt.step({ gradScale: tensor([1, 2], { dtype: 'float64' }) })).toThrow(/Adam.step: gradScale must be one float64/);
+    expect(() => opt.step({ gradScale: tensor([1, 2], { dtype: 'float64' }) })).toThrow(
+      /Adam.step: gradScale must be one float64/,
+    );
     expect(() => opt.step({ gradScale: tensor([1], { dtype: 'float32' }) })).toThrow(/got \[1\] float32/);
   });
 });

@@ -24,21 +24,25 @@ function run(backend: string, make: Make): number[][] {
   ];
   const opt = make(params);
   for (let step = 0; step < 4; step++) {
-    params.map(([, p], i) => p.mul(randn(p.shape, { seed: 10 * step + i, dtype: 'float64', backend })).sum())
-      .reduce((a, b) => a.add(b)).backward();
+    params
+      .map(([, p], i) => p.mul(randn(p.shape, { seed: 10 * step + i, dtype: 'float64', backend })).sum())
+      .reduce((a, b) => a.add(b))
+      .backward();
     opt.step();
     opt.zeroGrad();
   }
   return params.map(([, p]) => Array.from(p.dataSync()));
 }
 
-const worst = (a: number[][], b: number[][]) => Math.max(...a.flatMap((row, i) => row.map((x, j) => Math.abs(x - b[i][j]))));
+const worst = (a: number[][], b: number[][]) =>
+  Math.max(...a.flatMap((row, i) => row.map((x, j) => Math.abs(x - b[i][j]))));
 
 afterEach(() => vi.restoreAllMocks());
 
 describe('Adam paths', () => {
   const makers: Record<string, Make> = {
-    'AdamW (decoupled decay, filtered)': (p) => new AdamW(p, { lr: 0.05, betas: [0.8, 0.95], eps: 1e-6, weightDecay: 0.3 }),
+    'AdamW (decoupled decay, filtered)': (p) =>
+      new AdamW(p, { lr: 0.05, betas: [0.8, 0.95], eps: 1e-6, weightDecay: 0.3 }),
     'Adam (L2 decay on everything)': (p) => new Adam(p, { lr: 0.05, betas: [0.8, 0.95], eps: 1e-6, weightDecay: 0.3 }),
     'AdamW without decay': (p) => new AdamW(p, { lr: 0.05, weightDecay: 0 }),
   };
@@ -48,7 +52,12 @@ describe('Adam paths', () => {
       const plain = run(composed.name, make);
       expect(worst(fused, plain)).toBeLessThan(1e-13);
       // and the steps moved something (the comparison is not between untouched parameters)
-      expect(worst(fused, run('cpu', (p) => new AdamW(p, { lr: 0 })))).toBeGreaterThan(1e-3);
+      expect(
+        worst(
+          fused,
+          run('cpu', (p) => new AdamW(p, { lr: 0 })),
+        ),
+      ).toBeGreaterThan(1e-3);
     });
   }
 
@@ -61,7 +70,9 @@ describe('Adam paths', () => {
 
   it('option checks: betas in [0, 1), eps > 0, weightDecay >= 0, each error naming the optimizer', () => {
     const p = () => [randn([2, 2], { seed: 1 }).requireGrad()];
-    expect(() => new Adam(p(), { lr: 1, betas: [-0.1, 0.9] })).toThrow(/^Adam: betas\[0\] must be in \[0, 1\), got -0.1/);
+    expect(() => new Adam(p(), { lr: 1, betas: [-0.1, 0.9] })).toThrow(
+      /^Adam: betas\[0\] must be in \[0, 1\), got -0.1/,
+    );
     expect(() => new AdamW(p(), { lr: 1, betas: [0.9, 1] })).toThrow(/^AdamW: betas\[1\] must be in \[0, 1\), got 1/);
     expect(() => new Adam(p(), { lr: 1, betas: [0, 0] })).not.toThrow();
     expect(() => new Adam(p(), { lr: 1, eps: 0 })).toThrow(/^Adam: eps must be > 0, got 0/);
@@ -74,9 +85,22 @@ describe('Adam paths', () => {
   it('the default decay filter: matrices decay, embedding tables (wte, wpe, *embed*) and vectors do not', () => {
     const matrix = randn([2, 2], { seed: 1 });
     const vector = randn([2], { seed: 1 });
-    const exempt = ['wte.weight', 'transformer.wpe.weight', 'embed.weight', 'enc.token_embed.weight', 'bert.word_embeddings.weight', 'x.tok_embedding.weight'];
+    const exempt = [
+      'wte.weight',
+      'transformer.wpe.weight',
+      'embed.weight',
+      'enc.token_embed.weight',
+      'bert.word_embeddings.weight',
+      'x.tok_embedding.weight',
+    ];
     for (const name of exempt) expect(defaultDecayFilter(name, matrix), name).toBe(false);
-    const decayed = ['h.0.mlp.c_fc.weight', 'xwte.weight', 'wte.weight_g', 'transformer.wte.weights', 'embedder9.weight'];
+    const decayed = [
+      'h.0.mlp.c_fc.weight',
+      'xwte.weight',
+      'wte.weight_g',
+      'transformer.wte.weights',
+      'embedder9.weight',
+    ];
     for (const name of decayed) expect(defaultDecayFilter(name, matrix), name).toBe(true);
     expect(defaultDecayFilter('h.0.mlp.c_fc.weight', vector)).toBe(false);
   });

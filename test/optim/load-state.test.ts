@@ -9,12 +9,30 @@ import { AdamW, SGD, type Optimizer, type OptimizerState } from '../../src/optim
 function setup(): { w: Tensor; b: Tensor; opt: AdamW } {
   const w = randn([3, 2], { seed: 1, dtype: 'float64' }).requireGrad();
   const b = randn([2], { seed: 2, dtype: 'float64' }).requireGrad();
-  return { w, b, opt: new AdamW([['w', w], ['b', b]], { lr: 0.1 }) };
+  return {
+    w,
+    b,
+    opt: new AdamW(
+      [
+        ['w', w],
+        ['b', b],
+      ],
+      { lr: 0.1 },
+    ),
+  };
 }
 
 function train(params: Tensor[], opt: Optimizer, steps: number): void {
   for (let i = 0; i < steps; i++) {
-    params.map((p, k) => p.square().sum().mul(k + 1)).reduce((x, y) => x.add(y)).backward();
+    params
+      .map((p, k) =>
+        p
+          .square()
+          .sum()
+          .mul(k + 1),
+      )
+      .reduce((x, y) => x.add(y))
+      .backward();
     opt.step();
     opt.zeroGrad();
   }
@@ -31,7 +49,9 @@ describe('Optimizer.loadState refuses an incomplete state', () => {
 
   it('a whole slot missing (exp_avg_sq.*), naming what is missing', () => {
     const { opt } = setup();
-    expect(() => opt.loadState(without(saved, (k) => k.startsWith('exp_avg_sq.')))).toThrow(/parameter 'w' lacks 'exp_avg_sq\.w'/);
+    expect(() => opt.loadState(without(saved, (k) => k.startsWith('exp_avg_sq.')))).toThrow(
+      /parameter 'w' lacks 'exp_avg_sq\.w'/,
+    );
   });
 
   it("one parameter's slot missing", () => {
@@ -41,7 +61,9 @@ describe('Optimizer.loadState refuses an incomplete state', () => {
 
   it('no tensors at all for a state at step 3', () => {
     const { opt } = setup();
-    expect(() => opt.loadState(without(saved, () => true))).toThrow(/at step 3 but holds no exp_avg\/exp_avg_sq tensors/);
+    expect(() => opt.loadState(without(saved, () => true))).toThrow(
+      /at step 3 but holds no exp_avg\/exp_avg_sq tensors/,
+    );
   });
 
   it('a slot this optimizer does not have', () => {
@@ -58,7 +80,8 @@ describe('Optimizer.loadState refuses an incomplete state', () => {
     expect(() => opt.loadState(without(saved, (k) => k.startsWith('exp_avg_sq.')))).toThrow();
     expect(opt.stepCount).toBe(1);
     const after = opt.state();
-    for (const [k, t] of mine.tensors) expect(Array.from(after.tensors.get(k)!.dataSync())).toEqual(Array.from(t.dataSync()));
+    for (const [k, t] of mine.tensors)
+      expect(Array.from(after.tensors.get(k)!.dataSync())).toEqual(Array.from(t.dataSync()));
   });
 
   it('a complete state resumes exactly; a parameter with no state at all (never stepped) is fine', () => {

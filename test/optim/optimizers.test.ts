@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { memory, tensor } from '../../src/index.js';
 import type { Tensor } from '../../src/tensor.js';
-import { Adam, AdamW, SGD, clipGradNorm, constantLr, cosineWithWarmup, linearWarmupDecay } from '../../src/optim/index.js';
+import {
+  Adam,
+  AdamW,
+  SGD,
+  clipGradNorm,
+  constantLr,
+  cosineWithWarmup,
+  linearWarmupDecay,
+} from '../../src/optim/index.js';
 
 const f64 = (rows: number[][]) => tensor(rows, { dtype: 'float64', requiresGrad: true });
 const vec64 = (v: number[]) => tensor(v, { dtype: 'float64', requiresGrad: true });
@@ -22,7 +30,14 @@ describe('AdamW', () => {
     const w = f64([[1, -2]]);
     const b = vec64([1]);
     const emb = f64([[1]]);
-    const opt = new AdamW([['h.0.w', w], ['h.0.b', b], ['transformer.wte.weight', emb]], { lr: 0.1, weightDecay: 0.1 });
+    const opt = new AdamW(
+      [
+        ['h.0.w', w],
+        ['h.0.b', b],
+        ['transformer.wte.weight', emb],
+      ],
+      { lr: 0.1, weightDecay: 0.1 },
+    );
     for (let i = 0; i < 2; i++) {
       setGrad(w, [0.5, -1]);
       setGrad(b, [0.5]);
@@ -48,7 +63,10 @@ describe('AdamW', () => {
   });
 
   it('skips parameters without a gradient and keeps memory flat over many steps', () => {
-    const w = f64([[1, 2], [3, 4]]);
+    const w = f64([
+      [1, 2],
+      [3, 4],
+    ]);
     const idle = f64([[5]]);
     const opt = new AdamW([w, idle], { lr: 0.01 });
     setGrad(w, [1, 1, 1, 1]);
@@ -60,7 +78,11 @@ describe('AdamW', () => {
   });
 
   it('restores its state: a reloaded optimizer continues exactly like the original', () => {
-    const make = () => f64([[0.3, -0.7], [1.1, 0.2]]);
+    const make = () =>
+      f64([
+        [0.3, -0.7],
+        [1.1, 0.2],
+      ]);
     const a = make();
     const optA = new AdamW([['w', a]], { lr: 0.05 });
     for (let i = 0; i < 3; i++) {
@@ -73,7 +95,10 @@ describe('AdamW', () => {
     const b = tensor(a.dataSync(), { shape: [2, 2], dtype: 'float64', requiresGrad: true });
     const optB = new AdamW([['w', b]], { lr: 0.05 });
     optB.loadState(saved);
-    for (const [p, opt] of [[a, optA], [b, optB]] as const) {
+    for (const [p, opt] of [
+      [a, optA],
+      [b, optB],
+    ] as const) {
       setGrad(p, [0.5, 0.5, -0.5, 0.25]);
       opt.step();
     }
@@ -123,7 +148,11 @@ describe('clipGradNorm', () => {
     setGrad(b, [12]);
     const norm = clipGradNorm([a, b], 6.5);
     expect(norm.itemSync()).toBeCloseTo(13, 12);
-    expect(values(a.grad!).concat(values(b.grad!)).map((x) => x * 13.000001 / 6.5)).toEqual([3, 4, 12].map((x) => expect.closeTo(x, 9)));
+    expect(
+      values(a.grad!)
+        .concat(values(b.grad!))
+        .map((x) => (x * 13.000001) / 6.5),
+    ).toEqual([3, 4, 12].map((x) => expect.closeTo(x, 9)));
     expect(clipGradNorm([a, b], 100).itemSync()).toBeCloseTo(6.5, 5);
     expect(values(b.grad!)[0]).toBeCloseTo(6, 5);
   });

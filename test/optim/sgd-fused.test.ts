@@ -14,7 +14,8 @@ Object.defineProperty(composed, 'name', { value: 'cpu-composed-sgd' });
 Object.defineProperty(composed, 'sgdUpdate', { value: undefined });
 registerBackend(composed);
 
-const values = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(seed * 12.9898 + i * 78.233) * 0.97);
+const values = (n: number, seed: number) =>
+  Array.from({ length: n }, (_, i) => Math.sin(seed * 12.9898 + i * 78.233) * 0.97);
 
 // .grad is read-only: backward of sum(p * g) leaves exactly g in it
 function setGrad(p: Tensor, g: Tensor): void {
@@ -31,7 +32,14 @@ function run(backend: string, dtype: DType, opts: SGDOptions, clip: boolean): nu
   ];
   const opt = new SGD(params, opts);
   for (let step = 0; step < 3; step++) {
-    for (const p of params) setGrad(p, tensor(values(p.size, 10 + step).map((x) => x * 3), { dtype, shape: p.shape, backend }));
+    for (const p of params)
+      setGrad(
+        p,
+        tensor(
+          values(p.size, 10 + step).map((x) => x * 3),
+          { dtype, shape: p.shape, backend },
+        ),
+      );
     if (clip) {
       const scale = clipGradScale(gradNorm(params), 1.5);
       opt.step({ gradScale: scale });

@@ -5,7 +5,16 @@
 // "Use it in your project" section wherever the README shows it.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,9 +92,12 @@ beforeAll(async () => {
   writeFileSync(join(app, 'plain.html'), examples.page);
   writeFileSync(join(app, 'bundle.html'), '<!doctype html>\n<script type="module" src="./bundle.js"></script>\n');
   writeFileSync(join(app, 'worker.js'), WORKER);
-  writeFileSync(join(app, 'worker.html'), `<!doctype html>\n<script type="module">
+  writeFileSync(
+    join(app, 'worker.html'),
+    `<!doctype html>\n<script type="module">
 new Worker('./worker.bundle.js', { type: 'module' }).onmessage = (e) => console.log('worker ' + JSON.stringify(e.data));
-</script>\n`);
+</script>\n`,
+  );
   writeFileSync(join(app, 'typed.ts'), TYPED_CONSUMER);
 }, 240_000);
 
@@ -120,22 +132,27 @@ describe('the packed package', () => {
     expect(losses[2]).toBeLessThan(losses[0]!);
     expect(lines.at(-1)).toBe('reloaded the checkpoint of step 3');
     const saved = readdirSync(join(app, 'tiny-model'));
-    expect(saved).toEqual(expect.arrayContaining(['config.json', 'model.safetensors', 'optimizer.safetensors', 'slimegrad_state.json']));
+    expect(saved).toEqual(
+      expect.arrayContaining(['config.json', 'model.safetensors', 'optimizer.safetensors', 'slimegrad_state.json']),
+    );
     // require() works too, through Node's require(esm)
     const cjs = await command(process.execPath, ['-e', "console.log(typeof require('slimegrad').tensor)"], app);
     expect(cjs.stdout.trim(), cjs.stderr).toBe('function');
   });
 
   // like test/webgpu: runs wherever SwiftShader is installed, and always in CI
-  it.skipIf(!existsSync(SWIFTSHADER_ICD) && !process.env.CI)('plain node loads the optional webgpu package (Dawn) on demand and computes on it', async () => {
-    // the repo's copy stands in for `npm install webgpu`, a large native download
-    symlinkSync(join(root, 'node_modules', 'webgpu'), join(app, 'node_modules', 'webgpu'), 'dir');
-    const script = `import { initWebGPU, tensor } from 'slimegrad';
+  it.skipIf(!existsSync(SWIFTSHADER_ICD) && !process.env.CI)(
+    'plain node loads the optional webgpu package (Dawn) on demand and computes on it',
+    async () => {
+      // the repo's copy stands in for `npm install webgpu`, a large native download
+      symlinkSync(join(root, 'node_modules', 'webgpu'), join(app, 'node_modules', 'webgpu'), 'dir');
+      const script = `import { initWebGPU, tensor } from 'slimegrad';
 await initWebGPU();
 console.log(await tensor([1, 2, 3], { backend: 'webgpu' }).mul(2).sum().item());`;
-    const r = await command(process.execPath, ['--input-type=module', '-e', script], app);
-    expect(r.stdout.trim(), r.stderr).toBe('12');
-  });
+      const r = await command(process.execPath, ['--input-type=module', '-e', script], app);
+      expect(r.stdout.trim(), r.stderr).toBe('12');
+    },
+  );
 
   it.each([
     ['TypeScript 5.9', 'typescript/bin/tsc'],
@@ -144,8 +161,16 @@ console.log(await tensor([1, 2, 3], { backend: 'webgpu' }).mul(2).sum().item());
   ])('a strict %s consumer with no @types packages type-checks with zero errors', async (_name, tsc) => {
     const config = {
       compilerOptions: {
-        target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022'], types: [],
-        strict: true, exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true, skipLibCheck: false, noEmit: true,
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        lib: ['ES2022'],
+        types: [],
+        strict: true,
+        exactOptionalPropertyTypes: true,
+        noUncheckedIndexedAccess: true,
+        skipLibCheck: false,
+        noEmit: true,
       },
       files: ['typed.ts'],
     };
@@ -157,10 +182,20 @@ console.log(await tensor([1, 2, 3], { backend: 'webgpu' }).mul(2).sum().item());
   });
 
   it('esbuild bundles it for the browser with no plugins and no externals, reaching no Node built-in', async () => {
-    for (const [entry, outfile] of [['main.js', 'bundle.js'], ['worker.js', 'worker.bundle.js']] as const) {
+    for (const [entry, outfile] of [
+      ['main.js', 'bundle.js'],
+      ['worker.js', 'worker.bundle.js'],
+    ] as const) {
       const result = await build({
-        absWorkingDir: app, entryPoints: [entry], outfile, bundle: true, format: 'esm', platform: 'browser',
-        target: 'es2022', metafile: true, logLevel: 'silent',
+        absWorkingDir: app,
+        entryPoints: [entry],
+        outfile,
+        bundle: true,
+        format: 'esm',
+        platform: 'browser',
+        target: 'es2022',
+        metafile: true,
+        logLevel: 'silent',
       });
       expect(result.errors).toEqual([]);
       expect(result.warnings).toEqual([]);
@@ -234,7 +269,12 @@ describe.skipIf(!hasChromium)('the packed package in headless Chromium, served w
         });
       });
       await tab.goto(`http://127.0.0.1:${port}/${page}`);
-      await Promise.race([done, new Promise((_, reject) => setTimeout(() => reject(new Error(`${page}: timed out\n${lines.join('\n')}`)), 90_000))]);
+      await Promise.race([
+        done,
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error(`${page}: timed out\n${lines.join('\n')}`)), 90_000),
+        ),
+      ]);
       return lines;
     } finally {
       await browser.close();
@@ -250,7 +290,9 @@ describe.skipIf(!hasChromium)('the packed package in headless Chromium, served w
     const losses = lossesIn(lines);
     expect(losses).toHaveLength(5);
     expect(losses[4]).toBeLessThan(losses[0]!);
-    expect(lines.find((l) => l.startsWith('checkpoint:'))).toMatch(/^checkpoint: model\.safetensors, config\.json, .*slimegrad_state\.json$/);
+    expect(lines.find((l) => l.startsWith('checkpoint:'))).toMatch(
+      /^checkpoint: model\.safetensors, config\.json, .*slimegrad_state\.json$/,
+    );
   }, 120_000);
 
   it('the same bundle trains on WebGPU (SwiftShader) where the browser offers it', async () => {
@@ -264,7 +306,10 @@ describe.skipIf(!hasChromium)('the packed package in headless Chromium, served w
   it('a plain page imports dist/ through an import map, and a Web Worker trains on the CPU', async () => {
     expect(await consoleOf([], 'plain.html', /^gradient:/)).toContain('gradient: 2, 4, 6');
     const message = (await consoleOf([], 'worker.html', /^worker /)).find((l) => l.startsWith('worker ')) ?? '';
-    const { losses, sharedArrayBuffer } = JSON.parse(message.slice('worker '.length)) as { losses: number[]; sharedArrayBuffer: string };
+    const { losses, sharedArrayBuffer } = JSON.parse(message.slice('worker '.length)) as {
+      losses: number[];
+      sharedArrayBuffer: string;
+    };
     expect(sharedArrayBuffer).toBe('undefined');
     expect(losses).toHaveLength(4);
     expect(losses[3]).toBeLessThan(losses[0]!);

@@ -20,29 +20,53 @@ export interface Packed {
 
 /** `npm pack` of this checkout (its prepack script builds dist/) into `dir`. */
 export async function pack(dir: string): Promise<Packed> {
-  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: root, maxBuffer: 1 << 26 }).catch((e) => {
+  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dir], {
+    cwd: root,
+    maxBuffer: 1 << 26,
+  }).catch((e) => {
     const { stdout: out = '', stderr = '' } = e as { stdout?: string; stderr?: string };
     throw new Error(`npm pack (which builds dist/ first) failed:\n${out}${stderr}`);
   });
-  const [info] = JSON.parse(stdout) as { filename: string; size: number; unpackedSize: number; files: { path: string }[] }[];
+  const [info] = JSON.parse(stdout) as {
+    filename: string;
+    size: number;
+    unpackedSize: number;
+    files: { path: string }[];
+  }[];
   if (!info) throw new Error(`npm pack printed no package: ${stdout}`);
-  return { tarball: join(dir, info.filename), size: info.size, unpackedSize: info.unpackedSize, files: info.files.map((f) => f.path) };
+  return {
+    tarball: join(dir, info.filename),
+    size: info.size,
+    unpackedSize: info.unpackedSize,
+    files: info.files.map((f) => f.path),
+  };
 }
 
 /** A fresh npm project in `dir` with the tarball and `extra` packages (from the registry or npm's cache) installed. */
 export async function installInto(dir: string, tarball: string, extra: readonly string[]): Promise<void> {
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'consumer', private: true, type: 'module' })}\n`);
-  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, ...extra], { cwd: dir, maxBuffer: 1 << 26 });
+  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, ...extra], {
+    cwd: dir,
+    maxBuffer: 1 << 26,
+  });
 }
 
 /** Runs a command in `cwd`; resolves to its exit code and output instead of throwing on a failure. */
-export async function command(file: string, args: readonly string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function command(
+  file: string,
+  args: readonly string[],
+  cwd: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(file, [...args], { cwd, maxBuffer: 1 << 26, timeout: 60_000 });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code?: number | string; stdout?: string; stderr?: string; message: string };
-    return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr ?? err.message };
+    return {
+      code: typeof err.code === 'number' ? err.code : -1,
+      stdout: err.stdout ?? '',
+      stderr: err.stderr ?? err.message,
+    };
   }
 }
 
@@ -55,7 +79,7 @@ export function readmeExamples(): { node: string; bundler: string; page: string 
   const section = readme.slice(start, end < 0 ? undefined : end);
   const block = (label: string, lang: string): string => {
     const at = section.indexOf(`**${label}**`);
-    const m = at < 0 ? null : new RegExp('```' + lang + '\\n([\\s\\S]*?)```').exec(section.slice(at));
+    const m = at < 0 ? null : new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``).exec(section.slice(at));
     if (!m?.[1]) throw new Error(`README "Use it in your project": no \`\`\`${lang} block after **${label}**`);
     return m[1];
   };

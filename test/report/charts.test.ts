@@ -24,7 +24,8 @@ describe('lineChart', () => {
     const svg = await lineChart(options);
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
-    for (const text of ['Loss over steps', '>step<', '>loss<', 'dpo-seeds', 'slime', 'simpo']) expect(svg).toContain(text);
+    for (const text of ['Loss over steps', '>step<', '>loss<', 'dpo-seeds', 'slime', 'simpo'])
+      expect(svg).toContain(text);
     const paths = linePaths(svg);
     expect(paths).toHaveLength(3);
     // 5 points per series: a move and 4 line segments in every path
@@ -43,10 +44,16 @@ describe('lineChart', () => {
   it('supports a log y axis and rejects values it cannot draw', async () => {
     const svg = await lineChart({ ...options, series: options.series.slice(1), logY: true });
     expect(linePaths(svg)).toHaveLength(2);
-    await expect(lineChart({ ...options, logY: true, series: [{ name: 'bad', points: [{ x: 0, y: 0 }] }] })).rejects.toThrow(/'bad'.*log y axis/);
-    expect(() => lineChartSpec({ ...options, series: [{ name: 'nan', points: [{ x: 0, y: NaN }] }] })).toThrow(/'nan'.*non-finite.*y=NaN/);
+    await expect(
+      lineChart({ ...options, logY: true, series: [{ name: 'bad', points: [{ x: 0, y: 0 }] }] }),
+    ).rejects.toThrow(/'bad'.*log y axis/);
+    expect(() => lineChartSpec({ ...options, series: [{ name: 'nan', points: [{ x: 0, y: NaN }] }] })).toThrow(
+      /'nan'.*non-finite.*y=NaN/,
+    );
     expect(() => lineChartSpec({ ...options, series: [] })).toThrow(/at least one series/);
-    expect(() => lineChartSpec({ ...options, series: [{ name: 'half', points: [{ x: 0, y: 1, lo: 0 }] }] })).toThrow(/both lo and hi/);
+    expect(() => lineChartSpec({ ...options, series: [{ name: 'half', points: [{ x: 0, y: 1, lo: 0 }] }] })).toThrow(
+      /both lo and hi/,
+    );
   });
 
   it('refuses to load anything over the network', async () => {

@@ -14,7 +14,22 @@ import { PALETTE } from '../../src/report/chart-specs.js';
 import { reproduceCommand, settingsRows, shortRunWarnings } from '../../src/report/guide.js';
 import type { Summary } from '../../src/report/summary.js';
 
-const TINY = ['--quick', '--model', 'micro', '--seeds', '1', '--sft-steps', '4', '--steps', '2', '--eval-every', '1', '--batch', '4', '--no-progress'];
+const TINY = [
+  '--quick',
+  '--model',
+  'micro',
+  '--seeds',
+  '1',
+  '--sft-steps',
+  '4',
+  '--steps',
+  '2',
+  '--eval-every',
+  '1',
+  '--batch',
+  '4',
+  '--no-progress',
+];
 const quiet = { out: () => {}, err: () => {}, progressStream: null };
 
 describe('report.html', () => {
@@ -58,7 +73,10 @@ describe('report.html', () => {
     expect(html).toMatch(/<dt>nat<\/dt>/);
     expect(html).not.toMatch(/<pre>\{/);
     expect(html).toContain('<tr><th>preference steps per method</th><td>2</td></tr>');
-    expect(settingsRows(summary.settings)).toContainEqual(['model size', '1 layers, 16 wide, 2 heads, block 32 tokens']);
+    expect(settingsRows(summary.settings)).toContainEqual([
+      'model size',
+      '1 layers, 16 wide, 2 heads, block 32 tokens',
+    ]);
   });
 
   it('prints a command line that parses back to the same settings', () => {
@@ -70,7 +88,9 @@ describe('report.html', () => {
   });
 
   it('draws every chart with its plot area at the same place, in the colour-blind-safe palette, without yellow', () => {
-    const svgs = [...html.matchAll(/<svg[^>]* width="(\d+)"[^>]*><rect[^>]*\/><g[^>]*transform="translate\(([\d.,]+)\)"/g)];
+    const svgs = [
+      ...html.matchAll(/<svg[^>]* width="(\d+)"[^>]*><rect[^>]*\/><g[^>]*transform="translate\(([\d.,]+)\)"/g),
+    ];
     expect(svgs.length).toBe(6);
     // one width and one offset of the plot area, to within text-metric rounding: charts side by side or stacked line up
     const spread = (xs: number[]): number => Math.max(...xs) - Math.min(...xs);
@@ -81,17 +101,23 @@ describe('report.html', () => {
     expect(html.toLowerCase()).not.toContain('#f0e442');
   });
 
-  it.skipIf(!existsSync('/usr/bin/chromium'))('renders in headless chromium (screenshot in test-output/report/)', async () => {
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless=new', '--no-sandbox'] });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-      await page.goto(`file://${join(out, 'report.html')}`);
-      expect(await page.locator('.warn').isVisible()).toBe(true);
-      const dir = join(process.cwd(), 'test-output', 'report');
-      mkdirSync(dir, { recursive: true });
-      await page.screenshot({ path: join(dir, 'report.png'), fullPage: true });
-    } finally {
-      await browser.close();
-    }
-  });
+  it.skipIf(!existsSync('/usr/bin/chromium'))(
+    'renders in headless chromium (screenshot in test-output/report/)',
+    async () => {
+      const browser = await chromium.launch({
+        executablePath: '/usr/bin/chromium',
+        args: ['--headless=new', '--no-sandbox'],
+      });
+      try {
+        const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+        await page.goto(`file://${join(out, 'report.html')}`);
+        expect(await page.locator('.warn').isVisible()).toBe(true);
+        const dir = join(process.cwd(), 'test-output', 'report');
+        mkdirSync(dir, { recursive: true });
+        await page.screenshot({ path: join(dir, 'report.png'), fullPage: true });
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 });

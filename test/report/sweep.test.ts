@@ -12,7 +12,22 @@ import { reproduceCommand } from '../../src/report/guide.js';
 import { sweepByMethod } from '../../src/report/sweep.js';
 import type { Summary } from '../../src/report/summary.js';
 
-const TINY = ['--quick', '--model', 'micro', '--seeds', '1', '--sft-steps', '4', '--steps', '2', '--eval-every', '1', '--batch', '4', '--no-progress'];
+const TINY = [
+  '--quick',
+  '--model',
+  'micro',
+  '--seeds',
+  '1',
+  '--sft-steps',
+  '4',
+  '--steps',
+  '2',
+  '--eval-every',
+  '1',
+  '--batch',
+  '4',
+  '--no-progress',
+];
 const quiet = { out: () => {}, err: () => {}, progressStream: null };
 
 describe('--sweep-lr', () => {
@@ -31,15 +46,25 @@ describe('--sweep-lr', () => {
     let html: string;
     beforeAll(async () => {
       out = await mkdtemp(join(tmpdir(), 'sweep-'));
-      expect(await runShowcase([...TINY, '--methods', 'dpo,slime', '--sweep-lr', '1e-4,3e-3', '--out', out], quiet)).toBe(0);
+      expect(
+        await runShowcase([...TINY, '--methods', 'dpo,slime', '--sweep-lr', '1e-4,3e-3', '--out', out], quiet),
+      ).toBe(0);
       summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
       html = readFileSync(join(out, 'report.html'), 'utf8');
     }, 120_000);
 
     it('runs every method at every rate', () => {
-      expect(summary.methods.map((m) => [m.method, m.lr])).toEqual([['dpo', 1e-4], ['dpo', 3e-3], ['slime', 1e-4], ['slime', 3e-3]]);
+      expect(summary.methods.map((m) => [m.method, m.lr])).toEqual([
+        ['dpo', 1e-4],
+        ['dpo', 3e-3],
+        ['slime', 1e-4],
+        ['slime', 3e-3],
+      ]);
       const groups = sweepByMethod(summary);
-      expect(groups.map((g) => [g.label, g.points.map((p) => p.lr)])).toEqual([['DPO', [1e-4, 3e-3]], ['SLIME', [1e-4, 3e-3]]]);
+      expect(groups.map((g) => [g.label, g.points.map((p) => p.lr)])).toEqual([
+        ['DPO', [1e-4, 3e-3]],
+        ['SLIME', [1e-4, 3e-3]],
+      ]);
       // a higher rate moves the model further from the checkpoint
       const dpo = groups[0].points.map((p) => p.run.final['eval_lbar/chosen'].mean);
       expect(dpo[0]).not.toBe(dpo[1]);
@@ -57,7 +82,8 @@ describe('--sweep-lr', () => {
       const section = html.split('<h2>Learning-rate sweep</h2>')[1]?.split('<h2>')[0] ?? '';
       expect(section).not.toBe('');
       expect(section.match(/<svg/g)).toHaveLength(3);
-      for (const t of ['chosen likelihood', 'format-valid rate', 'answer accuracy']) expect(section).toContain(`Final ${t} against the learning rate`);
+      for (const t of ['chosen likelihood', 'format-valid rate', 'answer accuracy'])
+        expect(section).toContain(`Final ${t} against the learning rate`);
       expect(section.match(/<li>(DPO|SLIME): /g)).toHaveLength(2);
       expect(section.match(/<tr><th>(DPO|SLIME)<\/th><td>(0\.0001|0\.003)<\/td>/g)).toHaveLength(4);
       expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('## Learning-rate sweep');

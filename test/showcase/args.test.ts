@@ -23,11 +23,56 @@ describe('showcase flags', () => {
   });
 
   it('reads every flag', () => {
-    const s = parseShowcaseArgs(['--methods', 'dpo, slime', '--ablations', '--seeds', '2', '--steps', '7', '--sft-steps', '9', '--batch', '4',
-      '--lr', '2e-4', '--sft-lr', '1e-3', '--eval-every', '3', '--model', 'micro', '--n-embd', '24', '--n-head', '3', '--n-layer', '2',
-      '--block-size', '20', '--backend', 'webgpu', '--data', 'x.jsonl', '--out', 'o', '--no-progress'])!;
+    const s = parseShowcaseArgs([
+      '--methods',
+      'dpo, slime',
+      '--ablations',
+      '--seeds',
+      '2',
+      '--steps',
+      '7',
+      '--sft-steps',
+      '9',
+      '--batch',
+      '4',
+      '--lr',
+      '2e-4',
+      '--sft-lr',
+      '1e-3',
+      '--eval-every',
+      '3',
+      '--model',
+      'micro',
+      '--n-embd',
+      '24',
+      '--n-head',
+      '3',
+      '--n-layer',
+      '2',
+      '--block-size',
+      '20',
+      '--backend',
+      'webgpu',
+      '--data',
+      'x.jsonl',
+      '--out',
+      'o',
+      '--no-progress',
+    ])!;
     expect(s.methods).toEqual(['dpo', 'slime', ...ABLATION_NAMES]);
-    expect(s).toMatchObject({ seeds: [0, 1], steps: 7, sftSteps: 9, batchSize: 4, lr: 2e-4, sftLr: 1e-3, evalEvery: 3, backend: 'webgpu', data: 'x.jsonl', out: 'o', progress: false });
+    expect(s).toMatchObject({
+      seeds: [0, 1],
+      steps: 7,
+      sftSteps: 9,
+      batchSize: 4,
+      lr: 2e-4,
+      sftLr: 1e-3,
+      evalEvery: 3,
+      backend: 'webgpu',
+      data: 'x.jsonl',
+      out: 'o',
+      progress: false,
+    });
     expect(s.model).toEqual({ nEmbd: 24, nHead: 3, nLayer: 2, blockSize: 20 });
   });
 

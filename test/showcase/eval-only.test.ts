@@ -18,7 +18,17 @@ import type { Summary } from '../../src/report/summary.js';
 function capture(): ShowcaseIo & { text: () => string; errors: () => string } {
   let out = '';
   let err = '';
-  return { out: (t) => { out += t; }, err: (t) => { err += t; }, progressStream: null, text: () => out, errors: () => err };
+  return {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    progressStream: null,
+    text: () => out,
+    errors: () => err,
+  };
 }
 
 const tokenizer = new data.ByteTokenizer();
@@ -41,7 +51,8 @@ describe('--eval-only', () => {
     const code = await runShowcase(argv, io);
     expect(io.errors()).toBe('');
     expect(code).toBe(0);
-    for (const f of ['summary.json', 'report.md', 'report.html', 'metrics.jsonl']) expect(existsSync(join(out, f)), f).toBe(true);
+    for (const f of ['summary.json', 'report.md', 'report.html', 'metrics.jsonl'])
+      expect(existsSync(join(out, f)), f).toBe(true);
 
     // the same figures, computed directly from the checkpoint and the quick run's held-out set
     const settings = parseShowcaseArgs(['--quick', '--block-size', '24'])!;
@@ -58,23 +69,47 @@ describe('--eval-only', () => {
     expect(summary.task.description).toContain(`Evaluation only, no training: checkpoint ${ckpt} (saved at step 42)`);
     expect(summary.settings.model).toEqual({ blockSize: 24, nEmbd: 12, nLayer: 1, nHead: 3 });
     const md = readFileSync(join(out, 'report.md'), 'utf8');
-    expect(md).toContain('Evaluation only: the checkpoint\'s model, a byte-level GPT-2 (1 layers, 12 wide, 3 heads, block 24), was scored');
+    expect(md).toContain(
+      "Evaluation only: the checkpoint's model, a byte-level GPT-2 (1 layers, 12 wide, 3 heads, block 24), was scored",
+    );
     expect(md).not.toContain('Pipeline:');
-    expect(summary.observations).toEqual(['One checkpoint was evaluated (--eval-only): there are no methods to compare.']);
-    expect(md).toContain(`| checkpoint ${ckpt} (evaluated) | ${expected.metrics['eval_lbar/chosen'].toFixed(3)} ± 0.000 |`);
-    const logged = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(summary.observations).toEqual([
+      'One checkpoint was evaluated (--eval-only): there are no methods to compare.',
+    ]);
+    expect(md).toContain(
+      `| checkpoint ${ckpt} (evaluated) | ${expected.metrics['eval_lbar/chosen'].toFixed(3)} ± 0.000 |`,
+    );
+    const logged = readFileSync(join(out, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(logged).toEqual([{ phase: 'eval', method: 'checkpoint', seed: 0, step: 42, ...expected.metrics }]);
   });
 
-  it('a method\'s checkpoint, scored with --eval-only, gives exactly the figures its run reported', async () => {
+  it("a method's checkpoint, scored with --eval-only, gives exactly the figures its run reported", async () => {
     const run = await mkdtemp(join(tmpdir(), 'slimegrad-evalonly-run-'));
     const flags = ['--quick', '--model', 'micro', '--no-progress'];
-    const train = ['--methods', 'slime', '--seeds', '1', '--sft-steps', '4', '--steps', '2', '--eval-every', '2', '--batch', '4'];
+    const train = [
+      '--methods',
+      'slime',
+      '--seeds',
+      '1',
+      '--sft-steps',
+      '4',
+      '--steps',
+      '2',
+      '--eval-every',
+      '2',
+      '--batch',
+      '4',
+    ];
     expect(await runShowcase([...flags, ...train, '--out', run], capture())).toBe(0);
     const trained = JSON.parse(readFileSync(join(run, 'summary.json'), 'utf8')) as Summary;
     const out = await mkdtemp(join(tmpdir(), 'slimegrad-evalonly-out-'));
     const io = capture();
-    expect(await runShowcase([...flags, '--eval-only', join(run, 'checkpoints', 'seed0', 'slime'), '--out', out], io)).toBe(0);
+    expect(
+      await runShowcase([...flags, '--eval-only', join(run, 'checkpoints', 'seed0', 'slime'), '--out', out], io),
+    ).toBe(0);
     const evaluated = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary;
     const final = Object.fromEntries(Object.entries(trained.methods[0].final).map(([k, stat]) => [k, stat.mean]));
     expect(evaluated.checkpoint.perSeed[0].metrics).toEqual(final);
@@ -90,7 +125,7 @@ describe('--eval-only', () => {
     const wide = await savedModel(300);
     const io2 = capture();
     expect(await runShowcase(['--eval-only', wide, '--out', out, '--no-progress'], io2)).toBe(2);
-    expect(io2.errors()).toContain('the model has 300 tokens, but the showcase\'s byte tokenizer has 259');
+    expect(io2.errors()).toContain("the model has 300 tokens, but the showcase's byte tokenizer has 259");
     expect(existsSync(join(out, 'summary.json'))).toBe(false);
   });
 });

@@ -19,15 +19,40 @@ describe('showcase interrupted during SFT', () => {
       out: (t) => {
         if (t.startsWith('SLIME showcase')) setImmediate(() => process.emit('SIGINT'));
       },
-      err: (t) => { err += t; },
+      err: (t) => {
+        err += t;
+      },
       progressStream: null,
     };
-    const argv = ['--quick', '--model', 'micro', '--seeds', '1', '--sft-steps', String(SFT_STEPS), '--steps', '4', '--eval-every', '2', '--batch', '4', '--no-progress', '--methods', 'sft', '--out', out];
+    const argv = [
+      '--quick',
+      '--model',
+      'micro',
+      '--seeds',
+      '1',
+      '--sft-steps',
+      String(SFT_STEPS),
+      '--steps',
+      '4',
+      '--eval-every',
+      '2',
+      '--batch',
+      '4',
+      '--no-progress',
+      '--methods',
+      'sft',
+      '--out',
+      out,
+    ];
     const code = await runShowcase(argv, io);
     expect(code, err).toBe(130);
     expect(err).toMatch(/Interrupted/);
-    const sftRecords = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').filter(Boolean)
-      .map((l) => JSON.parse(l)).filter((r) => r.phase === 'sft');
+    const sftRecords = readFileSync(join(out, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .filter((r) => r.phase === 'sft');
     expect(sftRecords.length).toBeGreaterThan(0);
     expect(sftRecords.length).toBeLessThan(10);
     for (const f of ['report.md', 'report.html', 'summary.json']) expect(existsSync(join(out, f)), f).toBe(true);

@@ -10,17 +10,45 @@ import type { PreferenceInputs } from '../../src/losses/index.js';
 const B = 3;
 const T = 4;
 // per-token log-probs and masks, rows of different lengths; the rejected side has tokens far below -delta
-const chosen = [[-0.4, -1.1, -0.2, -9], [-2.0, -0.7, -9, -9], [-0.05, -0.3, -0.6, -1.5]];
-const chosenMask = [[1, 1, 1, 0], [1, 1, 0, 0], [1, 1, 1, 1]];
-const rejected = [[-3.5, -0.9, -9, -9], [-0.6, -4.2, -2.8, -9], [-1.2, -9, -9, -9]];
-const rejectedMask = [[1, 1, 0, 0], [1, 1, 1, 0], [1, 0, 0, 0]];
-const refChosen = [[-0.9, -0.8, -0.5, 0], [-1.5, -1.0, 0, 0], [-0.3, -0.4, -0.2, -1.1]];
-const refRejected = [[-2.0, -1.3, 0, 0], [-1.0, -2.2, -2.0, 0], [-1.9, 0, 0, 0]];
+const chosen = [
+  [-0.4, -1.1, -0.2, -9],
+  [-2.0, -0.7, -9, -9],
+  [-0.05, -0.3, -0.6, -1.5],
+];
+const chosenMask = [
+  [1, 1, 1, 0],
+  [1, 1, 0, 0],
+  [1, 1, 1, 1],
+];
+const rejected = [
+  [-3.5, -0.9, -9, -9],
+  [-0.6, -4.2, -2.8, -9],
+  [-1.2, -9, -9, -9],
+];
+const rejectedMask = [
+  [1, 1, 0, 0],
+  [1, 1, 1, 0],
+  [1, 0, 0, 0],
+];
+const refChosen = [
+  [-0.9, -0.8, -0.5, 0],
+  [-1.5, -1.0, 0, 0],
+  [-0.3, -0.4, -0.2, -1.1],
+];
+const refRejected = [
+  [-2.0, -1.3, 0, 0],
+  [-1.0, -2.2, -2.0, 0],
+  [-1.9, 0, 0, 0],
+];
 
 const t = (rows: number[][]) => tensor(rows.flat(), { shape: [B, T], dtype: 'float64' });
 const inputs = (): PreferenceInputs => ({
-  chosenLogps: t(chosen), chosenMask: t(chosenMask), rejectedLogps: t(rejected), rejectedMask: t(rejectedMask),
-  refChosenLogps: t(refChosen), refRejectedLogps: t(refRejected),
+  chosenLogps: t(chosen),
+  chosenMask: t(chosenMask),
+  rejectedLogps: t(rejected),
+  rejectedMask: t(rejectedMask),
+  refChosenLogps: t(refChosen),
+  refRejectedLogps: t(refRejected),
 });
 
 const masked = (rows: number[][], mask: number[][]) => rows.map((r, b) => r.filter((_, i) => mask[b][i] === 1));
@@ -52,13 +80,13 @@ function slime(o: { lambdaW?: number; lambdaL?: number; mSoft?: number; hinge?: 
 }
 
 const expected: Record<string, number> = {
-  'sft': nll,
-  'dpo': mean(w.map((_, i) => -logSig(0.1 * ((sum(w[i]) - sum(rw[i])) - (sum(l[i]) - sum(rl[i])))))),
-  'ipo': mean(w.map((_, i) => ((lbarW[i] - mean(rw[i])) - (lbarL[i] - mean(rl[i])) - 1 / (2 * 0.1)) ** 2)),
-  'simpo': mean(gap.map((d) => -logSig(2.0 * d - 1.0))),
+  sft: nll,
+  dpo: mean(w.map((_, i) => -logSig(0.1 * (sum(w[i]) - sum(rw[i]) - (sum(l[i]) - sum(rl[i])))))),
+  ipo: mean(w.map((_, i) => (lbarW[i] - mean(rw[i]) - (lbarL[i] - mean(rl[i])) - 1 / (2 * 0.1)) ** 2)),
+  simpo: mean(gap.map((d) => -logSig(2.0 * d - 1.0))),
   'cpo-simpo': mean(gap.map((d) => -logSig(2.0 * d - 1.0))) + 1.0 * nll,
-  'orpo': nll - 0.1 * mean(lbarW.map((x, i) => logSig(logOdds(x) - logOdds(lbarL[i])))),
-  'slime': slime(),
+  orpo: nll - 0.1 * mean(lbarW.map((x, i) => logSig(logOdds(x) - logOdds(lbarL[i])))),
+  slime: slime(),
   'slime-no-anchor': slime({ lambdaW: 0 }),
   'slime-no-stabilizer': slime({ lambdaL: 0 }),
   'slime-no-soft-margin': slime({ mSoft: 1e6 }),

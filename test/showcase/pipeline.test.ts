@@ -10,28 +10,56 @@ import { TABLE_COLUMNS } from '../../src/report/table.js';
 import { RUN_CHARTS } from '../../src/report/run-charts.js';
 import type { Summary } from '../../src/report/summary.js';
 
-const TINY = ['--quick', '--model', 'micro', '--seeds', '2', '--sft-steps', '6', '--steps', '4', '--eval-every', '2', '--batch', '4', '--no-progress'];
+const TINY = [
+  '--quick',
+  '--model',
+  'micro',
+  '--seeds',
+  '2',
+  '--sft-steps',
+  '6',
+  '--steps',
+  '4',
+  '--eval-every',
+  '2',
+  '--batch',
+  '4',
+  '--no-progress',
+];
 
 function capture(): ShowcaseIo & { text: () => string; errors: () => string } {
   let out = '';
   let err = '';
-  return { out: (t) => { out += t; }, err: (t) => { err += t; }, progressStream: null, text: () => out, errors: () => err };
+  return {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    progressStream: null,
+    text: () => out,
+    errors: () => err,
+  };
 }
 
 function numbersIn(value: unknown, path: string, into: [string, unknown][]): void {
   if (typeof value === 'number' || value === null) into.push([path, value]);
   else if (Array.isArray(value)) value.forEach((v, i) => numbersIn(v, `${path}[${i}]`, into));
-  else if (typeof value === 'object') for (const [k, v] of Object.entries(value as object)) numbersIn(v, `${path}.${k}`, into);
+  else if (typeof value === 'object')
+    for (const [k, v] of Object.entries(value as object)) numbersIn(v, `${path}.${k}`, into);
 }
 
 /** The final table of report.md as label -> cells. */
 function markdownTable(md: string): Map<string, string[]> {
   const section = md.split('## Final held-out figures')[1].split('\n## ')[0];
   const rows = section.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| method'));
-  return new Map(rows.map((l) => {
-    const cells = l.slice(2, -2).split(' | ');
-    return [cells[0], cells.slice(1)];
-  }));
+  return new Map(
+    rows.map((l) => {
+      const cells = l.slice(2, -2).split(' | ');
+      return [cells[0], cells.slice(1)];
+    }),
+  );
 }
 
 describe('showcase pipeline (tiny)', () => {
@@ -49,10 +77,19 @@ describe('showcase pipeline (tiny)', () => {
 
   it('writes every artefact', () => {
     expect(code, io.errors()).toBe(0);
-    for (const f of ['report.html', 'report.md', 'summary.json', 'metrics.jsonl', 'task-train.jsonl', 'task-heldout.jsonl']) expect(existsSync(join(out, f)), f).toBe(true);
+    for (const f of [
+      'report.html',
+      'report.md',
+      'summary.json',
+      'metrics.jsonl',
+      'task-train.jsonl',
+      'task-heldout.jsonl',
+    ])
+      expect(existsSync(join(out, f)), f).toBe(true);
     expect(readdirSync(join(out, 'charts')).sort()).toEqual(RUN_CHARTS.map((c) => c.file).sort());
     for (const seed of [0, 1]) {
-      for (const run of ['sft-checkpoint', 'sft', 'dpo', 'slime']) expect(existsSync(join(out, 'checkpoints', `seed${seed}`, run, 'model.safetensors'))).toBe(true);
+      for (const run of ['sft-checkpoint', 'sft', 'dpo', 'slime'])
+        expect(existsSync(join(out, 'checkpoints', `seed${seed}`, run, 'model.safetensors'))).toBe(true);
       expect(existsSync(join(out, 'checkpoints', `seed${seed}`, 'sft-checkpoint', 'config.json'))).toBe(true);
     }
     const html = readFileSync(join(out, 'report.html'), 'utf8');
@@ -68,7 +105,11 @@ describe('showcase pipeline (tiny)', () => {
     }
     const numbers: [string, unknown][] = [];
     // the figures: everything measured (settings are inputs, e.g. data: null when no file is given)
-    numbersIn({ checkpoint: summary.checkpoint, methods: summary.methods, wallSeconds: summary.wallSeconds }, 'summary', numbers);
+    numbersIn(
+      { checkpoint: summary.checkpoint, methods: summary.methods, wallSeconds: summary.wallSeconds },
+      'summary',
+      numbers,
+    );
     expect(numbers.length).toBeGreaterThan(100);
     const bad = numbers.filter(([, v]) => typeof v !== 'number' || !Number.isFinite(v));
     expect(bad).toEqual([]);
@@ -78,7 +119,8 @@ describe('showcase pipeline (tiny)', () => {
   it('report.md shows the numbers of summary.json', () => {
     const table = markdownTable(readFileSync(join(out, 'report.md'), 'utf8'));
     const expected: [string, Summary['checkpoint']['final']][] = [
-      ['SFT checkpoint (start)', summary.checkpoint.final], ...summary.methods.map((m) => [m.label, m.final] as [string, Summary['checkpoint']['final']]),
+      ['SFT checkpoint (start)', summary.checkpoint.final],
+      ...summary.methods.map((m) => [m.label, m.final] as [string, Summary['checkpoint']['final']]),
     ];
     expect([...table.keys()]).toEqual(expected.map(([label]) => label));
     for (const [label, stats] of expected) {
@@ -86,7 +128,8 @@ describe('showcase pipeline (tiny)', () => {
         const [mean, std] = table.get(label)![i].split(' ± ').map(Number);
         const { mean: m, std: s } = stats[col.metric];
         // what rounding to the printed digits allows, and no more
-        const tol = (x: number) => (col.style === 'exp' ? Math.abs(x) * 0.051 + 1e-300 : 0.5 * 10 ** -col.digits + 1e-12);
+        const tol = (x: number) =>
+          col.style === 'exp' ? Math.abs(x) * 0.051 + 1e-300 : 0.5 * 10 ** -col.digits + 1e-12;
         expect(Math.abs(mean - m), `${label} ${col.header} mean`).toBeLessThanOrEqual(tol(m));
         expect(Math.abs(std - s), `${label} ${col.header} std`).toBeLessThanOrEqual(tol(s));
       });
@@ -102,13 +145,25 @@ describe('showcase pipeline (tiny)', () => {
   });
 
   it('logs SFT, preference and evaluation records to metrics.jsonl', () => {
-    const records = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const records = readFileSync(join(out, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(records.filter((r) => r.phase === 'sft')).toHaveLength(2 * 6);
     const pref = records.filter((r) => r.phase === 'preference');
     expect(pref).toHaveLength(2 * 3 * 4);
     const slime = pref.find((r) => r.method === 'slime')!;
-    for (const k of ['loss', 'rewards/margins', 'rewards/accuracies', 'lbar/chosen', 'terms/anchor', 'terms/stabilizer', 'terms/margin']) expect(slime[k], k).toBeTypeOf('number');
-    expect(pref.find((r) => r.method === 'dpo' && r.step === 4)!['eval_format_valid_rate']).toBeTypeOf('number');
+    for (const k of [
+      'loss',
+      'rewards/margins',
+      'rewards/accuracies',
+      'lbar/chosen',
+      'terms/anchor',
+      'terms/stabilizer',
+      'terms/margin',
+    ])
+      expect(slime[k], k).toBeTypeOf('number');
+    expect(pref.find((r) => r.method === 'dpo' && r.step === 4)!.eval_format_valid_rate).toBeTypeOf('number');
   });
 });
 
@@ -148,7 +203,19 @@ describe('showcase preflight', () => {
   it('--help prints the options and exits 0', async () => {
     const io = capture();
     expect(await runShowcase(['--help'], io)).toBe(0);
-    for (const flag of ['--methods', '--seeds', '--steps', '--lr', '--model', '--backend', '--data', '--out', '--ablations', '--quick']) expect(io.text()).toContain(flag);
+    for (const flag of [
+      '--methods',
+      '--seeds',
+      '--steps',
+      '--lr',
+      '--model',
+      '--backend',
+      '--data',
+      '--out',
+      '--ablations',
+      '--quick',
+    ])
+      expect(io.text()).toContain(flag);
   });
 });
 
@@ -172,7 +239,10 @@ describe('showcase interrupted', () => {
     expect(summary.interrupted).toBe(true);
     expect(summary.methods.map((m) => m.name)).toEqual(['dpo']);
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/interrupted/);
-    const logged = readFileSync(metrics, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const logged = readFileSync(metrics, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(logged.filter((r) => r.method === 'dpo' && r.phase === 'preference')).toHaveLength(30);
     expect(logged.some((r) => r.method === 'slime')).toBe(true);
   });

@@ -14,7 +14,13 @@ import { estimateMemory, longestInput, memoryProblem } from '../../src/cli/memor
 async function run(extra: string[]): Promise<{ code: number; err: string; out: string }> {
   const out = await mkdtemp(join(tmpdir(), 'showcase-mem-'));
   let err = '';
-  const io: ShowcaseIo = { out: () => undefined, err: (t) => { err += t; }, progressStream: null };
+  const io: ShowcaseIo = {
+    out: () => undefined,
+    err: (t) => {
+      err += t;
+    },
+    progressStream: null,
+  };
   const code = await runShowcase(['--quick', '--no-progress', '--out', out, ...extra], io);
   return { code, err, out };
 }
@@ -40,14 +46,21 @@ describe('showcase memory preflight', () => {
     const e = estimateMemory(s, 259, 20);
     // 4000 rows x 20 positions x 259 logits alone is 83 MB in float32; the estimate is above that
     expect(e.bytes).toBeGreaterThan(4000 * 20 * 259 * 4);
-    expect(memoryProblem(s, 259, 20, e.bytes - 1)).toMatch(/needs about \d+\.\d GiB .* more than the \d+\.\d GiB this machine has; lower --batch/);
+    expect(memoryProblem(s, 259, 20, e.bytes - 1)).toMatch(
+      /needs about \d+\.\d GiB .* more than the \d+\.\d GiB this machine has; lower --batch/,
+    );
     expect(memoryProblem(s, 259, 20, e.bytes)).toBeNull();
   });
 
   it('the default settings fit in well under 1 GiB, and the estimate grows with every size flag', () => {
     const base = estimateMemory(parseShowcaseArgs([])!, 259, 20);
     expect(base.bytes).toBeLessThan(2 ** 30);
-    for (const flag of [['--batch', '128'], ['--n-embd', '96'], ['--n-layer', '4'], ['--block-size', '64']]) {
+    for (const flag of [
+      ['--batch', '128'],
+      ['--n-embd', '96'],
+      ['--n-layer', '4'],
+      ['--block-size', '64'],
+    ]) {
       expect(estimateMemory(parseShowcaseArgs(flag)!, 259, 20).bytes, flag.join(' ')).toBeGreaterThan(base.bytes);
     }
     expect(longestInput([{ prompt: [1, 2, 3], chosen: [4, 5], rejected: [6, 7, 8, 9] }])).toBe(6);

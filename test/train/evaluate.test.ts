@@ -15,7 +15,10 @@ const tok = new ByteTokenizer();
 const C = 8;
 
 function makeModel(): GPT {
-  const model = new GPT({ vocabSize: tok.vocabSize, blockSize: 12, nEmbd: C, nLayer: 1, nHead: 2, dropout: 0.2 }, { seed: 5, dtype: 'float64' });
+  const model = new GPT(
+    { vocabSize: tok.vocabSize, blockSize: 12, nEmbd: C, nLayer: 1, nHead: 2, dropout: 0.2 },
+    { seed: 5, dtype: 'float64' },
+  );
   const eosRow = Array.from(model.wte.weight.dataSync().slice(tok.eos * C, (tok.eos + 1) * C), (x) => 38 * x);
   noGrad(() => model.lnF.bias.assign(tensor(eosRow, { dtype: 'float64' })));
   return model;
@@ -54,9 +57,21 @@ const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 const score = (completion: string, stopped: boolean) => ({ formatValid: stopped, correct: completion === '\t' });
 
 const pairs: TokenPair[] = [
-  { prompt: tok.encode('1+', { bos: true }), chosen: tok.encode('2', { eos: true }), rejected: tok.encode('17', { eos: true }) },
-  { prompt: tok.encode('h', { bos: true }), chosen: tok.encode('ab', { eos: true }), rejected: tok.encode('z', { eos: true }) },
-  { prompt: tok.encode('xyz', { bos: true }), chosen: tok.encode('q', { eos: true }), rejected: tok.encode('pqr', { eos: true }) },
+  {
+    prompt: tok.encode('1+', { bos: true }),
+    chosen: tok.encode('2', { eos: true }),
+    rejected: tok.encode('17', { eos: true }),
+  },
+  {
+    prompt: tok.encode('h', { bos: true }),
+    chosen: tok.encode('ab', { eos: true }),
+    rejected: tok.encode('z', { eos: true }),
+  },
+  {
+    prompt: tok.encode('xyz', { bos: true }),
+    chosen: tok.encode('q', { eos: true }),
+    rejected: tok.encode('pqr', { eos: true }),
+  },
 ];
 // the first pair the other way round: its margin has the opposite sign, so accuracy is neither 0 nor 1
 pairs.push({ ...pairs[0], chosen: pairs[0].rejected, rejected: pairs[0].chosen });
@@ -92,9 +107,19 @@ describe('evaluateHeldOut', () => {
     const lbar = (xs: number[][]) => xs.map(mean);
     const margins = lbar(chosen).map((c, i) => c - lbar(rejected)[i]);
     const answers = set.prompts.map((p) => greedy(model, p.ids, set.maxNewTokens));
-    const scores = answers.map((a) => (a.body.some((id) => tok.isSpecial(id)) ? { formatValid: false, correct: false } : score(tok.decode(a.body), a.stopped)));
+    const scores = answers.map((a) =>
+      a.body.some((id) => tok.isSpecial(id))
+        ? { formatValid: false, correct: false }
+        : score(tok.decode(a.body), a.stopped),
+    );
     // the set covers an answer that stops with a body, one that stops at once and one that never stops
-    expect(answers.map((a) => [a.stopped, a.body.length > 0])).toEqual(expect.arrayContaining([[true, true], [true, false], [false, true]]));
+    expect(answers.map((a) => [a.stopped, a.body.length > 0])).toEqual(
+      expect.arrayContaining([
+        [true, true],
+        [true, false],
+        [false, true],
+      ]),
+    );
     expect(new Set(margins.map((m) => m > 0)).size).toBe(2);
     expect(margins).toContain(0);
     expect(Math.min(...chosen.flat())).toBeLessThan(Math.min(...rejected.flat()));
@@ -106,16 +131,18 @@ describe('evaluateHeldOut', () => {
       'eval_sumlogp/rejected': mean(rejected.map((xs) => xs.reduce((s, x) => s + x, 0))),
       'eval_min_token_prob/rejected': Math.exp(Math.min(...rejected.flat())),
       'eval_margin/lbar': mean(margins),
-      'eval_preference_accuracy': mean(margins.map((m) => (m > 0 ? 1 : 0))),
-      'eval_format_valid_rate': mean(scores.map((s) => (s.formatValid ? 1 : 0))),
-      'eval_answer_accuracy': mean(scores.map((s) => (s.correct ? 1 : 0))),
+      eval_preference_accuracy: mean(margins.map((m) => (m > 0 ? 1 : 0))),
+      eval_format_valid_rate: mean(scores.map((s) => (s.formatValid ? 1 : 0))),
+      eval_answer_accuracy: mean(scores.map((s) => (s.correct ? 1 : 0))),
     };
     expect(Object.keys(metrics).sort()).toEqual([...EVAL_METRICS].sort());
     for (const name of EVAL_METRICS) expect(metrics[name], name).toBeCloseTo(expected[name], 10);
     expect(expected.eval_answer_accuracy).toBeGreaterThan(0);
     expect(expected.eval_format_valid_rate).toBeGreaterThan(expected.eval_answer_accuracy);
 
-    expect(samples.map((s) => [s.prompt, s.formatValid, s.correct])).toEqual(promptTexts.map((t, i) => [t, scores[i].formatValid, scores[i].correct]));
+    expect(samples.map((s) => [s.prompt, s.formatValid, s.correct])).toEqual(
+      promptTexts.map((t, i) => [t, scores[i].formatValid, scores[i].correct]),
+    );
     answers.forEach((a, i) => expect(samples[i].completion.endsWith('...')).toBe(!a.stopped));
   });
 });

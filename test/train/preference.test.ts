@@ -7,7 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { noGrad, tensor } from '../../src/index.js';
 import { GPT, type GPTConfig } from '../../src/nn/index.js';
 import { SGD, clipGradNorm } from '../../src/optim/index.js';
-import { ReferenceCache, dpo, simpo, tokenLogps, type LossOutput, type PreferenceInputs } from '../../src/losses/index.js';
+import {
+  ReferenceCache,
+  dpo,
+  simpo,
+  tokenLogps,
+  type LossOutput,
+  type PreferenceInputs,
+} from '../../src/losses/index.js';
 import { trainPreference } from '../../src/train/preference.js';
 import type { TokenPair } from '../../src/data/preference-pairs.js';
 import type { MetricsRecord } from '../../src/train/metrics.js';
@@ -37,20 +44,30 @@ function side(batch: TokenPair[], which: 'chosen' | 'rejected', T: number, dtype
     }
   }
   const shape = [batch.length, T];
-  return { ids: tensor(ids, { shape, dtype: 'int32' }), targets: tensor(targets, { shape, dtype: 'int32' }), mask: tensor(mask, { shape, dtype }) };
+  return {
+    ids: tensor(ids, { shape, dtype: 'int32' }),
+    targets: tensor(targets, { shape, dtype: 'int32' }),
+    mask: tensor(mask, { shape, dtype }),
+  };
 }
 
 function inputs(policy: GPT, reference: GPT | null, batch: TokenPair[]): PreferenceInputs {
-  const T = Math.max(...batch.flatMap((p) => [p.prompt.length + p.chosen.length - 1, p.prompt.length + p.rejected.length - 1]));
+  const T = Math.max(
+    ...batch.flatMap((p) => [p.prompt.length + p.chosen.length - 1, p.prompt.length + p.rejected.length - 1]),
+  );
   const c = side(batch, 'chosen', T, 'float64');
   const r = side(batch, 'rejected', T, 'float64');
-  const ref = reference && noGrad(() => ({
-    refChosenLogps: tokenLogps(reference.forward(c.ids), c.targets),
-    refRejectedLogps: tokenLogps(reference.forward(r.ids), r.targets),
-  }));
+  const ref =
+    reference &&
+    noGrad(() => ({
+      refChosenLogps: tokenLogps(reference.forward(c.ids), c.targets),
+      refRejectedLogps: tokenLogps(reference.forward(r.ids), r.targets),
+    }));
   return {
-    chosenLogps: tokenLogps(policy.forward(c.ids), c.targets), chosenMask: c.mask,
-    rejectedLogps: tokenLogps(policy.forward(r.ids), r.targets), rejectedMask: r.mask,
+    chosenLogps: tokenLogps(policy.forward(c.ids), c.targets),
+    chosenMask: c.mask,
+    rejectedLogps: tokenLogps(policy.forward(r.ids), r.targets),
+    rejectedMask: r.mask,
     ...ref,
   };
 }
@@ -68,10 +85,19 @@ async function compare(loss: (x: PreferenceInputs) => LossOutput, needsReference
   const trained = make();
   const logged: MetricsRecord[] = [];
   const done = await trainPreference({
-    model: trained, optimizer: new SGD(trained.parameters(), { lr: LR }),
-    method: { name: 'm', needsReference, loss }, pairs, order, batchSize: 2, steps: 2, padId: PAD, gradClip: CLIP,
+    model: trained,
+    optimizer: new SGD(trained.parameters(), { lr: LR }),
+    method: { name: 'm', needsReference, loss },
+    pairs,
+    order,
+    batchSize: 2,
+    steps: 2,
+    padId: PAD,
+    gradClip: CLIP,
     reference: reference ? { model: reference, cache: new ReferenceCache() } : undefined,
-    onStep: (r) => { logged.push(r); },
+    onStep: (r) => {
+      logged.push(r);
+    },
   });
   expect(done).toHaveLength(2);
 

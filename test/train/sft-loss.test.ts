@@ -56,8 +56,11 @@ describe('SFT loss with a prompt mask', () => {
     const make = () => new GPT(cfg, { seed: 2, dtype: 'float64' });
     const trained = make();
     const log: MetricsRecord[] = await trainSft({
-      model: trained, optimizer: new SGD(trained.parameters(), { lr: 0.3 }), rng: new Rng(1),
-      nextBatch: () => padBatch(examples, { padId: PAD }), steps: 1,
+      model: trained,
+      optimizer: new SGD(trained.parameters(), { lr: 0.3 }),
+      rng: new Rng(1),
+      nextBatch: () => padBatch(examples, { padId: PAD }),
+      steps: 1,
     });
     const manual = make();
     expect(log[0].loss).toBeCloseTo(expectedLoss(manual), 12);
@@ -66,14 +69,19 @@ describe('SFT loss with a prompt mask', () => {
     // the same loss as a sum of per-example masked rows, so its gradient does not come from lmLoss
     const perRow = examples.map((e) => {
       const n = e.ids.length - 1;
-      const logps = tokenLogps(manual.forward(tensor(e.ids.slice(0, n), { shape: [1, n], dtype: 'int32' })), tensor(e.ids.slice(1), { shape: [1, n], dtype: 'int32' }));
+      const logps = tokenLogps(
+        manual.forward(tensor(e.ids.slice(0, n), { shape: [1, n], dtype: 'int32' })),
+        tensor(e.ids.slice(1), { shape: [1, n], dtype: 'int32' }),
+      );
       return logps.mul(tensor(e.lossMask!.slice(1), { shape: [1, n], dtype: 'float64' })).sum();
     });
     const loss = perRow.reduce((a, b) => a.add(b)).div(-7);
     loss.backward();
     const opt = new SGD(manual.parameters(), { lr: 0.3 });
     opt.step();
-    const worst = Math.max(...values(trained).flatMap((row, i) => row.map((x, j) => Math.abs(x - values(manual)[i][j]))));
+    const worst = Math.max(
+      ...values(trained).flatMap((row, i) => row.map((x, j) => Math.abs(x - values(manual)[i][j]))),
+    );
     expect(worst).toBeLessThan(1e-12);
     expect(values(trained)).not.toEqual(values(make()));
   });

@@ -23,15 +23,40 @@ describe('trainSft', () => {
     const dir = mkdtempSync(join(tmpdir(), 'slimegrad-sft-'));
     try {
       const straight = new GPT(cfg, { seed: 1 });
-      const straightLog = await trainSft({ model: straight, optimizer: makeOptimizer(straight), rng: new Rng(9), nextBatch, steps: 8, schedule, gradClip: 0.5 });
+      const straightLog = await trainSft({
+        model: straight,
+        optimizer: makeOptimizer(straight),
+        rng: new Rng(9),
+        nextBatch,
+        steps: 8,
+        schedule,
+        gradClip: 0.5,
+      });
 
       const first = new GPT(cfg, { seed: 1 });
-      await trainSft({ model: first, optimizer: makeOptimizer(first), rng: new Rng(9), nextBatch, steps: 4, schedule, gradClip: 0.5, checkpoint: { dir, every: 4 } });
+      await trainSft({
+        model: first,
+        optimizer: makeOptimizer(first),
+        rng: new Rng(9),
+        nextBatch,
+        steps: 4,
+        schedule,
+        gradClip: 0.5,
+        checkpoint: { dir, every: 4 },
+      });
       first.dispose();
       const resumed = await resumeSft(dir, makeOptimizer);
       expect(resumed.step).toBe(4);
       const mem = new MemoryMetrics();
-      const secondLog = await trainSft({ ...resumed, nextBatch, steps: 8, startStep: resumed.step, schedule, gradClip: 0.5, metrics: mem });
+      const secondLog = await trainSft({
+        ...resumed,
+        nextBatch,
+        steps: 8,
+        startStep: resumed.step,
+        schedule,
+        gradClip: 0.5,
+        metrics: mem,
+      });
       expect(mem.records.map((r) => r.step)).toEqual([5, 6, 7, 8]);
 
       expect(bits(resumed.model)).toEqual(bits(straight));
@@ -52,14 +77,26 @@ describe('trainSft', () => {
       const before = await evaluateLoss(model, val);
       let liveAfterFirst = 0;
       const log = await trainSft({
-        model, optimizer: makeOptimizer(model), rng: new Rng(3), nextBatch, steps: 40, metrics: logger,
+        model,
+        optimizer: makeOptimizer(model),
+        rng: new Rng(3),
+        nextBatch,
+        steps: 40,
+        metrics: logger,
         evaluate: { every: 20, run: async () => ({ eval_loss: await evaluateLoss(model, val) }) },
-        onStep: (r) => { if (r.step === 1) liveAfterFirst = memory().tensors; },
+        onStep: (r) => {
+          if (r.step === 1) liveAfterFirst = memory().tensors;
+        },
       });
       expect(memory().tensors).toBe(liveAfterFirst);
-      const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(lines).toHaveLength(40);
-      expect(Object.keys(lines[0])).toEqual(expect.arrayContaining(['step', 'loss', 'learning_rate', 'grad_norm', 'tokens_per_second', 'num_tokens']));
+      expect(Object.keys(lines[0])).toEqual(
+        expect.arrayContaining(['step', 'loss', 'learning_rate', 'grad_norm', 'tokens_per_second', 'num_tokens']),
+      );
       expect(lines[0].num_tokens).toBe(4 * cfg.blockSize);
       expect(lines[19].eval_loss).toBeTypeOf('number');
       const after = log[log.length - 1].eval_loss as number;
@@ -74,7 +111,9 @@ describe('trainSft', () => {
     const model = new GPT({ ...cfg, dropout: 0 }, { seed: 4 });
     noGrad(() => model.lnF.weight.assign(tensor(new Float32Array(8).fill(NaN))));
     const snapshot = bits(model);
-    await expect(trainSft({ model, optimizer: makeOptimizer(model), rng: new Rng(0), nextBatch, steps: 2 })).rejects.toThrow(/trainSft: non-finite loss at step 1 /);
+    await expect(
+      trainSft({ model, optimizer: makeOptimizer(model), rng: new Rng(0), nextBatch, steps: 2 }),
+    ).rejects.toThrow(/trainSft: non-finite loss at step 1 /);
     expect(bits(model)).toEqual(snapshot);
   });
 });
@@ -93,7 +132,7 @@ describe('ProgressBar', () => {
     live.update(2);
     live.update(4);
     live.finish('done');
-    expect(tty[0]).toMatch(/^\r\[#{12}\.{12}\] 2\/4  50%/);
+    expect(tty[0]).toMatch(/^\r\[#{12}\.{12}\] 2\/4 {2}50%/);
     expect(tty[tty.length - 1]).toMatch(/\r\[#{24}\] 4\/4 100% \d+s \| done\x1b\[K\n$/);
     const early: string[] = [];
     const stopped = new ProgressBar(10, { stream: { write: (s: string) => early.push(s) } });

@@ -39,29 +39,44 @@ describe.skipIf(!available)('the browser demo in headless chromium', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('trains the tiny GPT on the WebGPU backend and the loss falls', async () => {
-    await buildBrowserExample(dir);
-    server = await serveDirectory(dir);
-    const { port } = server.address() as { port: number };
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless=new', '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--no-sandbox', '--disable-gpu-sandbox',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-      ], // playwright gives the browser a fresh temporary profile itself (it refuses --user-data-dir here)
-    });
-    const page = await browser.newPage();
-    const logs: string[] = [];
-    page.on('console', (m) => logs.push(m.text()));
-    page.on('pageerror', (e) => logs.push(`page error: ${e.message}`));
-    await page.goto(`http://127.0.0.1:${port}/`);
-    await page.waitForFunction(() => (window as unknown as { slimegradDemo?: DemoResult }).slimegradDemo?.done === true, null, { timeout: 150_000 });
-    const result = await page.evaluate(() => (window as unknown as { slimegradDemo: DemoResult }).slimegradDemo);
-    const context = `${JSON.stringify(result)}\nconsole: ${logs.join('\n')}`;
-    expect(result.error, context).toBeUndefined();
-    expect(result.backend, context).toBe('webgpu');
-    expect(result.losses.length, context).toBe(15);
-    expect(result.losses[14], context).toBeLessThan(result.losses[0] * 0.8);
-    expect(await page.textContent('#backend')).toBe('webgpu');
-  }, SLOW_TIMEOUT);
+  it(
+    'trains the tiny GPT on the WebGPU backend and the loss falls',
+    async () => {
+      await buildBrowserExample(dir);
+      server = await serveDirectory(dir);
+      const { port } = server.address() as { port: number };
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          '--headless=new',
+          '--enable-unsafe-webgpu',
+          '--use-webgpu-adapter=swiftshader',
+          '--no-sandbox',
+          '--disable-gpu-sandbox',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+        ], // playwright gives the browser a fresh temporary profile itself (it refuses --user-data-dir here)
+      });
+      const page = await browser.newPage();
+      const logs: string[] = [];
+      page.on('console', (m) => logs.push(m.text()));
+      page.on('pageerror', (e) => logs.push(`page error: ${e.message}`));
+      await page.goto(`http://127.0.0.1:${port}/`);
+      await page.waitForFunction(
+        () => (window as unknown as { slimegradDemo?: DemoResult }).slimegradDemo?.done === true,
+        null,
+        { timeout: 150_000 },
+      );
+      const result = await page.evaluate(() => (window as unknown as { slimegradDemo: DemoResult }).slimegradDemo);
+      const context = `${JSON.stringify(result)}\nconsole: ${logs.join('\n')}`;
+      expect(result.error, context).toBeUndefined();
+      expect(result.backend, context).toBe('webgpu');
+      expect(result.losses.length, context).toBe(15);
+      expect(result.losses[14], context).toBeLessThan(result.losses[0] * 0.8);
+      expect(await page.textContent('#backend')).toBe('webgpu');
+    },
+    SLOW_TIMEOUT,
+  );
 });

@@ -8,7 +8,16 @@ import { registerBackend, type WebGPUBackend } from '../../src/index.js';
 import { defineOpSuite } from '../ops/suite.js';
 import { webgpuOrSkip } from './gpu.js';
 
-const FUSED = ['softmax', 'softmaxBackward', 'logSoftmax', 'logSoftmaxBackward', 'layerNorm', 'layerNormBackward', 'gelu', 'geluBackward'];
+const FUSED = [
+  'softmax',
+  'softmaxBackward',
+  'logSoftmax',
+  'logSoftmaxBackward',
+  'layerNorm',
+  'layerNormBackward',
+  'gelu',
+  'geluBackward',
+];
 
 const gpu = await webgpuOrSkip();
 if (gpu) {
@@ -16,7 +25,11 @@ if (gpu) {
   Object.defineProperty(composed, 'name', { value: 'webgpu-composed' });
   for (const kernel of FUSED) Object.defineProperty(composed, kernel, { value: undefined });
   registerBackend(composed);
-  defineOpSuite('webgpu-composed', { ops: ['softmax', 'logSoftmax', 'layerNorm', 'gelu', 'crossEntropy'], forwardRuns: 12, gradRuns: 8 });
+  defineOpSuite('webgpu-composed', {
+    ops: ['softmax', 'logSoftmax', 'layerNorm', 'gelu', 'crossEntropy'],
+    forwardRuns: 12,
+    gradRuns: 8,
+  });
 } else {
   describe.skip('composed ops on webgpu', () => it('needs a WebGPU adapter', () => undefined));
 }

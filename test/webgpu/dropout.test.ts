@@ -10,7 +10,12 @@ const gpu = await webgpuOrSkip();
 const bits = (a: ArrayLike<number>): number[] => Array.from(new Uint32Array(Float32Array.from(a).buffer));
 
 describe.skipIf(!gpu)('webgpu dropout', () => {
-  for (const [n, p, seed] of [[1000, 0.1, 7], [4097, 0.5, 123456789], [333, 0.9, -5], [64, 1 - 2 ** -30, 2 ** 40]] as const) {
+  for (const [n, p, seed] of [
+    [1000, 0.1, 7],
+    [4097, 0.5, 123456789],
+    [333, 0.9, -5],
+    [64, 1 - 2 ** -30, 2 ** 40],
+  ] as const) {
     it(`keeps exactly the cpu's elements, forward and backward (n ${n}, p ${p}, seed ${seed})`, async () => {
       const values = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * 3);
       const grads = Float32Array.from({ length: n }, (_, i) => Math.cos(i * 0.11));

@@ -34,7 +34,13 @@ describe.skipIf(!gpu)('webgpu errors, memory and determinism', () => {
     const y = x.gather(1, bad);
     await expect(y.data()).rejects.toThrow(/gather: index 7 is out of range for axis 1 of size 3/);
     expect(Array.from(await x.data())).toEqual([1, 2, 3]);
-    const w = tensor([[1, 2], [3, 4]], { ...on, requiresGrad: true });
+    const w = tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { ...on, requiresGrad: true },
+    );
     const ids = tensor([-1], { ...on, dtype: 'int32' });
     // embedding's backward is a scatterAdd; its index check runs on the GPU too
     tidy(() => embedding(w, ids).sum().backward());
@@ -44,7 +50,9 @@ describe.skipIf(!gpu)('webgpu errors, memory and determinism', () => {
 
   it('a buffer over the device limit is refused up front with the sizes', () => {
     const one = tensor([1], on);
-    expect(() => one.broadcastTo([2 ** 16, 2 ** 16])).toThrow(/copyStrided: needs a GPU buffer of 17179869184 bytes, over this device's limit/);
+    expect(() => one.broadcastTo([2 ** 16, 2 ** 16])).toThrow(
+      /copyStrided: needs a GPU buffer of 17179869184 bytes, over this device's limit/,
+    );
     one.dispose();
   });
 
@@ -77,7 +85,10 @@ describe.skipIf(!gpu)('webgpu errors, memory and determinism', () => {
     const once = async (): Promise<number[]> => {
       const x = randn([67, 45], { ...on, seed: 1, requiresGrad: true });
       const y = randn([45, 71], { ...on, seed: 2 });
-      const ids = tensor(Array.from({ length: 300 }, (_, i) => (i * 7) % 67), { ...on, dtype: 'int32' });
+      const ids = tensor(
+        Array.from({ length: 300 }, (_, i) => (i * 7) % 67),
+        { ...on, dtype: 'int32' },
+      );
       const loss = tidy(() => {
         const l = embedding(x, ids).sum(0).mul(x.matmul(y).logsumexp(-1).sum()).sum();
         l.backward();
@@ -103,9 +114,12 @@ describe.skipIf(!gpu)('webgpu errors, memory and determinism', () => {
 
   it('without an adapter, initWebGPU says why and what to install', () => {
     // a child process whose Vulkan loader is pointed at a driver file that does not exist
-    const script = "import('./src/index.ts').then((m) => m.initWebGPU()).then(() => console.log('GOT A DEVICE'), (e) => console.log(e.message))";
+    const script =
+      "import('./src/index.ts').then((m) => m.initWebGPU()).then(() => console.log('GOT A DEVICE'), (e) => console.log(e.message))";
     const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', script], {
-      env: { ...process.env, VK_ICD_FILENAMES: '/nonexistent/icd.json' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'],
+      env: { ...process.env, VK_ICD_FILENAMES: '/nonexistent/icd.json' },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
     });
     expect(out).toMatch(/no WebGPU adapter is available/);
     expect(out).toMatch(/chromium.*libvulkan1.*VK_ICD_FILENAMES/);

@@ -21,15 +21,26 @@ async function gpuPow(xs: number[], ys: number[]): Promise<Float32Array> {
 
 describe.skipIf(!gpu)('webgpu numerics vs the float64 cpu oracle', () => {
   it('pow with large exponents of bases near 1 (log2 error times y) stays within float32 rounding', async () => {
-    const cases: Array<[number, number]> = [[1.0001, 10000], [0.9999, -5000], [1.5, 40], [0.7, 150], [3, 20.5], [1e-3, 0.37], [7e30, 1.1]];
+    const cases: Array<[number, number]> = [
+      [1.0001, 10000],
+      [0.9999, -5000],
+      [1.5, 40],
+      [0.7, 150],
+      [3, 20.5],
+      [1e-3, 0.37],
+      [7e30, 1.1],
+    ];
     const xs = cases.map(([x]) => Math.fround(x));
-    const got = await gpuPow(xs, cases.map(([, y]) => y));
+    const got = await gpuPow(
+      xs,
+      cases.map(([, y]) => y),
+    );
     cases.forEach(([, y], i) => {
-      const want = Math.pow(xs[i], y);
+      const want = xs[i] ** y;
       // float32 inputs are exact; the result's error is a few ulp of y log2 x (|y log2 x| up to ~110 here)
       expect(Math.abs(got[i] - want) / want, `${xs[i]} ** ${y}: ${got[i]} vs ${want}`).toBeLessThan(2e-5);
     });
-    expect(Math.abs(got[0] - Math.pow(xs[0], 10000)) / Math.pow(xs[0], 10000)).toBeLessThan(1e-6);
+    expect(Math.abs(got[0] - xs[0] ** 10000) / xs[0] ** 10000).toBeLessThan(1e-6);
   });
 
   it("pow's special values (0, inf, 1, NaN, negative bases) are Math.pow's", async () => {
@@ -39,16 +50,36 @@ describe.skipIf(!gpu)('webgpu numerics vs the float64 cpu oracle', () => {
     const ys = bases.flatMap(() => exps);
     const got = await gpuPow(xs, ys);
     xs.forEach((x, i) => {
-      const want = Math.fround(Math.pow(x, ys[i]));
+      const want = Math.fround(x ** ys[i]);
       // special values exactly; ordinary ones (2 ** 0.5) within 2 ulp
       const finite = Number.isFinite(want) && want !== 0;
-      const ok = Number.isNaN(want) ? Number.isNaN(got[i]) : finite ? Math.abs(got[i] - want) <= 2.4e-7 * Math.abs(want) : Object.is(got[i], want);
+      const ok = Number.isNaN(want)
+        ? Number.isNaN(got[i])
+        : finite
+          ? Math.abs(got[i] - want) <= 2.4e-7 * Math.abs(want)
+          : Object.is(got[i], want);
       if (!ok) throw new Error(`pow(${x}, ${ys[i]}) is ${got[i]}, Math.pow gives ${want}`);
     });
   });
 
   it('float -> int32 casts truncate and wrap like the cpu (GPUs saturate natively)', async () => {
-    const xs = [2.7, -2.7, 3e9, -3e9, 2 ** 31, -(2 ** 31), 2 ** 31 + 256, 1e10, -1e10, 1e20, 6e9 + 1024, Infinity, -Infinity, NaN, 0];
+    const xs = [
+      2.7,
+      -2.7,
+      3e9,
+      -3e9,
+      2 ** 31,
+      -(2 ** 31),
+      2 ** 31 + 256,
+      1e10,
+      -1e10,
+      1e20,
+      6e9 + 1024,
+      Infinity,
+      -Infinity,
+      NaN,
+      0,
+    ];
     const g = gpu!.fromArray(Float32Array.from(xs), 'float32');
     const got = await gpu!.read(gpu!.cast(g, 'int32'));
     const want = cpu.readSync!(cpu.cast(cpu.fromArray(Float32Array.from(xs), 'float32'), 'int32'));

@@ -9,7 +9,15 @@ const gpu = await webgpuOrSkip();
 const f = Math.fround;
 
 /** The composed update of optim/adam.ts, one float32 rounding per tensor op (scale: clipping's grad.mul(scale)). */
-function reference(p: number, g0: number, m: number, v: number, s: AdamUpdateSpec, scale: number, round: (x: number) => number) {
+function reference(
+  p: number,
+  g0: number,
+  m: number,
+  v: number,
+  s: AdamUpdateSpec,
+  scale: number,
+  round: (x: number) => number,
+) {
   let g = scale === 1 ? g0 : round(g0 * round(scale));
   let param = p;
   if (s.weightDecay > 0 && s.decoupled) param = round(p * round(1 - s.lr * s.weightDecay));
@@ -21,7 +29,14 @@ function reference(p: number, g0: number, m: number, v: number, s: AdamUpdateSpe
 }
 
 describe.skipIf(!gpu)('webgpu fused adamUpdate', () => {
-  const base = { lr: 3e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, biasCorrection1: 1 - 0.9 ** 3, biasCorrection2: 1 - 0.999 ** 3 };
+  const base = {
+    lr: 3e-3,
+    beta1: 0.9,
+    beta2: 0.999,
+    eps: 1e-8,
+    biasCorrection1: 1 - 0.9 ** 3,
+    biasCorrection2: 1 - 0.999 ** 3,
+  };
   const cases: Array<[string, AdamUpdateSpec, number | null]> = [
     ['AdamW with decay', { ...base, weightDecay: 0.1, decoupled: true }, null],
     ['Adam with L2 decay', { ...base, weightDecay: 0.01, decoupled: false }, null],
@@ -47,7 +62,11 @@ describe.skipIf(!gpu)('webgpu fused adamUpdate', () => {
       for (let i = 0; i < n; i++) {
         const r32 = reference(p[i], g[i], m[i], v[i], spec, scale ?? 1, f);
         const r64 = reference(p[i], g[i], m[i], v[i], spec, scale ?? 1, (x) => x);
-        for (const [got, want32, want64] of [[gp[i], r32.p, r64.p], [gm[i], r32.m, r64.m], [gv[i], r32.v, r64.v]]) {
+        for (const [got, want32, want64] of [
+          [gp[i], r32.p, r64.p],
+          [gm[i], r32.m, r64.m],
+          [gv[i], r32.v, r64.v],
+        ]) {
           worst32 = Math.max(worst32, Math.abs(got - want32) / (Math.abs(want32) + 1e-30));
           // float64 differs by float32 rounding, which cancellation (p (1 - lr wd) - step near 0) makes relative
           worst64 = Math.max(worst64, Math.abs(got - want64) / (1 + Math.abs(want64)));

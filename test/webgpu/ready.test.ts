@@ -82,10 +82,23 @@ describe.skipIf(!gpu)('webgpu ready for real GPUs', () => {
     const { device } = await acquireDevice();
     const rt = new Runner(withLimits(device, { maxComputeWorkgroupsPerDimension: 16 }));
     const cpu = getBackend('cpu');
-    for (const [batch, m, n, k] of [[70, 2, 3, 2], [3, 32 * 20 + 5, 2, 3], [1, 40, 32 * 17 + 1, 1]]) {
+    for (const [batch, m, n, k] of [
+      [70, 2, 3, 2],
+      [3, 32 * 20 + 5, 2, 3],
+      [1, 40, 32 * 17 + 1, 1],
+    ]) {
       const a = Float32Array.from({ length: batch * m * k }, (_, i) => (i % 7) - 3);
       const b = Float32Array.from({ length: batch * k * n }, (_, i) => (i % 5) - 2);
-      const spec = { batchShape: [batch], aBatchStrides: [m * k], bBatchStrides: [k * n], m, n, k, transA: false, transB: false };
+      const spec = {
+        batchShape: [batch],
+        aBatchStrides: [m * k],
+        bBatchStrides: [k * n],
+        m,
+        n,
+        k,
+        transA: false,
+        transB: false,
+      };
       const out = matmul(rt, rt.upload('a', a), rt.upload('b', b), spec);
       const got = new Float32Array(await rt.read(out, batch * m * n * 4));
       const want = cpu.readSync!(cpu.matmul(cpu.fromArray(a, 'float32'), cpu.fromArray(b, 'float32'), spec));
@@ -99,7 +112,16 @@ describe.skipIf(!gpu)('webgpu ready for real GPUs', () => {
     const rt = new Runner(device);
     const a = rt.upload('a', new Float32Array(3 * 40 * 20));
     const b = rt.upload('b', new Float32Array(3 * 20 * 70));
-    const spec = { batchShape: [3], aBatchStrides: [800], bBatchStrides: [1400], m: 40, n: 70, k: 20, transA: false, transB: false };
+    const spec = {
+      batchShape: [3],
+      aBatchStrides: [800],
+      bBatchStrides: [1400],
+      m: 40,
+      n: 70,
+      k: 20,
+      transA: false,
+      transB: false,
+    };
     const before = rt.stats().dispatches;
     const out = matmul(rt, a, b, spec);
     expect(rt.stats().dispatches - before).toBe(1);
@@ -120,7 +142,9 @@ describe.skipIf(!gpu)('webgpu ready for real GPUs', () => {
     rt.dispatch('fill', () => 'this would be a kernel', [1], [out], 0); // no dispatch: only the allocation counts
     const err = await rt.read(out, 16).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
-    expect((err as Error).message).toMatch(/out of GPU memory during a batch of GPU work that allocated 1 new buffer\(s\) of 4096 bytes/);
+    expect((err as Error).message).toMatch(
+      /out of GPU memory during a batch of GPU work that allocated 1 new buffer\(s\) of 4096 bytes/,
+    );
     expect((err as Error).message).toMatch(/dispose .*initWebGPU\(\) again/);
     expect((err as Error).message).not.toMatch(/validation/);
     expect(() => rt.output('next', 16)).toThrow(/next: webgpu: out of GPU memory/);
@@ -133,7 +157,9 @@ describe.skipIf(!gpu)('webgpu ready for real GPUs', () => {
     const fake = new Map([[4, { message: 'Out of memory for the staging buffer' }]]);
     const rt = new Runner(withFakeScopeErrors(device, fake));
     const out = rt.upload('test', new Float32Array([1, 2, 3, 4]));
-    await expect(rt.read(out, 16)).rejects.toThrow(/out of GPU memory during a read of 16 bytes.*staging buffer.*To recover/);
+    await expect(rt.read(out, 16)).rejects.toThrow(
+      /out of GPU memory during a read of 16 bytes.*staging buffer.*To recover/,
+    );
     // the device itself is fine: the next read works
     expect(Array.from(new Float32Array(await rt.read(out, 16)))).toEqual([1, 2, 3, 4]);
     device.destroy();
@@ -183,7 +209,12 @@ describe.skipIf(!gpu)('webgpu scalars and zeros cost no upload', () => {
     gpu!.flush();
     expect(gpu!.stats().uploadBytes - s0.uploadBytes).toBe(4 * 256); // the four dispatches' parameter slots only
     const got = await Promise.all(ys.map((y) => gpu!.read(y)));
-    expect(got.map((a) => Array.from(a))).toEqual([[0.5, -2.5, 3], [0.5, -0.25, 0.5 / 3.5].map(Math.fround), [3, 13, 10], [1, 1, 1]]);
+    expect(got.map((a) => Array.from(a))).toEqual([
+      [0.5, -2.5, 3],
+      [0.5, -0.25, 0.5 / 3.5].map(Math.fround),
+      [3, 13, 10],
+      [1, 1, 1],
+    ]);
     // used by a kernel that needs a buffer, the constant is uploaded then
     expect(Array.from(await gpu!.read(gpu!.unary('neg', k)))).toEqual([-0.5]);
     expect(Array.from(await gpu!.read(k))).toEqual([0.5]);

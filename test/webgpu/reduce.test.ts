@@ -24,7 +24,15 @@ describe.skipIf(!gpu)('webgpu short-row and column reductions', () => {
   });
 
   const cases: Array<[number[], number[]]> = [
-    [[2000, 3], [1]], [[3, 2000], [0]], [[70, 130], [0]], [[7, 5, 90], [1]], [[6, 1, 40, 9], [0, 1, 2]], [[300, 1], [1]],
+    [[2000, 3], [1]],
+    [[3, 2000], [0]],
+    [[70, 130], [0]],
+    [[7, 5, 90], [1]],
+    [
+      [6, 1, 40, 9],
+      [0, 1, 2],
+    ],
+    [[300, 1], [1]],
   ];
   for (const op of ['sum', 'max', 'argmax'] as ReduceOp[]) {
     it(`${op} over short rows, leading and middle axes matches the cpu`, async () => {
@@ -37,7 +45,8 @@ describe.skipIf(!gpu)('webgpu short-row and column reductions', () => {
         const want = cpu.readSync!(cpu.reduce(op, cpu.fromArray(Float64Array.from(v), 'float64'), shape, axes));
         expect(got.length).toBe(want.length);
         for (let i = 0; i < want.length; i++) {
-          if (Math.abs(got[i] - want[i]) > 1e-5 * (1 + Math.abs(want[i]))) throw new Error(`${op} [${shape}] axes [${axes}]: element ${i} is ${got[i]}, expected ${want[i]}`);
+          if (Math.abs(got[i] - want[i]) > 1e-5 * (1 + Math.abs(want[i])))
+            throw new Error(`${op} [${shape}] axes [${axes}]: element ${i} is ${got[i]}, expected ${want[i]}`);
         }
         gpu!.dispose(g);
       }
@@ -57,7 +66,10 @@ describe.skipIf(!gpu)('webgpu short-row and column reductions', () => {
     const s2 = gpu!.stats();
     expect(s2.dispatches - s1.dispatches).toBe(1); // was a strided copy, then the tree
     const got = await gpu!.read(y);
-    expect(got[rows - 1]).toBeCloseTo(Array.from(values(rows * 3, 1).subarray(3 * rows - 3)).reduce((a, b) => a + b), 5);
+    expect(got[rows - 1]).toBeCloseTo(
+      Array.from(values(rows * 3, 1).subarray(3 * rows - 3)).reduce((a, b) => a + b),
+      5,
+    );
     for (const s of [g, y, bias, db]) gpu!.dispose(s);
   });
 });

@@ -20,7 +20,12 @@ async function embeddingGrad(v: number, d: number, ids: number[], seed: number) 
   const grad = await w.grad!.data();
   const gValues = await g.data();
   for (const t of [w, g, idsT]) t.dispose();
-  return { grad, gValues, workgroups: after.workgroups - before.workgroups, dispatches: after.dispatches - before.dispatches };
+  return {
+    grad,
+    gValues,
+    workgroups: after.workgroups - before.workgroups,
+    dispatches: after.dispatches - before.dispatches,
+  };
 }
 
 describe.skipIf(!gpu)('webgpu scatter-add (embedding gradient)', () => {
@@ -38,22 +43,43 @@ describe.skipIf(!gpu)('webgpu scatter-add (embedding gradient)', () => {
     const ids = Array.from({ length: 300 }, (_, i) => (i * i * 7 + 3) % 31); // ids 31..36 never occur
     const { grad, gValues } = await embeddingGrad(v, d, ids, 4);
     const cpu = getBackend('cpu');
-    const want = cpu.readSync!(cpu.scatterAdd([v, d], 0, cpu.fromArray(Int32Array.from(ids.flatMap((id) => Array(d).fill(id))), 'int32'),
-      cpu.fromArray(Float64Array.from(gValues), 'float64'), [ids.length, d]));
+    const want = cpu.readSync!(
+      cpu.scatterAdd(
+        [v, d],
+        0,
+        cpu.fromArray(Int32Array.from(ids.flatMap((id) => Array(d).fill(id))), 'int32'),
+        cpu.fromArray(Float64Array.from(gValues), 'float64'),
+        [ids.length, d],
+      ),
+    );
     let worst = 0;
-    for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(grad[i] - want[i]) / (1 + Math.abs(want[i])));
+    for (let i = 0; i < want.length; i++)
+      worst = Math.max(worst, Math.abs(grad[i] - want[i]) / (1 + Math.abs(want[i])));
     expect(worst).toBeLessThan(1e-5);
     expect(Array.from(grad.slice(31 * d))).toEqual(new Array(6 * d).fill(0));
   });
 
   it('gives the same bits as the line-walking kernel (entries added in the same order)', async () => {
     const ids = Array.from({ length: 200 }, (_, i) => (i * 13) % 17);
-    const src = gpu!.fromArray(Float32Array.from({ length: 200 * 3 }, (_, i) => Math.sin(i) * 1e3 + 1 / (i + 1)), 'float32');
+    const src = gpu!.fromArray(
+      Float32Array.from({ length: 200 * 3 }, (_, i) => Math.sin(i) * 1e3 + 1 / (i + 1)),
+      'float32',
+    );
     const flat = Int32Array.from(ids.flatMap((id) => [id, id, id]));
     // the same values twice: a broadcast view of uploaded ids (segmented) and a computed copy the CPU does not know
-    const known = gpu!.copyStrided(gpu!.fromArray(Int32Array.from(ids), 'int32'), { shape: [200, 3], strides: [1, 0], offset: 0 });
-    const unknown = gpu!.binary('add', gpu!.fromArray(flat, 'int32'), { shape: [600], strides: [1], offset: 0 },
-      gpu!.fromArray(new Int32Array([0]), 'int32'), { shape: [600], strides: [0], offset: 0 }, 'int32');
+    const known = gpu!.copyStrided(gpu!.fromArray(Int32Array.from(ids), 'int32'), {
+      shape: [200, 3],
+      strides: [1, 0],
+      offset: 0,
+    });
+    const unknown = gpu!.binary(
+      'add',
+      gpu!.fromArray(flat, 'int32'),
+      { shape: [600], strides: [1], offset: 0 },
+      gpu!.fromArray(new Int32Array([0]), 'int32'),
+      { shape: [600], strides: [0], offset: 0 },
+      'int32',
+    );
     const s0 = gpu!.stats().workgroups;
     const a = await gpu!.read(gpu!.scatterAdd([17, 3], 0, known, src, [200, 3]));
     const s1 = gpu!.stats().workgroups;

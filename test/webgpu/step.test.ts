@@ -16,18 +16,30 @@ const stream = Array.from({ length: 300 }, (_, i) => (i % 11 === 0 ? 0 : (i % 11
 
 describe.skipIf(!gpu)('one webgpu training step, counted', () => {
   it('a 2-layer GPT step: one readback, 2 uploads, 2 submits, <= 300 dispatches, no pipeline after step 1', async () => {
-    const model = new GPT({ vocabSize: 9, blockSize: 8, nEmbd: 16, nLayer: 2, nHead: 2, dropout: 0 }, { seed: 3, backend: 'webgpu' });
+    const model = new GPT(
+      { vocabSize: 9, blockSize: 8, nEmbd: 16, nLayer: 2, nHead: 2, dropout: 0 },
+      { seed: 3, backend: 'webgpu' },
+    );
     const optimizer = new AdamW(model.namedParameters(), { lr: 1e-2, weightDecay: 0.1 });
     const rng = new Rng(5);
     const costs: WebGPUStats[] = [];
     for (let step = 0; step < 3; step++) {
       const before = gpu!.stats();
       await trainSft({
-        model, optimizer, rng, steps: step + 1, startStep: step, gradClip: 1,
+        model,
+        optimizer,
+        rng,
+        steps: step + 1,
+        startStep: step,
+        gradClip: 1,
         nextBatch: (_s, r) => sampleWindows(stream, 4, 8, r, 'webgpu'),
       });
       const after = gpu!.stats();
-      costs.push(Object.fromEntries(Object.keys(after).map((k) => [k, after[k as keyof WebGPUStats] - before[k as keyof WebGPUStats]])) as unknown as WebGPUStats);
+      costs.push(
+        Object.fromEntries(
+          Object.keys(after).map((k) => [k, after[k as keyof WebGPUStats] - before[k as keyof WebGPUStats]]),
+        ) as unknown as WebGPUStats,
+      );
     }
     model.dispose();
     optimizer.dispose();

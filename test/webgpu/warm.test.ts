@@ -21,10 +21,18 @@ describe.skipIf(!gpu)('webgpu pipeline warm-up', () => {
     expect(s1.warmedPipelines - s0.warmedPipelines).toBe(warmed);
     expect(s1.pipelines - s0.pipelines).toBe(0);
     expect(await gpu!.warmUp()).toBe(0); // all cached now
-    const model = new GPT({ vocabSize: 9, blockSize: 8, nEmbd: 16, nLayer: 1, nHead: 2, dropout: 0.1 }, { seed: 3, backend: 'webgpu' });
+    const model = new GPT(
+      { vocabSize: 9, blockSize: 8, nEmbd: 16, nLayer: 1, nHead: 2, dropout: 0.1 },
+      { seed: 3, backend: 'webgpu' },
+    );
     const optimizer = new AdamW(model.namedParameters(), { lr: 1e-2, weightDecay: 0.1 });
     const history = await trainSft({
-      model, optimizer, rng: new Rng(5), steps: 1, gradClip: 1, nextBatch: (_s, r) => sampleWindows(stream, 4, 8, r, 'webgpu'),
+      model,
+      optimizer,
+      rng: new Rng(5),
+      steps: 1,
+      gradClip: 1,
+      nextBatch: (_s, r) => sampleWindows(stream, 4, 8, r, 'webgpu'),
     });
     expect(Number.isFinite(history[0].loss as number)).toBe(true);
     expect(gpu!.stats().pipelines - s1.pipelines).toBe(0);

@@ -28,7 +28,14 @@ function prepare(op: string, x: Operand, y: Operand): [Tensor, Tensor, number[]]
 }
 
 function raw(op: BinaryOp, a: Tensor, b: Tensor, outShape: number[], outDtype = a.dtype): Tensor {
-  const s = a.backend.binary(op, a.storage, broadcastView(a.shape, outShape), b.storage, broadcastView(b.shape, outShape), outDtype);
+  const s = a.backend.binary(
+    op,
+    a.storage,
+    broadcastView(a.shape, outShape),
+    b.storage,
+    broadcastView(b.shape, outShape),
+    outDtype,
+  );
   return output(op, s, outShape, a.backend, [a, b]);
 }
 
@@ -125,20 +132,26 @@ export function square(x: Tensor): Tensor {
 /** where(cond, a, b): a where cond != 0, else b; all three broadcast together. */
 export function where(cond: Tensor, x: Operand, y: Operand): Tensor {
   checkInputs('where', cond);
-  const [a, b] = typeof x === 'number' && typeof y === 'number'
-    ? prepare('where', asTensor('where', x, cond.dtype === 'int32' ? cond.astype('float32') : cond), y)
-    : prepare('where', x, y);
+  const [a, b] =
+    typeof x === 'number' && typeof y === 'number'
+      ? prepare('where', asTensor('where', x, cond.dtype === 'int32' ? cond.astype('float32') : cond), y)
+      : prepare('where', x, y);
   checkInputs('where', cond, a);
   let shape: number[];
   try {
     shape = broadcastShapes('where', cond.shape, broadcastShapes('where', a.shape, b.shape));
   } catch {
-    throw new Error(`where: cond ${fmt(cond.shape)}, a ${fmt(a.shape)} and b ${fmt(b.shape)} cannot be broadcast together`);
+    throw new Error(
+      `where: cond ${fmt(cond.shape)}, a ${fmt(a.shape)} and b ${fmt(b.shape)} cannot be broadcast together`,
+    );
   }
   const s = a.backend.where(
-    cond.storage, broadcastView(cond.shape, shape),
-    a.storage, broadcastView(a.shape, shape),
-    b.storage, broadcastView(b.shape, shape),
+    cond.storage,
+    broadcastView(cond.shape, shape),
+    a.storage,
+    broadcastView(a.shape, shape),
+    b.storage,
+    broadcastView(b.shape, shape),
   );
   const out = output('where', s, shape, a.backend, [cond, a, b]);
   return record('where', out, [cond, a, b], (g, needs) => {

@@ -56,7 +56,9 @@ export function fusedNormalize(x: Tensor, eps: number): Tensor {
   const rstd = output('layerNorm', res.rstd, [rows], b, [x]);
   return record('layerNorm', out, [x], (g) => {
     if (!isGradEnabled() && b.layerNormBackward) {
-      return [output('layerNorm', b.layerNormBackward(out.storage, rstd.storage, g.storage, rows, d), x.shape, b, [out, g])];
+      return [
+        output('layerNorm', b.layerNormBackward(out.storage, rstd.storage, g.storage, rows, d), x.shape, b, [out, g]),
+      ];
     }
     // rstd and xhat rebuilt from x, so their dependence on x is recorded too
     const c = x.sub(x.mean(-1, true));
@@ -66,15 +68,23 @@ export function fusedNormalize(x: Tensor, eps: number): Tensor {
   });
 }
 
-
 export function fusedGelu(x: Tensor): Tensor {
   const b = x.backend;
   const out = output('gelu', b.gelu!(x.storage), x.shape, b, [x]);
   return record('gelu', out, [x], (g) => {
-    if (!isGradEnabled() && b.geluBackward) return [output('gelu', b.geluBackward(x.storage, g.storage), x.shape, b, [x, g])];
+    if (!isGradEnabled() && b.geluBackward)
+      return [output('gelu', b.geluBackward(x.storage, g.storage), x.shape, b, [x, g])];
     const x2 = x.mul(x);
     const t = x.add(x2.mul(x).mul(GELU_A)).mul(GELU_C).tanh();
-    const slope = x.mul(0.5).mul(t.mul(t).neg().add(1)).mul(x2.mul(3 * GELU_A).add(1).mul(GELU_C));
+    const slope = x
+      .mul(0.5)
+      .mul(t.mul(t).neg().add(1))
+      .mul(
+        x2
+          .mul(3 * GELU_A)
+          .add(1)
+          .mul(GELU_C),
+      );
     return [g.mul(t.add(1).mul(0.5).add(slope))];
   });
 }

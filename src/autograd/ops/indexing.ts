@@ -7,7 +7,8 @@ import { checkInputs, output } from './util.js';
 
 function checkIndex(op: string, index: Tensor, rank: number): void {
   if (index.dtype !== 'int32') throw new Error(`${op}: index must be int32, got ${index.dtype} ${fmt(index.shape)}`);
-  if (index.rank !== rank) throw new Error(`${op}: index ${fmt(index.shape)} must have the same rank as the input (${rank})`);
+  if (index.rank !== rank)
+    throw new Error(`${op}: index ${fmt(index.shape)} must have the same rank as the input (${rank})`);
 }
 
 /** out[i][j][k] = x[i][index[i][j][k]][k] for axis 1 (and likewise for any axis). */
@@ -17,7 +18,9 @@ export function gather(x: Tensor, axisArg: number, index: Tensor): Tensor {
   checkIndex('gather', index, x.rank);
   for (let d = 0; d < x.rank; d++) {
     if (d !== axis && index.shape[d] > x.shape[d]) {
-      throw new Error(`gather: index ${fmt(index.shape)} exceeds input ${fmt(x.shape)} on axis ${d} (only axis ${axis} may differ)`);
+      throw new Error(
+        `gather: index ${fmt(index.shape)} exceeds input ${fmt(x.shape)} on axis ${d} (only axis ${axis} may differ)`,
+      );
     }
   }
   const s = x.backend.gather(x.storage, x.shape, axis, index.storage, index.shape);

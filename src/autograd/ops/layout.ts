@@ -2,7 +2,15 @@
 
 import type { DType } from '../../backends/backend.js';
 import { tensorView, type Tensor } from '../../tensor.js';
-import { broadcastShapes, broadcastView, contiguousStrides, fmt, normAxis, resolveReshape, sameShape } from '../../shape.js';
+import {
+  broadcastShapes,
+  broadcastView,
+  contiguousStrides,
+  fmt,
+  normAxis,
+  resolveReshape,
+  sameShape,
+} from '../../shape.js';
 import { record } from '../graph.js';
 import { sumTo } from './binary.js';
 import { checkInputs, full, output } from './util.js';
@@ -50,7 +58,13 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
     throw new Error(`broadcastTo: cannot broadcast ${fmt(x.shape)} to ${fmt(target)}`);
   }
   if (sameShape(x.shape, target)) return x;
-  const out = output('broadcastTo', x.backend.copyStrided(x.storage, broadcastView(x.shape, target)), target, x.backend, [x]);
+  const out = output(
+    'broadcastTo',
+    x.backend.copyStrided(x.storage, broadcastView(x.shape, target)),
+    target,
+    x.backend,
+    [x],
+  );
   return record('broadcastTo', out, [x], (g) => [sumTo(g, x.shape)]);
 }
 
@@ -106,15 +120,22 @@ export function concat(xs: readonly Tensor[], axisArg = 0): Tensor {
   const first = xs[0];
   const axis = normAxis('concat', axisArg, first.rank);
   for (const t of xs) {
-    const ok = t.rank === first.rank && t.dtype === first.dtype && t.shape.every((d, i) => i === axis || d === first.shape[i]);
+    const ok =
+      t.rank === first.rank && t.dtype === first.dtype && t.shape.every((d, i) => i === axis || d === first.shape[i]);
     if (!ok) {
-      throw new Error(`concat: along axis ${axis}, all tensors must match except on that axis and share a dtype; ` +
-      `got ${xs.map((x) => `${fmt(x.shape)} ${x.dtype}`).join(', ')}`);
+      throw new Error(
+        `concat: along axis ${axis}, all tensors must match except on that axis and share a dtype; ` +
+          `got ${xs.map((x) => `${fmt(x.shape)} ${x.dtype}`).join(', ')}`,
+      );
     }
   }
   if (xs.length === 1) return first;
   const shape = first.shape.map((d, i) => (i === axis ? xs.reduce((n, t) => n + t.shape[axis], 0) : d));
-  const s = first.backend.concat(xs.map((t) => t.storage), xs.map((t) => t.shape), axis);
+  const s = first.backend.concat(
+    xs.map((t) => t.storage),
+    xs.map((t) => t.shape),
+    axis,
+  );
   const out = output('concat', s, shape, first.backend, xs);
   return record('concat', out, xs, (g, needs) => {
     let at = 0;

@@ -22,7 +22,9 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean):
   try {
     batchShape = broadcastShapes('matmul', aBatch, bBatch);
   } catch {
-    throw new Error(`matmul: batch dims ${fmt(aBatch)} and ${fmt(bBatch)} cannot be broadcast: ${fmt(a.shape)} @ ${fmt(b.shape)}`);
+    throw new Error(
+      `matmul: batch dims ${fmt(aBatch)} and ${fmt(bBatch)} cannot be broadcast: ${fmt(a.shape)} @ ${fmt(b.shape)}`,
+    );
   }
   const batchStrides = (shape: readonly number[], batch: readonly number[]): number[] => {
     const strides = contiguousStrides(shape).slice(0, -2);
@@ -30,8 +32,14 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean):
     return batchShape.map((_, i) => (i < lead || batch[i - lead] === 1 ? 0 : strides[i - lead]));
   };
   const s = a.backend.matmul(a.storage, b.storage, {
-    batchShape, aBatchStrides: batchStrides(a.shape, aBatch), bBatchStrides: batchStrides(b.shape, bBatch),
-    m: am, n: bn, k: ak, transA, transB,
+    batchShape,
+    aBatchStrides: batchStrides(a.shape, aBatch),
+    bBatchStrides: batchStrides(b.shape, bBatch),
+    m: am,
+    n: bn,
+    k: ak,
+    transA,
+    transB,
   });
   const out = output('matmul', s, [...batchShape, am, bn], a.backend, [a, b]);
   return record('matmul', out, [a, b], (g, needs) => {
@@ -49,8 +57,10 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean):
  */
 export function matmul(x: Tensor, y: Tensor): Tensor {
   checkInputs('matmul', x, y);
-  if (x.rank === 0 || y.rank === 0) throw new Error(`matmul: operands must have rank >= 1, got ${fmt(x.shape)} @ ${fmt(y.shape)}`);
-  if (x.dtype === 'int32' || y.dtype === 'int32') throw new Error(`matmul: expects float tensors, got ${describe(x)} @ ${describe(y)}`);
+  if (x.rank === 0 || y.rank === 0)
+    throw new Error(`matmul: operands must have rank >= 1, got ${fmt(x.shape)} @ ${fmt(y.shape)}`);
+  if (x.dtype === 'int32' || y.dtype === 'int32')
+    throw new Error(`matmul: expects float tensors, got ${describe(x)} @ ${describe(y)}`);
   // checked before 1-D operands are promoted, so the message shows the shapes the caller passed
   const kx = x.shape[x.rank - 1];
   const ky = y.rank === 1 ? y.shape[0] : y.shape[y.rank - 2];

@@ -14,7 +14,10 @@ export function layerNorm(x: Tensor, weight?: Tensor, bias?: Tensor, eps = 1e-5)
   requireFloat('layerNorm', x);
   if (x.rank === 0) throw new Error('layerNorm: needs a tensor of rank >= 1 (it normalises the last axis), got []');
   const d = x.shape[x.rank - 1];
-  for (const [name, p] of [['weight', weight], ['bias', bias]] as const) {
+  for (const [name, p] of [
+    ['weight', weight],
+    ['bias', bias],
+  ] as const) {
     if (p && (p.rank !== 1 || p.shape[0] !== d)) {
       throw new Error(`layerNorm: ${name} must be [${d}] for input ${fmt(x.shape)}, got ${fmt(p.shape)}`);
     }
@@ -58,10 +61,13 @@ function castFor(x: Tensor, values: Float64Array): Float32Array | Float64Array {
 export function crossEntropy(logits: Tensor, targets: Tensor): Tensor {
   checkInputs('crossEntropy', logits, targets);
   if (logits.rank !== 2 || targets.rank !== 1 || targets.shape[0] !== logits.shape[0]) {
-    throw new Error(`crossEntropy: expected logits [N, C] and targets [N], got ${fmt(logits.shape)} and ${fmt(targets.shape)}`);
+    throw new Error(
+      `crossEntropy: expected logits [N, C] and targets [N], got ${fmt(logits.shape)} and ${fmt(targets.shape)}`,
+    );
   }
   requireFloat('crossEntropy', logits);
-  if (targets.dtype !== 'int32') throw new Error(`crossEntropy: targets must be int32 class indices, got ${fmt(targets.shape)} ${targets.dtype}`);
+  if (targets.dtype !== 'int32')
+    throw new Error(`crossEntropy: targets must be int32 class indices, got ${fmt(targets.shape)} ${targets.dtype}`);
   const picked = gather(logits.logSoftmax(-1), 1, targets.reshape([-1, 1]));
   return picked.mean().neg();
 }

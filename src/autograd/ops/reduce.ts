@@ -67,7 +67,13 @@ export function argmax(x: Tensor, axisArg: number, keepDims = false): Tensor {
   checkInputs('argmax', x);
   const axis = normAxis('argmax', axisArg, x.rank);
   checkNonEmpty('argmax', x, [axis]);
-  const out = output('argmax', x.backend.reduce('argmax', x.storage, x.shape, [axis]), keptShape(x.shape, [axis]), x.backend, [x]);
+  const out = output(
+    'argmax',
+    x.backend.reduce('argmax', x.storage, x.shape, [axis]),
+    keptShape(x.shape, [axis]),
+    x.backend,
+    [x],
+  );
   return keepDims ? out : out.reshape(finalShape(x.shape, [axis], false));
 }
 

@@ -62,7 +62,12 @@ export function gelu(x: Tensor): Tensor {
 /** softplus(x) = log(1 + e^x), computed as max(x, 0) + log1p(e^-|x|) so it never overflows; d/dx = sigmoid(x). */
 export function softplus(x: Tensor): Tensor {
   requireFloat('softplus', x);
-  return composite('softplus', [x], () => x.relu().add(x.abs().neg().exp().log1p()), (g) => [g.mul(x.sigmoid())]);
+  return composite(
+    'softplus',
+    [x],
+    () => x.relu().add(x.abs().neg().exp().log1p()),
+    (g) => [g.mul(x.sigmoid())],
+  );
 }
 
 /** log(sigmoid(x)) = -softplus(-x), stable for large |x|. */
@@ -76,7 +81,8 @@ export function logSigmoid(x: Tensor): Tensor {
 export function log1mexp(x: Tensor): Tensor {
   requireFloat('log1mexp', x);
   return composite(
-    'log1mexp', [x],
+    'log1mexp',
+    [x],
     () => {
       const near = x.gt(-Math.LN2);
       // each branch is evaluated where the other is selected too; clamp so neither produces NaN there

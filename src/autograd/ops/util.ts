@@ -9,7 +9,13 @@ import { checkFinite, isAnomalyDetectionEnabled } from '../graph.js';
 export type Operand = Tensor | number;
 
 /** Wraps a backend result as a tensor; in anomaly mode, checks it for NaN/Inf first. */
-export function output(op: string, storage: Storage, shape: readonly number[], backend: Backend, inputs: readonly Tensor[] = []): Tensor {
+export function output(
+  op: string,
+  storage: Storage,
+  shape: readonly number[],
+  backend: Backend,
+  inputs: readonly Tensor[] = [],
+): Tensor {
   const t = tensorFromStorage(storage, shape, backend);
   if (isAnomalyDetectionEnabled() && t.dtype !== 'int32') {
     checkFinite(t, `forward of '${op}' (inputs ${inputs.map((x) => fmt(x.shape)).join(', ')})`);
@@ -34,12 +40,14 @@ export function checkInputs(op: string, ...ts: Tensor[]): void {
   }
   const b = ts[0]?.backend;
   for (const t of ts) {
-    if (t.backend !== b) throw new Error(`${op}: operands live on different backends (${b.name} and ${t.backend.name}); move one first`);
+    if (t.backend !== b)
+      throw new Error(`${op}: operands live on different backends (${b.name} and ${t.backend.name}); move one first`);
   }
 }
 
 export function requireFloat(op: string, t: Tensor): void {
-  if (t.dtype === 'int32') throw new Error(`${op}: expects a float tensor, got ${describe(t)} (use .astype('float32'))`);
+  if (t.dtype === 'int32')
+    throw new Error(`${op}: expects a float tensor, got ${describe(t)} (use .astype('float32'))`);
 }
 
 export function promote(a: DType, b: DType): DType {

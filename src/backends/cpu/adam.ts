@@ -10,16 +10,30 @@ const keep64 = (x: number): number => x;
 
 /** New param, m and v arrays; `scale` multiplies the gradient first (1 when clipping is not folded in). */
 export function adamUpdate(
-  param: TypedArray, grad: TypedArray, m: TypedArray, v: TypedArray, spec: AdamUpdateSpec, scale: number, dtype: DType,
+  param: TypedArray,
+  grad: TypedArray,
+  m: TypedArray,
+  v: TypedArray,
+  spec: AdamUpdateSpec,
+  scale: number,
+  dtype: DType,
 ): { param: TypedArray; m: TypedArray; v: TypedArray } {
   const r = dtype === 'float32' ? Math.fround : keep64;
   const n = param.length;
-  const outP = alloc(dtype, n), outM = alloc(dtype, n), outV = alloc(dtype, n);
+  const outP = alloc(dtype, n),
+    outM = alloc(dtype, n),
+    outV = alloc(dtype, n);
   const { beta1, beta2, weightDecay: wd, decoupled } = spec;
   const s = r(scale);
-  const b1 = r(beta1), oneMinusB1 = r(1 - beta1), b2 = r(beta2), oneMinusB2 = r(1 - beta2);
-  const shrink = r(1 - spec.lr * wd), wdR = r(wd), eps = r(spec.eps);
-  const sqrtBc2 = r(Math.sqrt(spec.biasCorrection2)), stepSize = r(spec.lr / spec.biasCorrection1);
+  const b1 = r(beta1),
+    oneMinusB1 = r(1 - beta1),
+    b2 = r(beta2),
+    oneMinusB2 = r(1 - beta2);
+  const shrink = r(1 - spec.lr * wd),
+    wdR = r(wd),
+    eps = r(spec.eps);
+  const sqrtBc2 = r(Math.sqrt(spec.biasCorrection2)),
+    stepSize = r(spec.lr / spec.biasCorrection1);
   const decayParam = wd > 0 && decoupled;
   const decayGrad = wd > 0 && !decoupled;
   for (let i = 0; i < n; i++) {
@@ -42,8 +56,13 @@ export function adamUpdate(
  * four arrays are copied into the kernel's memory (padded to whole vectors), updated in place, and copied out.
  */
 export function wasmAdamUpdate(
-  kernels: WasmKernels, param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array,
-  spec: AdamUpdateSpec, scale: number,
+  kernels: WasmKernels,
+  param: Float32Array,
+  grad: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  spec: AdamUpdateSpec,
+  scale: number,
 ): { param: Float32Array; m: Float32Array; v: Float32Array } {
   const n = param.length;
   const padded = Math.ceil(n / 4) * 4;
@@ -55,8 +74,23 @@ export function wasmAdamUpdate(
   mem.set(v, vAt);
   const { lr, beta1, beta2, weightDecay: wd, decoupled } = spec;
   const mode = wd === 0 ? 'none' : decoupled ? 'param' : 'grad';
-  kernels.exports[`adam_${mode}`](pAt * 4, gAt * 4, mAt * 4, vAt * 4, padded, scale, beta1, 1 - beta1, beta2, 1 - beta2,
-    1 - lr * wd, wd, spec.eps, Math.sqrt(spec.biasCorrection2), lr / spec.biasCorrection1);
+  kernels.exports[`adam_${mode}`](
+    pAt * 4,
+    gAt * 4,
+    mAt * 4,
+    vAt * 4,
+    padded,
+    scale,
+    beta1,
+    1 - beta1,
+    beta2,
+    1 - beta2,
+    1 - lr * wd,
+    wd,
+    spec.eps,
+    Math.sqrt(spec.biasCorrection2),
+    lr / spec.biasCorrection1,
+  );
   const out = (at: number) => {
     const a = alloc('float32', n) as Float32Array;
     a.set(mem.subarray(at, at + n));

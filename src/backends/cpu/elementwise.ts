@@ -25,10 +25,18 @@ export function unary(op: UnaryOp, x: TypedArray, dtype: DType): TypedArray {
   const n = x.length;
   switch (op) {
     // the hottest maps get their own loops so V8 can inline them
-    case 'neg': for (let i = 0; i < n; i++) out[i] = -x[i]; break;
-    case 'exp': for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]); break;
-    case 'log': for (let i = 0; i < n; i++) out[i] = Math.log(x[i]); break;
-    case 'tanh': for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]); break;
+    case 'neg':
+      for (let i = 0; i < n; i++) out[i] = -x[i];
+      break;
+    case 'exp':
+      for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]);
+      break;
+    case 'log':
+      for (let i = 0; i < n; i++) out[i] = Math.log(x[i]);
+      break;
+    case 'tanh':
+      for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]);
+      break;
     default: {
       const f = UNARY[op];
       for (let i = 0; i < n; i++) out[i] = f(x[i]);
@@ -56,10 +64,18 @@ const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
 function contiguousBinary(op: BinaryOp, a: TypedArray, b: TypedArray, out: TypedArray): void {
   const n = out.length;
   switch (op) {
-    case 'add': for (let i = 0; i < n; i++) out[i] = a[i] + b[i]; return;
-    case 'sub': for (let i = 0; i < n; i++) out[i] = a[i] - b[i]; return;
-    case 'mul': for (let i = 0; i < n; i++) out[i] = a[i] * b[i]; return;
-    case 'div': for (let i = 0; i < n; i++) out[i] = a[i] / b[i]; return;
+    case 'add':
+      for (let i = 0; i < n; i++) out[i] = a[i] + b[i];
+      return;
+    case 'sub':
+      for (let i = 0; i < n; i++) out[i] = a[i] - b[i];
+      return;
+    case 'mul':
+      for (let i = 0; i < n; i++) out[i] = a[i] * b[i];
+      return;
+    case 'div':
+      for (let i = 0; i < n; i++) out[i] = a[i] / b[i];
+      return;
     default: {
       const f = BINARY[op];
       for (let i = 0; i < n; i++) out[i] = f(a[i], b[i]);
@@ -70,10 +86,18 @@ function contiguousBinary(op: BinaryOp, a: TypedArray, b: TypedArray, out: Typed
 function scalarRightBinary(op: BinaryOp, a: TypedArray, b: number, out: TypedArray): void {
   const n = out.length;
   switch (op) {
-    case 'add': for (let i = 0; i < n; i++) out[i] = a[i] + b; return;
-    case 'sub': for (let i = 0; i < n; i++) out[i] = a[i] - b; return;
-    case 'mul': for (let i = 0; i < n; i++) out[i] = a[i] * b; return;
-    case 'div': for (let i = 0; i < n; i++) out[i] = a[i] / b; return;
+    case 'add':
+      for (let i = 0; i < n; i++) out[i] = a[i] + b;
+      return;
+    case 'sub':
+      for (let i = 0; i < n; i++) out[i] = a[i] - b;
+      return;
+    case 'mul':
+      for (let i = 0; i < n; i++) out[i] = a[i] * b;
+      return;
+    case 'div':
+      for (let i = 0; i < n; i++) out[i] = a[i] / b;
+      return;
     default: {
       const f = BINARY[op];
       for (let i = 0; i < n; i++) out[i] = f(a[i], b);
@@ -83,38 +107,76 @@ function scalarRightBinary(op: BinaryOp, a: TypedArray, b: number, out: TypedArr
 
 /** out[w..w+n) = op(a[ia + j*sa], b[ib + j*sb]): one row of a broadcast binary op, hot ops specialised. */
 function binaryRow(
-  op: BinaryOp, f: (x: number, y: number) => number, a: TypedArray, ia: number, sa: number, b: TypedArray, ib: number, sb: number,
-  out: TypedArray, w: number, n: number,
+  op: BinaryOp,
+  f: (x: number, y: number) => number,
+  a: TypedArray,
+  ia: number,
+  sa: number,
+  b: TypedArray,
+  ib: number,
+  sb: number,
+  out: TypedArray,
+  w: number,
+  n: number,
 ): void {
   if (sa === 1 && sb === 0) {
     const y = b[ib];
     switch (op) {
-      case 'add': for (let j = 0; j < n; j++) out[w + j] = a[ia + j] + y; return;
-      case 'sub': for (let j = 0; j < n; j++) out[w + j] = a[ia + j] - y; return;
-      case 'mul': for (let j = 0; j < n; j++) out[w + j] = a[ia + j] * y; return;
-      case 'div': for (let j = 0; j < n; j++) out[w + j] = a[ia + j] / y; return;
+      case 'add':
+        for (let j = 0; j < n; j++) out[w + j] = a[ia + j] + y;
+        return;
+      case 'sub':
+        for (let j = 0; j < n; j++) out[w + j] = a[ia + j] - y;
+        return;
+      case 'mul':
+        for (let j = 0; j < n; j++) out[w + j] = a[ia + j] * y;
+        return;
+      case 'div':
+        for (let j = 0; j < n; j++) out[w + j] = a[ia + j] / y;
+        return;
     }
   } else if (sa === 1 && sb === 1) {
     switch (op) {
-      case 'add': for (let j = 0; j < n; j++) out[w + j] = a[ia + j] + b[ib + j]; return;
-      case 'sub': for (let j = 0; j < n; j++) out[w + j] = a[ia + j] - b[ib + j]; return;
-      case 'mul': for (let j = 0; j < n; j++) out[w + j] = a[ia + j] * b[ib + j]; return;
-      case 'div': for (let j = 0; j < n; j++) out[w + j] = a[ia + j] / b[ib + j]; return;
+      case 'add':
+        for (let j = 0; j < n; j++) out[w + j] = a[ia + j] + b[ib + j];
+        return;
+      case 'sub':
+        for (let j = 0; j < n; j++) out[w + j] = a[ia + j] - b[ib + j];
+        return;
+      case 'mul':
+        for (let j = 0; j < n; j++) out[w + j] = a[ia + j] * b[ib + j];
+        return;
+      case 'div':
+        for (let j = 0; j < n; j++) out[w + j] = a[ia + j] / b[ib + j];
+        return;
     }
   } else if (sa === 0 && sb === 1) {
     const x = a[ia];
     switch (op) {
-      case 'add': for (let j = 0; j < n; j++) out[w + j] = x + b[ib + j]; return;
-      case 'sub': for (let j = 0; j < n; j++) out[w + j] = x - b[ib + j]; return;
-      case 'mul': for (let j = 0; j < n; j++) out[w + j] = x * b[ib + j]; return;
-      case 'div': for (let j = 0; j < n; j++) out[w + j] = x / b[ib + j]; return;
+      case 'add':
+        for (let j = 0; j < n; j++) out[w + j] = x + b[ib + j];
+        return;
+      case 'sub':
+        for (let j = 0; j < n; j++) out[w + j] = x - b[ib + j];
+        return;
+      case 'mul':
+        for (let j = 0; j < n; j++) out[w + j] = x * b[ib + j];
+        return;
+      case 'div':
+        for (let j = 0; j < n; j++) out[w + j] = x / b[ib + j];
+        return;
     }
   }
   for (let j = 0; j < n; j++) out[w + j] = f(a[ia + j * sa], b[ib + j * sb]);
 }
 
 export function binary(
-  op: BinaryOp, a: TypedArray, av: StridedView, b: TypedArray, bv: StridedView, outDtype: DType,
+  op: BinaryOp,
+  a: TypedArray,
+  av: StridedView,
+  b: TypedArray,
+  bv: StridedView,
+  outDtype: DType,
 ): TypedArray {
   const n = sizeOf(av.shape);
   const out = alloc(outDtype, n);
@@ -136,7 +198,13 @@ export function binary(
 }
 
 export function where(
-  cond: TypedArray, cv: StridedView, a: TypedArray, av: StridedView, b: TypedArray, bv: StridedView, dtype: DType,
+  cond: TypedArray,
+  cv: StridedView,
+  a: TypedArray,
+  av: StridedView,
+  b: TypedArray,
+  bv: StridedView,
+  dtype: DType,
 ): TypedArray {
   const out = alloc(dtype, sizeOf(cv.shape));
   const walk = collapse([cv, av, bv]);
@@ -144,7 +212,9 @@ export function where(
   const inner = walk.shape[last];
   const [sc, sa, sb] = walk.strides.map((s) => s[last]);
   forEachRow(walk, (offs, w) => {
-    const ic = offs[0], ia = offs[1], ib = offs[2];
+    const ic = offs[0],
+      ia = offs[1],
+      ib = offs[2];
     if (sc === 1 && sa === 1 && sb === 0) {
       // masking with a constant (attention scores): the common case, without stride arithmetic
       const other = b[ib];

@@ -66,7 +66,13 @@ export function logSoftmaxBackward(y: TypedArray, g: TypedArray, rows: number, d
 }
 
 /** xhat = (x - mean) / sqrt(var + eps) per row (biased variance), with the per-row rstd = 1 / sqrt(var + eps). */
-export function layerNorm(x: TypedArray, rows: number, d: number, eps: number, dtype: DType): { y: TypedArray; rstd: TypedArray } {
+export function layerNorm(
+  x: TypedArray,
+  rows: number,
+  d: number,
+  eps: number,
+  dtype: DType,
+): { y: TypedArray; rstd: TypedArray } {
   const y = alloc(dtype, rows * d);
   const rstd = alloc(dtype, rows);
   for (let r = 0, o = 0; r < rows; r++, o += d) {
@@ -86,7 +92,14 @@ export function layerNorm(x: TypedArray, rows: number, d: number, eps: number, d
 }
 
 /** dx = rstd * (g - mean(g) - xhat * mean(g * xhat)) per row, for xhat = layerNorm(x). */
-export function layerNormBackward(xhat: TypedArray, rstd: TypedArray, g: TypedArray, rows: number, d: number, dtype: DType): TypedArray {
+export function layerNormBackward(
+  xhat: TypedArray,
+  rstd: TypedArray,
+  g: TypedArray,
+  rows: number,
+  d: number,
+  dtype: DType,
+): TypedArray {
   const out = alloc(dtype, rows * d);
   for (let r = 0, o = 0; r < rows; r++, o += d) {
     let sg = 0;
@@ -102,7 +115,6 @@ export function layerNormBackward(xhat: TypedArray, rstd: TypedArray, g: TypedAr
   }
   return out;
 }
-
 
 /**
  * tanh(z) = 1 - 2 / (e^{2z} + 1): Math.exp is several times cheaper than Math.tanh in V8, and the absolute error

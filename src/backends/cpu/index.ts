@@ -1,6 +1,18 @@
 // The CPU backend: pure TypeScript over typed arrays. The float64 path is the oracle all others are checked against.
 
-import type { AdamUpdateSpec, Backend, BinaryOp, DType, MatmulSpec, ReduceOp, SgdUpdateSpec, Storage, StridedView, TypedArray, UnaryOp } from '../backend.js';
+import type {
+  AdamUpdateSpec,
+  Backend,
+  BinaryOp,
+  DType,
+  MatmulSpec,
+  ReduceOp,
+  SgdUpdateSpec,
+  Storage,
+  StridedView,
+  TypedArray,
+  UnaryOp,
+} from '../backend.js';
 import { DTYPE_BYTES } from '../backend.js';
 import { adamUpdate, wasmAdamUpdate } from './adam.js';
 import { sgdUpdate } from './sgd.js';
@@ -15,13 +27,22 @@ import { threadedMatmul } from './threads.js';
 import { wasmKernels, type WasmKernels } from '../wasm/runtime.js';
 import { wasmMatmul } from './wasm-matmul.js';
 import {
-  wasmGelu, wasmGeluBackward, wasmLayerNorm, wasmLayerNormBackward, wasmLogSoftmax, wasmLogSoftmaxBackward, wasmSoftmax,
+  wasmGelu,
+  wasmGeluBackward,
+  wasmLayerNorm,
+  wasmLayerNormBackward,
+  wasmLogSoftmax,
+  wasmLogSoftmaxBackward,
+  wasmSoftmax,
   wasmSoftmaxBackward,
 } from './wasm-fused.js';
 
 export class CpuStorage implements Storage {
   readonly backend = 'cpu';
-  constructor(readonly dtype: DType, readonly data: TypedArray) {}
+  constructor(
+    readonly dtype: DType,
+    readonly data: TypedArray,
+  ) {}
   get size(): number {
     return this.data.length;
   }
@@ -107,7 +128,8 @@ export class CpuBackend implements Backend {
   }
   matmul(a: Storage, b: Storage, spec: MatmulSpec): Storage {
     const out = alloc(a.dtype, sizeOf(spec.batchShape) * spec.m * spec.n);
-    if (this.kernels && a.dtype === 'float32') wasmMatmul(this.kernels, arr(a) as Float32Array, arr(b) as Float32Array, out as Float32Array, spec);
+    if (this.kernels && a.dtype === 'float32')
+      wasmMatmul(this.kernels, arr(a) as Float32Array, arr(b) as Float32Array, out as Float32Array, spec);
     else if (!threadedMatmul(arr(a), arr(b), out, spec)) matmulInto(arr(a), arr(b), out, spec);
     return this.wrap(a.dtype, out);
   }
@@ -117,8 +139,17 @@ export class CpuBackend implements Backend {
   gather(x: Storage, xShape: readonly number[], axis: number, index: Storage, indexShape: readonly number[]): Storage {
     return this.wrap(x.dtype, layout.gather(arr(x), xShape, axis, arr(index) as Int32Array, indexShape, x.dtype));
   }
-  scatterAdd(outShape: readonly number[], axis: number, index: Storage, src: Storage, srcShape: readonly number[]): Storage {
-    return this.wrap(src.dtype, layout.scatterAdd(outShape, axis, arr(index) as Int32Array, arr(src), srcShape, src.dtype));
+  scatterAdd(
+    outShape: readonly number[],
+    axis: number,
+    index: Storage,
+    src: Storage,
+    srcShape: readonly number[],
+  ): Storage {
+    return this.wrap(
+      src.dtype,
+      layout.scatterAdd(outShape, axis, arr(index) as Int32Array, arr(src), srcShape, src.dtype),
+    );
   }
 
   softmax(x: Storage, rows: number, d: number): Storage {
@@ -138,7 +169,8 @@ export class CpuBackend implements Backend {
   }
   logSoftmaxBackward(y: Storage, g: Storage, rows: number, d: number): Storage {
     const k = this.f32Kernels(y);
-    if (k) return this.wrap(y.dtype, wasmLogSoftmaxBackward(k, arr(y) as Float32Array, arr(g) as Float32Array, rows, d));
+    if (k)
+      return this.wrap(y.dtype, wasmLogSoftmaxBackward(k, arr(y) as Float32Array, arr(g) as Float32Array, rows, d));
     return this.wrap(y.dtype, fused.logSoftmaxBackward(arr(y), arr(g), rows, d, y.dtype));
   }
   layerNorm(x: Storage, rows: number, d: number, eps: number): { y: Storage; rstd: Storage } {
@@ -151,12 +183,16 @@ export class CpuBackend implements Backend {
   layerNormBackward(xhat: Storage, rstd: Storage, g: Storage, rows: number, d: number): Storage {
     const k = this.f32Kernels(xhat);
     const [x, r, gr] = [xhat, rstd, g].map(arr);
-    return this.wrap(xhat.dtype, k
-      ? wasmLayerNormBackward(k, x as Float32Array, r as Float32Array, gr as Float32Array, rows, d)
-      : fused.layerNormBackward(x, r, gr, rows, d, xhat.dtype));
+    return this.wrap(
+      xhat.dtype,
+      k
+        ? wasmLayerNormBackward(k, x as Float32Array, r as Float32Array, gr as Float32Array, rows, d)
+        : fused.layerNormBackward(x, r, gr, rows, d, xhat.dtype),
+    );
   }
   gelu(x: Storage): Storage {
-    if (this.kernels && x.dtype === 'float32') return this.wrap(x.dtype, wasmGelu(this.kernels, arr(x) as Float32Array));
+    if (this.kernels && x.dtype === 'float32')
+      return this.wrap(x.dtype, wasmGelu(this.kernels, arr(x) as Float32Array));
     return this.wrap(x.dtype, fused.gelu(arr(x), x.dtype));
   }
   geluBackward(x: Storage, g: Storage): Storage {
@@ -167,19 +203,37 @@ export class CpuBackend implements Backend {
   }
 
   adamUpdate(
-    param: Storage, grad: Storage, m: Storage, v: Storage, spec: AdamUpdateSpec, gradScale?: Storage,
+    param: Storage,
+    grad: Storage,
+    m: Storage,
+    v: Storage,
+    spec: AdamUpdateSpec,
+    gradScale?: Storage,
   ): { param: Storage; m: Storage; v: Storage } {
     const scale = gradScale ? arr(gradScale)[0] : 1;
     const [p, g, m1, v1] = [param, grad, m, v].map(arr);
-    const out = this.kernels && param.dtype === 'float32'
-      ? wasmAdamUpdate(this.kernels, p as Float32Array, g as Float32Array, m1 as Float32Array, v1 as Float32Array, spec, scale)
-      : adamUpdate(p, g, m1, v1, spec, scale, param.dtype);
+    const out =
+      this.kernels && param.dtype === 'float32'
+        ? wasmAdamUpdate(
+            this.kernels,
+            p as Float32Array,
+            g as Float32Array,
+            m1 as Float32Array,
+            v1 as Float32Array,
+            spec,
+            scale,
+          )
+        : adamUpdate(p, g, m1, v1, spec, scale, param.dtype);
     const dtype = param.dtype;
     return { param: this.wrap(dtype, out.param), m: this.wrap(dtype, out.m), v: this.wrap(dtype, out.v) };
   }
 
   sgdUpdate(
-    param: Storage, grad: Storage, momentumBuffer: Storage | undefined, spec: SgdUpdateSpec, gradScale?: Storage,
+    param: Storage,
+    grad: Storage,
+    momentumBuffer: Storage | undefined,
+    spec: SgdUpdateSpec,
+    gradScale?: Storage,
   ): { param: Storage; momentumBuffer?: Storage } {
     const scale = gradScale ? arr(gradScale)[0] : undefined;
     const buffer = momentumBuffer ? arr(momentumBuffer) : undefined;

@@ -16,7 +16,11 @@ export function copyStrided(x: TypedArray, view: StridedView, dtype: DType): Typ
     // short rows (a head dim of 16 after a permute): copy a 2-D tile per step so the per-row call is amortised
     const rows = walk.shape[last - 1];
     const rs = walk.strides[0][last - 1];
-    const tiles = { shape: [...walk.shape.slice(0, last - 1), rows * inner], strides: [[...walk.strides[0].slice(0, last - 1), 0]], offsets: walk.offsets };
+    const tiles = {
+      shape: [...walk.shape.slice(0, last - 1), rows * inner],
+      strides: [[...walk.strides[0].slice(0, last - 1), 0]],
+      offsets: walk.offsets,
+    };
     forEachRow(tiles, (offs, w) => {
       for (let r = 0, o = offs[0]; r < rows; r++, o += rs, w += inner) {
         for (let j = 0; j < inner; j++) out[w + j] = x[o + j * s];
@@ -32,7 +36,12 @@ export function copyStrided(x: TypedArray, view: StridedView, dtype: DType): Typ
   return out;
 }
 
-export function concat(xs: readonly TypedArray[], shapes: readonly (readonly number[])[], axis: number, dtype: DType): TypedArray {
+export function concat(
+  xs: readonly TypedArray[],
+  shapes: readonly (readonly number[])[],
+  axis: number,
+  dtype: DType,
+): TypedArray {
   const outer = sizeOf(shapes[0].slice(0, axis));
   const chunks = shapes.map((s) => sizeOf(s.slice(axis)));
   const row = chunks.reduce((p, q) => p + q, 0);
@@ -47,7 +56,11 @@ export function concat(xs: readonly TypedArray[], shapes: readonly (readonly num
 }
 
 /** For every element of indexShape, the offset into a tensor of `shape` with the `axis` coordinate zeroed. */
-function baseOffsets(shape: readonly number[], indexShape: readonly number[], axis: number): { offs: Int32Array; axisStride: number } {
+function baseOffsets(
+  shape: readonly number[],
+  indexShape: readonly number[],
+  axis: number,
+): { offs: Int32Array; axisStride: number } {
   const strides = contiguousStrides(shape);
   const view = { shape: indexShape, strides: strides.map((s, d) => (d === axis ? 0 : s)), offset: 0 };
   return { offs: stridedOffsets(view), axisStride: strides[axis] };
@@ -57,7 +70,14 @@ function checkIndex(op: string, v: number, size: number, axis: number): void {
   if (v < 0 || v >= size) throw new Error(`${op}: index ${v} is out of range for axis ${axis} of size ${size}`);
 }
 
-export function gather(x: TypedArray, xShape: readonly number[], axis: number, index: Int32Array, indexShape: readonly number[], dtype: DType): TypedArray {
+export function gather(
+  x: TypedArray,
+  xShape: readonly number[],
+  axis: number,
+  index: Int32Array,
+  indexShape: readonly number[],
+  dtype: DType,
+): TypedArray {
   const { offs, axisStride } = baseOffsets(xShape, indexShape, axis);
   const out = alloc(dtype, offs.length);
   const size = xShape[axis];
@@ -69,7 +89,14 @@ export function gather(x: TypedArray, xShape: readonly number[], axis: number, i
   return out;
 }
 
-export function scatterAdd(outShape: readonly number[], axis: number, index: Int32Array, src: TypedArray, srcShape: readonly number[], dtype: DType): TypedArray {
+export function scatterAdd(
+  outShape: readonly number[],
+  axis: number,
+  index: Int32Array,
+  src: TypedArray,
+  srcShape: readonly number[],
+  dtype: DType,
+): TypedArray {
   const { offs, axisStride } = baseOffsets(outShape, srcShape, axis);
   // sums in double precision; the scratch comes from the pool (a fresh one per call showed up in profiles)
   const acc = alloc('float64', sizeOf(outShape));

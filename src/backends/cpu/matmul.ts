@@ -47,7 +47,18 @@ export function batchOffsets(batchShape: readonly number[], strides: readonly nu
  * Packs rows [i0, i0+mc) x k-range [p0, p0+kc) of logical A (m x k) into MR-row panels, k-major inside a panel:
  * panel q holds dst[q*kc*MR + p*MR + r] = A[i0 + q*MR + r, p0 + p]. Rows past m are zero.
  */
-function packA(a: TypedArray, base: number, m: number, k: number, transA: boolean, i0: number, mc: number, p0: number, kc: number, dst: Float64Array): void {
+function packA(
+  a: TypedArray,
+  base: number,
+  m: number,
+  k: number,
+  transA: boolean,
+  i0: number,
+  mc: number,
+  p0: number,
+  kc: number,
+  dst: Float64Array,
+): void {
   // strides of logical A: moving down a row / along k
   const rs = transA ? 1 : k;
   const ks = transA ? m : 1;
@@ -56,10 +67,20 @@ function packA(a: TypedArray, base: number, m: number, k: number, transA: boolea
     const rows = Math.min(MR, m - i0 - q);
     const start = base + (i0 + q) * rs + p0 * ks;
     if (rows === MR) {
-      let s0 = start, s1 = start + rs, s2 = start + 2 * rs, s3 = start + 3 * rs;
+      let s0 = start,
+        s1 = start + rs,
+        s2 = start + 2 * rs,
+        s3 = start + 3 * rs;
       for (let p = 0; p < kc; p++) {
-        dst[w] = a[s0]; dst[w + 1] = a[s1]; dst[w + 2] = a[s2]; dst[w + 3] = a[s3];
-        w += 4; s0 += ks; s1 += ks; s2 += ks; s3 += ks;
+        dst[w] = a[s0];
+        dst[w + 1] = a[s1];
+        dst[w + 2] = a[s2];
+        dst[w + 3] = a[s3];
+        w += 4;
+        s0 += ks;
+        s1 += ks;
+        s2 += ks;
+        s3 += ks;
       }
     } else {
       for (let p = 0; p < kc; p++) {
@@ -71,7 +92,18 @@ function packA(a: TypedArray, base: number, m: number, k: number, transA: boolea
 }
 
 /** Packs columns [jStart, jEnd) x k-range [p0, p0+kc) of logical B (k x n) into NR-column panels: dst[jp*kc*NR + p*NR + c]. */
-function packB(b: TypedArray, base: number, n: number, k: number, transB: boolean, jStart: number, jEnd: number, p0: number, kc: number, dst: Float64Array): void {
+function packB(
+  b: TypedArray,
+  base: number,
+  n: number,
+  k: number,
+  transB: boolean,
+  jStart: number,
+  jEnd: number,
+  p0: number,
+  kc: number,
+  dst: Float64Array,
+): void {
   const cs = transB ? k : 1; // moving along a row of logical B (next column)
   const ks = transB ? 1 : n; // moving down logical B (next k)
   let w = 0;
@@ -79,10 +111,20 @@ function packB(b: TypedArray, base: number, n: number, k: number, transB: boolea
     const cols = Math.min(NR, jEnd - j0);
     const start = base + j0 * cs + p0 * ks;
     if (cols === NR) {
-      let s0 = start, s1 = start + cs, s2 = start + 2 * cs, s3 = start + 3 * cs;
+      let s0 = start,
+        s1 = start + cs,
+        s2 = start + 2 * cs,
+        s3 = start + 3 * cs;
       for (let p = 0; p < kc; p++) {
-        dst[w] = b[s0]; dst[w + 1] = b[s1]; dst[w + 2] = b[s2]; dst[w + 3] = b[s3];
-        w += 4; s0 += ks; s1 += ks; s2 += ks; s3 += ks;
+        dst[w] = b[s0];
+        dst[w + 1] = b[s1];
+        dst[w + 2] = b[s2];
+        dst[w + 3] = b[s3];
+        w += 4;
+        s0 += ks;
+        s1 += ks;
+        s2 += ks;
+        s3 += ks;
       }
     } else {
       for (let p = 0; p < kc; p++) {
@@ -98,8 +140,18 @@ function packB(b: TypedArray, base: number, n: number, k: number, transB: boolea
  * rows or on columns; a single-threaded call passes the whole ranges.
  */
 export function matmulBlock(
-  a: TypedArray, aBase: number, b: TypedArray, bBase: number, out: TypedArray, oBase: number,
-  spec: MatmulSpec, iStart: number, iEnd: number, jStart: number, jEnd: number, bufs: PackBuffers,
+  a: TypedArray,
+  aBase: number,
+  b: TypedArray,
+  bBase: number,
+  out: TypedArray,
+  oBase: number,
+  spec: MatmulSpec,
+  iStart: number,
+  iEnd: number,
+  jStart: number,
+  jEnd: number,
+  bufs: PackBuffers,
 ): void {
   const { m, n, k, transA, transB } = spec;
   const nPanels = Math.ceil((jEnd - jStart) / NR);
@@ -133,34 +185,82 @@ export function matmulBlock(
 }
 
 /** out[oo + r*ldo + c] += sum_p ap[ao + p*4 + r] * bp[bo + p*4 + c] for the 4x4 tile, sums kept in locals. */
-function kernel4x4(ap: Float64Array, ao: number, bp: Float64Array, bo: number, kc: number, out: TypedArray, oo: number, ldo: number): void {
+function kernel4x4(
+  ap: Float64Array,
+  ao: number,
+  bp: Float64Array,
+  bo: number,
+  kc: number,
+  out: TypedArray,
+  oo: number,
+  ldo: number,
+): void {
   // -0 (a heap number) makes V8 keep the accumulators as unboxed doubles from the start
-  let c00 = -0, c01 = -0, c02 = -0, c03 = -0;
-  let c10 = -0, c11 = -0, c12 = -0, c13 = -0;
-  let c20 = -0, c21 = -0, c22 = -0, c23 = -0;
-  let c30 = -0, c31 = -0, c32 = -0, c33 = -0;
+  let c00 = -0,
+    c01 = -0,
+    c02 = -0,
+    c03 = -0;
+  let c10 = -0,
+    c11 = -0,
+    c12 = -0,
+    c13 = -0;
+  let c20 = -0,
+    c21 = -0,
+    c22 = -0,
+    c23 = -0;
+  let c30 = -0,
+    c31 = -0,
+    c32 = -0,
+    c33 = -0;
   const aEnd = ao + kc * 4;
   while (ao < aEnd) {
-    const a0 = ap[ao], a1 = ap[(ao + 1) | 0], a2 = ap[(ao + 2) | 0], a3 = ap[(ao + 3) | 0];
+    const a0 = ap[ao],
+      a1 = ap[(ao + 1) | 0],
+      a2 = ap[(ao + 2) | 0],
+      a3 = ap[(ao + 3) | 0];
     let x = bp[bo];
-    c00 += a0 * x; c10 += a1 * x; c20 += a2 * x; c30 += a3 * x;
+    c00 += a0 * x;
+    c10 += a1 * x;
+    c20 += a2 * x;
+    c30 += a3 * x;
     x = bp[(bo + 1) | 0];
-    c01 += a0 * x; c11 += a1 * x; c21 += a2 * x; c31 += a3 * x;
+    c01 += a0 * x;
+    c11 += a1 * x;
+    c21 += a2 * x;
+    c31 += a3 * x;
     x = bp[(bo + 2) | 0];
-    c02 += a0 * x; c12 += a1 * x; c22 += a2 * x; c32 += a3 * x;
+    c02 += a0 * x;
+    c12 += a1 * x;
+    c22 += a2 * x;
+    c32 += a3 * x;
     x = bp[(bo + 3) | 0];
-    c03 += a0 * x; c13 += a1 * x; c23 += a2 * x; c33 += a3 * x;
+    c03 += a0 * x;
+    c13 += a1 * x;
+    c23 += a2 * x;
+    c33 += a3 * x;
     ao = (ao + 4) | 0;
     bo = (bo + 4) | 0;
   }
   let o = oo;
-  out[o] += c00; out[o + 1] += c01; out[o + 2] += c02; out[o + 3] += c03;
+  out[o] += c00;
+  out[o + 1] += c01;
+  out[o + 2] += c02;
+  out[o + 3] += c03;
   o += ldo;
-  out[o] += c10; out[o + 1] += c11; out[o + 2] += c12; out[o + 3] += c13;
+  out[o] += c10;
+  out[o + 1] += c11;
+  out[o + 2] += c12;
+  out[o + 3] += c13;
   o += ldo;
-  out[o] += c20; out[o + 1] += c21; out[o + 2] += c22; out[o + 3] += c23;
+  out[o] += c20;
+  out[o + 1] += c21;
+  out[o + 2] += c22;
+  out[o + 3] += c23;
   o += ldo;
-  out[o] += c30; out[o + 1] += c31; out[o + 2] += c32; out[o + 3] += c33;
+  out[o] += c30;
+  out[o + 1] += c31;
+  out[o + 2] += c32;
+  out[o + 3] += c33;
 }
 
 /**
@@ -172,8 +272,20 @@ export function runShare(data: SharedArrayBuffer, lo: number, hi: number, bufs: 
   const h = new Int32Array(data, 0, 16);
   const view = (pos: number, len: number): Float32Array | Float64Array =>
     h[0] === 1 ? new Float64Array(data, pos, len) : new Float32Array(data, pos, len);
-  const batches = h[1], m = h[2], n = h[3], k = h[4];
-  const spec = { batchShape: [], aBatchStrides: [], bBatchStrides: [], m, n, k, transA: h[5] === 1, transB: h[6] === 1 };
+  const batches = h[1],
+    m = h[2],
+    n = h[3],
+    k = h[4];
+  const spec = {
+    batchShape: [],
+    aBatchStrides: [],
+    bBatchStrides: [],
+    m,
+    n,
+    k,
+    transA: h[5] === 1,
+    transB: h[6] === 1,
+  };
   const aOffs = new Int32Array(data, h[7], batches);
   const bOffs = new Int32Array(data, h[8], batches);
   const a = view(h[9], h[12]);
@@ -194,7 +306,10 @@ export function runShare(data: SharedArrayBuffer, lo: number, hi: number, bufs: 
 }
 
 /** What a worker thread needs to run matmulBlock: self-contained functions (no imports), shipped as source. */
-export const KERNEL_PARTS = { constants: { MR, NR, KC, MC }, code: [PackBuffers, packA, packB, kernel4x4, matmulBlock, runShare] };
+export const KERNEL_PARTS = {
+  constants: { MR, NR, KC, MC },
+  code: [PackBuffers, packA, packB, kernel4x4, matmulBlock, runShare],
+};
 
 const shared = new PackBuffers();
 

@@ -11,7 +11,13 @@ function consecutive(axes: readonly number[]): boolean {
   return sorted.every((a, i) => i === 0 || a === sorted[i - 1] + 1);
 }
 
-export function reduce(op: ReduceOp, x: TypedArray, shape: readonly number[], axes: readonly number[], dtype: DType): TypedArray {
+export function reduce(
+  op: ReduceOp,
+  x: TypedArray,
+  shape: readonly number[],
+  axes: readonly number[],
+  dtype: DType,
+): TypedArray {
   const outShape = shape.map((d, i) => (axes.includes(i) ? 1 : d));
   const outSize = sizeOf(outShape);
   if (axes.length === 0) return op === 'argmax' ? new Int32Array(outSize) : x.slice();
@@ -81,7 +87,13 @@ function reduceBlocks(op: ReduceOp, x: TypedArray, outer: number, r: number, inn
 }
 
 function reduceScattered(
-  op: ReduceOp, x: TypedArray, shape: readonly number[], axes: readonly number[], outShape: number[], outSize: number, dtype: DType,
+  op: ReduceOp,
+  x: TypedArray,
+  shape: readonly number[],
+  axes: readonly number[],
+  outShape: number[],
+  outSize: number,
+  dtype: DType,
 ): TypedArray {
   const rank = shape.length;
   const outStrides = new Array<number>(rank);

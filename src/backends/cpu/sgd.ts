@@ -10,14 +10,20 @@ const keep64 = (x: number): number => x;
 
 /** New param (and momentum buffer, given one); `scale` multiplies the gradient first (gradient clipping). */
 export function sgdUpdate(
-  param: TypedArray, grad: TypedArray, buffer: TypedArray | undefined, spec: SgdUpdateSpec, scale: number | undefined,
+  param: TypedArray,
+  grad: TypedArray,
+  buffer: TypedArray | undefined,
+  spec: SgdUpdateSpec,
+  scale: number | undefined,
   dtype: DType,
 ): { param: TypedArray; momentumBuffer?: TypedArray } {
   const r = dtype === 'float32' ? Math.fround : keep64;
   const n = param.length;
   const outP = alloc(dtype, n);
   const outBuf = buffer ? alloc(dtype, n) : undefined;
-  const lr = r(spec.lr), momentum = r(spec.momentum), wd = r(spec.weightDecay);
+  const lr = r(spec.lr),
+    momentum = r(spec.momentum),
+    wd = r(spec.weightDecay);
   const s = scale === undefined ? undefined : r(scale);
   const decay = spec.weightDecay > 0;
   for (let i = 0; i < n; i++) {

@@ -43,12 +43,18 @@ interface WorkerThreads {
 function claimChunks(ctrl: Int32Array, run: (lo: number, hi: number) => void): void {
   const chunk = ctrl[3];
   const rows = ctrl[4];
-  for (let lo = Atomics.add(ctrl, 2, 1) * chunk; lo < rows; lo = Atomics.add(ctrl, 2, 1) * chunk) run(lo, Math.min(rows, lo + chunk));
+  for (let lo = Atomics.add(ctrl, 2, 1) * chunk; lo < rows; lo = Atomics.add(ctrl, 2, 1) * chunk)
+    run(lo, Math.min(rows, lo + chunk));
 }
 
 /** The worker's program: wait for a generation bump, pick up a new data buffer if one was posted, claim chunks. */
 // Self-contained like the kernels (a test runner may rewrite references to imports), so it gets `run` passed in.
-function workerMain(ctrl: Int32Array, index: number, receive: () => SharedArrayBuffer | undefined, run: (data: SharedArrayBuffer, lo: number, hi: number) => void): void {
+function workerMain(
+  ctrl: Int32Array,
+  index: number,
+  receive: () => SharedArrayBuffer | undefined,
+  run: (data: SharedArrayBuffer, lo: number, hi: number) => void,
+): void {
   let data: SharedArrayBuffer | undefined;
   let gen = 0;
   const slot = 8 + index * 4;
@@ -72,7 +78,9 @@ function workerMain(ctrl: Int32Array, index: number, receive: () => SharedArrayB
 }
 
 function workerSource(): string {
-  const consts = Object.entries(KERNEL_PARTS.constants).map(([k, v]) => `const ${k} = ${v};`).join('\n');
+  const consts = Object.entries(KERNEL_PARTS.constants)
+    .map(([k, v]) => `const ${k} = ${v};`)
+    .join('\n');
   return [
     // transpilers that keep function names may emit __name(...) calls; make them no-ops here
     'const __name = (f) => f;',
@@ -120,7 +128,11 @@ export function setCpuThreads(n: number): number {
   const ports: NodePort[] = [];
   for (let i = 0; i < n - 1; i++) {
     const { port1, port2 } = new wt.MessageChannel();
-    const w = new wt.Worker(src, { eval: true, workerData: { ctrl: ctrl.buffer, index: i, port: port2 }, transferList: [port2] });
+    const w = new wt.Worker(src, {
+      eval: true,
+      workerData: { ctrl: ctrl.buffer, index: i, port: port2 },
+      transferList: [port2],
+    });
     w.unref();
     workers.push(w);
     ports.push(port1);
@@ -153,7 +165,15 @@ function stopPool(): void {
 }
 
 /** Lays the job out in the shared buffer (growing it if needed); returns the views the result is read from. */
-function stage(p: Pool, a: TypedArray, b: TypedArray, outLen: number, spec: MatmulSpec, batches: number, byColumns: boolean): TypedArray {
+function stage(
+  p: Pool,
+  a: TypedArray,
+  b: TypedArray,
+  outLen: number,
+  spec: MatmulSpec,
+  batches: number,
+  byColumns: boolean,
+): TypedArray {
   const f64 = a instanceof Float64Array;
   const bytes = f64 ? 8 : 4;
   const view = (pos: number, len: number): Float32Array | Float64Array =>
@@ -170,7 +190,24 @@ function stage(p: Pool, a: TypedArray, b: TypedArray, outLen: number, spec: Matm
     for (const port of p.ports) port.postMessage(p.data);
   }
   const h = new Int32Array(p.data, 0, HEADER);
-  h.set([f64 ? 1 : 0, batches, spec.m, spec.n, spec.k, spec.transA ? 1 : 0, spec.transB ? 1 : 0, aOffsPos, bOffsPos, aPos, bPos, outPos, a.length, b.length, outLen, byColumns ? 1 : 0]);
+  h.set([
+    f64 ? 1 : 0,
+    batches,
+    spec.m,
+    spec.n,
+    spec.k,
+    spec.transA ? 1 : 0,
+    spec.transB ? 1 : 0,
+    aOffsPos,
+    bOffsPos,
+    aPos,
+    bPos,
+    outPos,
+    a.length,
+    b.length,
+    outLen,
+    byColumns ? 1 : 0,
+  ]);
   new Int32Array(p.data, aOffsPos, batches).set(batchOffsets(spec.batchShape, spec.aBatchStrides));
   new Int32Array(p.data, bOffsPos, batches).set(batchOffsets(spec.batchShape, spec.bBatchStrides));
   view(aPos, a.length).set(a);
@@ -200,9 +237,11 @@ export function threadedMatmul(a: TypedArray, b: TypedArray, out: TypedArray, sp
   for (let w = 0; w < p.workers.length; w++) {
     const at = 8 + w * SLOT + 2;
     for (let s = Atomics.load(ctrl, at); s !== gen && s !== -gen; s = Atomics.load(ctrl, at)) {
-      if (Atomics.wait(ctrl, at, s, JOB_MS) === 'timed-out') throw new Error(`matmul: worker ${w} did not answer in ${JOB_MS / 1000} s`);
+      if (Atomics.wait(ctrl, at, s, JOB_MS) === 'timed-out')
+        throw new Error(`matmul: worker ${w} did not answer in ${JOB_MS / 1000} s`);
     }
-    if (Atomics.load(ctrl, at) === -gen) throw new Error(`matmul: worker ${w} failed on ${spec.m}x${spec.k} @ ${spec.k}x${spec.n}`);
+    if (Atomics.load(ctrl, at) === -gen)
+      throw new Error(`matmul: worker ${w} failed on ${spec.m}x${spec.k} @ ${spec.k}x${spec.n}`);
   }
   out.set(shared);
   return true;

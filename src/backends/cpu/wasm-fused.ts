@@ -5,7 +5,11 @@
 import type { WasmKernels } from '../wasm/runtime.js';
 import { alloc } from './pool.js';
 
-function run(kernels: WasmKernels, inputs: readonly Float32Array[], call: (addresses: number[], count: number) => void): Float32Array {
+function run(
+  kernels: WasmKernels,
+  inputs: readonly Float32Array[],
+  call: (addresses: number[], count: number) => void,
+): Float32Array {
   const n = inputs[0].length;
   const padded = Math.ceil(n / 4) * 4;
   const mem = kernels.f32(padded * 4 * (inputs.length + 1));
@@ -43,8 +47,11 @@ function copyOut(mem: Float32Array, at: number, n: number): Float32Array {
 }
 
 /** Runs a row kernel over inputs of rows * d floats, giving one output of the same size. */
-function rowKernel(kernels: WasmKernels, inputs: readonly Float32Array[],
-  call: (addresses: number[]) => void): Float32Array {
+function rowKernel(
+  kernels: WasmKernels,
+  inputs: readonly Float32Array[],
+  call: (addresses: number[]) => void,
+): Float32Array {
   const n = inputs[0].length;
   const { mem, at } = rowLayout(kernels, [...inputs.map((x) => x.length), n]);
   inputs.forEach((x, i) => mem.set(x, at[i]));
@@ -69,17 +76,35 @@ export function wasmLogSoftmax(kernels: WasmKernels, x: Float32Array, rows: numb
 }
 
 /** dx = y (g - sum_row(g y)) for y = softmax(x). */
-export function wasmSoftmaxBackward(kernels: WasmKernels, y: Float32Array, g: Float32Array, rows: number, d: number): Float32Array {
+export function wasmSoftmaxBackward(
+  kernels: WasmKernels,
+  y: Float32Array,
+  g: Float32Array,
+  rows: number,
+  d: number,
+): Float32Array {
   return rowKernel(kernels, [y, g], ([ya, ga, out]) => kernels.exports.softmaxBackward(ya, ga, out, rows, d));
 }
 
 /** dx = g - e^y sum_row(g) for y = logSoftmax(x). */
-export function wasmLogSoftmaxBackward(kernels: WasmKernels, y: Float32Array, g: Float32Array, rows: number, d: number): Float32Array {
+export function wasmLogSoftmaxBackward(
+  kernels: WasmKernels,
+  y: Float32Array,
+  g: Float32Array,
+  rows: number,
+  d: number,
+): Float32Array {
   return rowKernel(kernels, [y, g], ([ya, ga, out]) => kernels.exports.logSoftmaxBackward(ya, ga, out, rows, d));
 }
 
 /** xhat and per-row rstd of layer normalisation over the last axis. */
-export function wasmLayerNorm(kernels: WasmKernels, x: Float32Array, rows: number, d: number, eps: number): {
+export function wasmLayerNorm(
+  kernels: WasmKernels,
+  x: Float32Array,
+  rows: number,
+  d: number,
+  eps: number,
+): {
   y: Float32Array;
   rstd: Float32Array;
 } {
@@ -91,8 +116,14 @@ export function wasmLayerNorm(kernels: WasmKernels, x: Float32Array, rows: numbe
 }
 
 /** dx = rstd (g - mean_row(g) - xhat mean_row(g xhat)). */
-export function wasmLayerNormBackward(kernels: WasmKernels, xhat: Float32Array, rstd: Float32Array, g: Float32Array,
-  rows: number, d: number): Float32Array {
+export function wasmLayerNormBackward(
+  kernels: WasmKernels,
+  xhat: Float32Array,
+  rstd: Float32Array,
+  g: Float32Array,
+  rows: number,
+  d: number,
+): Float32Array {
   const { mem, at } = rowLayout(kernels, [xhat.length, rows, g.length, xhat.length]);
   const [xAt, rAt, gAt, outAt] = at;
   mem.set(xhat, xAt);

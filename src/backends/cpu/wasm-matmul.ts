@@ -19,8 +19,16 @@ const MC = 32;
  * of `width` at `dst`: whole panels in wasm, the partial last one here, zero-padded.
  */
 function pack(
-  kernels: WasmKernels, mem: Float32Array, which: 'packA' | 'packB', width: number,
-  raw: number, dst: number, lanes: number, k: number, laneStride: number, kStride: number,
+  kernels: WasmKernels,
+  mem: Float32Array,
+  which: 'packA' | 'packB',
+  width: number,
+  raw: number,
+  dst: number,
+  lanes: number,
+  k: number,
+  laneStride: number,
+  kStride: number,
 ): void {
   const whole = Math.floor(lanes / width);
   kernels.exports[which](raw * 4, dst * 4, whole, k, laneStride, kStride);
@@ -34,22 +42,38 @@ function pack(
 }
 
 /** out (batch x m x n) = op(A) @ op(B) for every batch entry, on the wasm kernel. */
-export function wasmMatmul(kernels: WasmKernels, a: Float32Array, b: Float32Array, out: Float32Array, spec: MatmulSpec): void {
+export function wasmMatmul(
+  kernels: WasmKernels,
+  a: Float32Array,
+  b: Float32Array,
+  out: Float32Array,
+  spec: MatmulSpec,
+): void {
   const { n, k, transA, transB } = spec;
   let { m } = spec;
   let aOffs = batchOffsets(spec.batchShape, spec.aBatchStrides);
   let bOffs = batchOffsets(spec.batchShape, spec.bBatchStrides);
   // a shared B under a stack of untransposed As (x @ W over a batch) is one tall matmul
-  if (aOffs.length > 1 && !transA && bOffs.every((o) => o === bOffs[0]) && aOffs.every((o, i) => o === aOffs[0] + i * m * k)) {
+  if (
+    aOffs.length > 1 &&
+    !transA &&
+    bOffs.every((o) => o === bOffs[0]) &&
+    aOffs.every((o, i) => o === aOffs[0] + i * m * k)
+  ) {
     m *= aOffs.length;
     aOffs = aOffs.subarray(0, 1);
     bOffs = bOffs.subarray(0, 1);
   }
-  const mPanels = Math.ceil(m / MR), nPanels = Math.ceil(n / NR);
+  const mPanels = Math.ceil(m / MR),
+    nPanels = Math.ceil(n / NR);
   const ldc = nPanels * NR;
   // memory layout (in floats): raw A | raw B | packed A | packed B | C
-  const rawA = 0, rawB = m * k, packedA = rawB + k * n, packedB = packedA + mPanels * MR * k;
-  const c = packedB + nPanels * NR * k, cLen = mPanels * MR * ldc;
+  const rawA = 0,
+    rawB = m * k,
+    packedA = rawB + k * n,
+    packedB = packedA + mPanels * MR * k;
+  const c = packedB + nPanels * NR * k,
+    cLen = mPanels * MR * ldc;
   const mem = kernels.f32((c + cLen) * 4);
   const cView = mem.subarray(c, c + cLen);
   const mn = m * n;

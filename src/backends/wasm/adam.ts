@@ -20,30 +20,50 @@ export function emitAdam(mode: AdamDecayMode): FuncBuilder {
   const vec = {} as Record<(typeof scalars)[number], number>;
   scalars.forEach((name, i) => {
     vec[name] = f.local('v128');
-    f.get(5 + i).simd('f32x4.splat').set(vec[name]);
+    f.get(5 + i)
+      .simd('f32x4.splat')
+      .set(vec[name]);
   });
-  const off = f.local('i32'), end = f.local('i32');
-  const gv = f.local('v128'), pv = f.local('v128'), mv = f.local('v128'), vv = f.local('v128');
+  const off = f.local('i32'),
+    end = f.local('i32');
+  const gv = f.local('v128'),
+    pv = f.local('v128'),
+    mv = f.local('v128'),
+    vv = f.local('v128');
   f.get(count).i32(4).op('i32.mul').set(end);
-  f.forRange(off, () => f.i32(0), () => f.get(end), 16, () => {
-    const at = (base: number) => f.get(base).get(off).op('i32.add');
-    at(p).v128('v128.load').set(pv);
-    at(g).v128('v128.load').get(vec.scale).simd('f32x4.mul').set(gv);
-    if (mode === 'grad') f.get(gv).get(pv).get(vec.wd).simd('f32x4.mul').simd('f32x4.add').set(gv);
-    // m = m*b1 + g*(1-b1)
-    at(m).v128('v128.load').get(vec.b1).simd('f32x4.mul').get(gv).get(vec.omb1).simd('f32x4.mul').simd('f32x4.add').set(mv);
-    // v = v*b2 + (g*g)*(1-b2)
-    at(v).v128('v128.load').get(vec.b2).simd('f32x4.mul');
-    f.get(gv).get(gv).simd('f32x4.mul').get(vec.omb2).simd('f32x4.mul').simd('f32x4.add').set(vv);
-    at(m).get(mv).v128('v128.store');
-    at(v).get(vv).v128('v128.store');
-    // p = base - (m / (sqrt(v)/sqrt(bc2) + eps)) * stepSize, base = p*shrink for AdamW
-    at(p);
-    f.get(pv);
-    if (mode === 'param') f.get(vec.shrink).simd('f32x4.mul');
-    f.get(mv).get(vv).simd('f32x4.sqrt').get(vec.sqrtBc2).simd('f32x4.div').get(vec.eps).simd('f32x4.add');
-    f.simd('f32x4.div').get(vec.stepSize).simd('f32x4.mul').simd('f32x4.sub');
-    f.v128('v128.store');
-  });
+  f.forRange(
+    off,
+    () => f.i32(0),
+    () => f.get(end),
+    16,
+    () => {
+      const at = (base: number) => f.get(base).get(off).op('i32.add');
+      at(p).v128('v128.load').set(pv);
+      at(g).v128('v128.load').get(vec.scale).simd('f32x4.mul').set(gv);
+      if (mode === 'grad') f.get(gv).get(pv).get(vec.wd).simd('f32x4.mul').simd('f32x4.add').set(gv);
+      // m = m*b1 + g*(1-b1)
+      at(m)
+        .v128('v128.load')
+        .get(vec.b1)
+        .simd('f32x4.mul')
+        .get(gv)
+        .get(vec.omb1)
+        .simd('f32x4.mul')
+        .simd('f32x4.add')
+        .set(mv);
+      // v = v*b2 + (g*g)*(1-b2)
+      at(v).v128('v128.load').get(vec.b2).simd('f32x4.mul');
+      f.get(gv).get(gv).simd('f32x4.mul').get(vec.omb2).simd('f32x4.mul').simd('f32x4.add').set(vv);
+      at(m).get(mv).v128('v128.store');
+      at(v).get(vv).v128('v128.store');
+      // p = base - (m / (sqrt(v)/sqrt(bc2) + eps)) * stepSize, base = p*shrink for AdamW
+      at(p);
+      f.get(pv);
+      if (mode === 'param') f.get(vec.shrink).simd('f32x4.mul');
+      f.get(mv).get(vv).simd('f32x4.sqrt').get(vec.sqrtBc2).simd('f32x4.div').get(vec.eps).simd('f32x4.add');
+      f.simd('f32x4.div').get(vec.stepSize).simd('f32x4.mul').simd('f32x4.sub');
+      f.v128('v128.store');
+    },
+  );
   return f;
 }

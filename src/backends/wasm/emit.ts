@@ -40,33 +40,100 @@ function utf8(out: number[], s: string): void {
 
 /** One-byte opcodes without immediates, by their text-format names. */
 export const OP = {
-  unreachable: 0x00, nop: 0x01, return: 0x0f, drop: 0x1a, select: 0x1b,
-  'i32.eqz': 0x45, 'i32.eq': 0x46, 'i32.ne': 0x47, 'i32.lt_s': 0x48, 'i32.lt_u': 0x49, 'i32.gt_s': 0x4a,
-  'i32.le_s': 0x4c, 'i32.ge_s': 0x4e,
-  'f32.eq': 0x5b, 'f32.lt': 0x5d, 'f32.gt': 0x5e, 'f64.lt': 0x63, 'f64.gt': 0x64,
-  'i32.add': 0x6a, 'i32.sub': 0x6b, 'i32.mul': 0x6c, 'i32.div_s': 0x6d, 'i32.rem_s': 0x6f,
-  'i32.and': 0x71, 'i32.or': 0x72, 'i32.shl': 0x74, 'i32.shr_s': 0x75, 'i32.shr_u': 0x76,
-  'f32.abs': 0x8b, 'f32.neg': 0x8c, 'f32.sqrt': 0x91, 'f32.add': 0x92, 'f32.sub': 0x93, 'f32.mul': 0x94,
-  'f32.div': 0x95, 'f32.min': 0x96, 'f32.max': 0x97,
-  'f64.abs': 0x99, 'f64.neg': 0x9a, 'f64.sqrt': 0x9f, 'f64.add': 0xa0, 'f64.sub': 0xa1, 'f64.mul': 0xa2,
-  'f64.div': 0xa3, 'f64.min': 0xa4, 'f64.max': 0xa5,
-  'f32.convert_i32_s': 0xb2, 'f32.demote_f64': 0xb6, 'f64.convert_i32_s': 0xb7, 'f64.promote_f32': 0xbb,
+  unreachable: 0x00,
+  nop: 0x01,
+  return: 0x0f,
+  drop: 0x1a,
+  select: 0x1b,
+  'i32.eqz': 0x45,
+  'i32.eq': 0x46,
+  'i32.ne': 0x47,
+  'i32.lt_s': 0x48,
+  'i32.lt_u': 0x49,
+  'i32.gt_s': 0x4a,
+  'i32.le_s': 0x4c,
+  'i32.ge_s': 0x4e,
+  'f32.eq': 0x5b,
+  'f32.lt': 0x5d,
+  'f32.gt': 0x5e,
+  'f64.lt': 0x63,
+  'f64.gt': 0x64,
+  'i32.add': 0x6a,
+  'i32.sub': 0x6b,
+  'i32.mul': 0x6c,
+  'i32.div_s': 0x6d,
+  'i32.rem_s': 0x6f,
+  'i32.and': 0x71,
+  'i32.or': 0x72,
+  'i32.shl': 0x74,
+  'i32.shr_s': 0x75,
+  'i32.shr_u': 0x76,
+  'f32.abs': 0x8b,
+  'f32.neg': 0x8c,
+  'f32.sqrt': 0x91,
+  'f32.add': 0x92,
+  'f32.sub': 0x93,
+  'f32.mul': 0x94,
+  'f32.div': 0x95,
+  'f32.min': 0x96,
+  'f32.max': 0x97,
+  'f64.abs': 0x99,
+  'f64.neg': 0x9a,
+  'f64.sqrt': 0x9f,
+  'f64.add': 0xa0,
+  'f64.sub': 0xa1,
+  'f64.mul': 0xa2,
+  'f64.div': 0xa3,
+  'f64.min': 0xa4,
+  'f64.max': 0xa5,
+  'f32.convert_i32_s': 0xb2,
+  'f32.demote_f64': 0xb6,
+  'f64.convert_i32_s': 0xb7,
+  'f64.promote_f32': 0xbb,
 } as const;
 
 /** SIMD128 opcodes (after the 0xfd prefix) without immediates. */
 export const SIMD = {
-  'f32x4.splat': 0x13, 'f64x2.splat': 0x14, 'f32x4.nearest': 0x6a,
-  'i32x4.splat': 0x11, 'i32x4.lt_s': 0x39, 'f32x4.lt': 0x43,
-  'v128.and': 0x4e, 'v128.andnot': 0x4f, 'v128.bitselect': 0x52, 'i32x4.shl': 0xab, 'i32x4.add': 0xae, 'i32x4.trunc_sat_f32x4_s': 0xf8,
-  'f32x4.abs': 0xe0, 'f32x4.neg': 0xe1, 'f32x4.sqrt': 0xe3, 'f32x4.add': 0xe4, 'f32x4.sub': 0xe5,
-  'f32x4.mul': 0xe6, 'f32x4.div': 0xe7, 'f32x4.min': 0xe8, 'f32x4.max': 0xe9,
-  'f64x2.abs': 0xec, 'f64x2.neg': 0xed, 'f64x2.sqrt': 0xef, 'f64x2.add': 0xf0, 'f64x2.sub': 0xf1,
-  'f64x2.mul': 0xf2, 'f64x2.div': 0xf3, 'f64x2.min': 0xf4, 'f64x2.max': 0xf5,
+  'f32x4.splat': 0x13,
+  'f64x2.splat': 0x14,
+  'f32x4.nearest': 0x6a,
+  'i32x4.splat': 0x11,
+  'i32x4.lt_s': 0x39,
+  'f32x4.lt': 0x43,
+  'v128.and': 0x4e,
+  'v128.andnot': 0x4f,
+  'v128.bitselect': 0x52,
+  'i32x4.shl': 0xab,
+  'i32x4.add': 0xae,
+  'i32x4.trunc_sat_f32x4_s': 0xf8,
+  'f32x4.abs': 0xe0,
+  'f32x4.neg': 0xe1,
+  'f32x4.sqrt': 0xe3,
+  'f32x4.add': 0xe4,
+  'f32x4.sub': 0xe5,
+  'f32x4.mul': 0xe6,
+  'f32x4.div': 0xe7,
+  'f32x4.min': 0xe8,
+  'f32x4.max': 0xe9,
+  'f64x2.abs': 0xec,
+  'f64x2.neg': 0xed,
+  'f64x2.sqrt': 0xef,
+  'f64x2.add': 0xf0,
+  'f64x2.sub': 0xf1,
+  'f64x2.mul': 0xf2,
+  'f64x2.div': 0xf3,
+  'f64x2.min': 0xf4,
+  'f64x2.max': 0xf5,
 } as const;
 
 const LOAD = { 'i32.load': [0x28, 2], 'f32.load': [0x2a, 2], 'f64.load': [0x2b, 3] } as const;
 const STORE = { 'i32.store': [0x36, 2], 'f32.store': [0x38, 2], 'f64.store': [0x39, 3] } as const;
-const SIMD_MEM = { 'v128.load': [0x00, 4], 'v128.load32_splat': [0x09, 2], 'v128.load64_splat': [0x0a, 3], 'v128.store': [0x0b, 4] } as const;
+const SIMD_MEM = {
+  'v128.load': [0x00, 4],
+  'v128.load32_splat': [0x09, 2],
+  'v128.load64_splat': [0x0a, 3],
+  'v128.store': [0x0b, 4],
+} as const;
 
 /**
  * The body of one function: locals by index (parameters first), instructions appended in order. Methods return
@@ -76,7 +143,11 @@ export class FuncBuilder {
   readonly code: number[] = [];
   private readonly locals: ValType[] = [];
 
-  constructor(readonly name: string, readonly params: readonly ValType[], readonly results: readonly ValType[] = []) {}
+  constructor(
+    readonly name: string,
+    readonly params: readonly ValType[],
+    readonly results: readonly ValType[] = [],
+  ) {}
 
   /** A new local of `type`; returns its index. */
   local(type: ValType): number {

@@ -24,7 +24,11 @@ class Rows {
   /** d as a float32 local. */
   readonly dFloat: number;
 
-  constructor(readonly f: FuncBuilder, rows: number, d: number) {
+  constructor(
+    readonly f: FuncBuilder,
+    rows: number,
+    d: number,
+  ) {
     this.k = new Constants(f);
     [this.rowAt, this.rowsEnd, this.rowBytes, this.j, this.rowIndex] = [0, 0, 0, 0, 0].map(() => f.local('i32'));
     [this.laneOffsets, this.rowBytesSplat, this.mask] = [0, 0, 0].map(() => f.local('v128'));
@@ -40,20 +44,32 @@ class Rows {
   eachRow(body: () => void): void {
     const f = this.f;
     f.i32(0).set(this.rowIndex);
-    f.forRange(this.rowAt, () => f.i32(0), () => f.get(this.rowsEnd), () => f.get(this.rowBytes), () => {
-      body();
-      f.get(this.rowIndex).i32(4).op('i32.add').set(this.rowIndex);
-    });
+    f.forRange(
+      this.rowAt,
+      () => f.i32(0),
+      () => f.get(this.rowsEnd),
+      () => f.get(this.rowBytes),
+      () => {
+        body();
+        f.get(this.rowIndex).i32(4).op('i32.add').set(this.rowIndex);
+      },
+    );
   }
 
   /** Runs `body` once per vector of the current row, with `mask` set. */
   eachVector(body: () => void): void {
     const f = this.f;
-    f.forRange(this.j, () => f.i32(0), () => f.get(this.rowBytes), 16, () => {
-      f.get(this.j).simd('i32x4.splat').get(this.laneOffsets).simd('i32x4.add');
-      f.get(this.rowBytesSplat).simd('i32x4.lt_s').set(this.mask);
-      body();
-    });
+    f.forRange(
+      this.j,
+      () => f.i32(0),
+      () => f.get(this.rowBytes),
+      16,
+      () => {
+        f.get(this.j).simd('i32x4.splat').get(this.laneOffsets).simd('i32x4.add');
+        f.get(this.rowBytesSplat).simd('i32x4.lt_s').set(this.mask);
+        body();
+      },
+    );
   }
 
   /** Pushes the address of the current vector in the operand at byte address `base`. */
@@ -96,7 +112,8 @@ class Rows {
 /** Sets local `shift` (splatted) to the row max, or 0 when it is infinite (as rowShift in the TypeScript kernels). */
 function rowShift(rows: Rows, x: number, shift: number): void {
   const { f, k } = rows;
-  const acc = f.local('v128'), m = f.local('f32');
+  const acc = f.local('v128'),
+    m = f.local('f32');
   f.get(k.get(-Infinity)).set(acc);
   rows.eachVector(() => {
     f.get(acc);
@@ -110,7 +127,8 @@ function rowShift(rows: Rows, x: number, shift: number): void {
 /** Sets local `sum` to the row's sum of e^(x - shift), storing each e^(x - shift) at `out` if given. */
 function expSum(rows: Rows, x: number, shift: number, sum: number, out?: number): void {
   const { f, k } = rows;
-  const s = expScratch(f), e = f.local('v128');
+  const s = expScratch(f),
+    e = f.local('v128');
   rows.zero(sum);
   rows.eachVector(() => {
     rows.load(x).f.get(shift).simd('f32x4.sub').set(s.y);
@@ -134,7 +152,9 @@ export function emitSoftmax(): FuncBuilder {
   const [x, out] = [0, 1];
   const rows = new Rows(f, 2, 3);
   prepare(rows.k);
-  const shift = f.local('v128'), sum = f.local('v128'), inv = f.local('v128');
+  const shift = f.local('v128'),
+    sum = f.local('v128'),
+    inv = f.local('v128');
   rows.eachRow(() => {
     rowShift(rows, x, shift);
     expSum(rows, x, shift, sum, out);
@@ -153,7 +173,8 @@ export function emitLogSumExpParts(): FuncBuilder {
   const [x, parts] = [0, 1];
   const rows = new Rows(f, 2, 3);
   prepare(rows.k);
-  const shift = f.local('v128'), sum = f.local('v128');
+  const shift = f.local('v128'),
+    sum = f.local('v128');
   rows.eachRow(() => {
     rowShift(rows, x, shift);
     expSum(rows, x, shift, sum);
@@ -186,7 +207,8 @@ export function emitSoftmaxBackward(): FuncBuilder {
   const [y, g, out] = [0, 1, 2];
   const rows = new Rows(f, 3, 4);
   rows.k.get(0);
-  const acc = f.local('v128'), dot = f.local('v128');
+  const acc = f.local('v128'),
+    dot = f.local('v128');
   rows.eachRow(() => {
     rows.zero(acc);
     rows.eachVector(() => {
@@ -208,7 +230,9 @@ export function emitLogSoftmaxBackward(): FuncBuilder {
   const rows = new Rows(f, 3, 4);
   const { k } = rows;
   prepare(k);
-  const acc = f.local('v128'), sum = f.local('v128'), s = expScratch(f);
+  const acc = f.local('v128'),
+    sum = f.local('v128'),
+    s = expScratch(f);
   rows.eachRow(() => {
     rows.zero(acc);
     rows.eachVector(() => {
@@ -231,8 +255,13 @@ export function emitLayerNorm(): FuncBuilder {
   const [x, y, rstd, eps] = [0, 1, 2, 5];
   const rows = new Rows(f, 3, 4);
   rows.k.get(0);
-  const acc = f.local('v128'), sumC = f.local('v128'), mean = f.local('v128'), scale = f.local('v128');
-  const c = f.local('v128'), r = f.local('f32'), shift = f.local('f32');
+  const acc = f.local('v128'),
+    sumC = f.local('v128'),
+    mean = f.local('v128'),
+    scale = f.local('v128');
+  const c = f.local('v128'),
+    r = f.local('f32'),
+    shift = f.local('f32');
   rows.eachRow(() => {
     rows.zero(acc);
     rows.eachVector(() => {
@@ -270,8 +299,12 @@ export function emitLayerNormBackward(): FuncBuilder {
   const [xhat, rstd, g, out] = [0, 1, 2, 3];
   const rows = new Rows(f, 4, 5);
   rows.k.get(0);
-  const sg = f.local('v128'), sgx = f.local('v128'), gv = f.local('v128');
-  const mg = f.local('v128'), mgx = f.local('v128'), scale = f.local('v128');
+  const sg = f.local('v128'),
+    sgx = f.local('v128'),
+    gv = f.local('v128');
+  const mg = f.local('v128'),
+    mgx = f.local('v128'),
+    scale = f.local('v128');
   const mean = (acc: number, to: number) => {
     rows.horizontal(acc, 'f32.add').f.get(rows.dFloat).op('f32.div').simd('f32x4.splat').set(to);
   };

@@ -8,7 +8,12 @@ import { emitAdam, type AdamDecayMode } from './adam.js';
 import { emitGemm, emitPack, MR, NR } from './gemm.js';
 import { emitGelu, emitGeluBackward } from './gelu.js';
 import {
-  emitLayerNorm, emitLayerNormBackward, emitLogSoftmaxBackward, emitLogSumExpParts, emitSoftmax, emitSoftmaxBackward,
+  emitLayerNorm,
+  emitLayerNormBackward,
+  emitLogSoftmaxBackward,
+  emitLogSumExpParts,
+  emitSoftmax,
+  emitSoftmaxBackward,
   emitSubtractPerRow,
 } from './rows.js';
 
@@ -37,8 +42,10 @@ export interface WasmExports {
 }
 
 /** The fused Adam kernels, one per weight-decay mode (see emitAdam for the argument order). */
-export type WasmAdam = Record<`adam_${AdamDecayMode}`, (p: number, g: number, m: number, v: number, count: number,
-  ...scalars: number[]) => void>;
+export type WasmAdam = Record<
+  `adam_${AdamDecayMode}`,
+  (p: number, g: number, m: number, v: number, count: number, ...scalars: number[]) => void
+>;
 
 /** A compiled kernel module and its memory. */
 export class WasmKernels {
@@ -71,8 +78,15 @@ export class WasmKernels {
  */
 export function kernelModuleBytes(): Uint8Array<ArrayBuffer>[] {
   const adam = (['none', 'grad', 'param'] as const).map(emitAdam);
-  const rows = [emitSoftmax(), emitLogSumExpParts(), emitSubtractPerRow(), emitSoftmaxBackward(),
-    emitLogSoftmaxBackward(), emitLayerNorm(), emitLayerNormBackward()];
+  const rows = [
+    emitSoftmax(),
+    emitLogSumExpParts(),
+    emitSubtractPerRow(),
+    emitSoftmaxBackward(),
+    emitLogSoftmaxBackward(),
+    emitLayerNorm(),
+    emitLayerNormBackward(),
+  ];
   return [
     encodeModule([emitGemm(), emitPack('packA', MR), emitPack('packB', NR), ...adam, emitGelu(), emitGeluBackward()]),
     encodeModule(rows),

@@ -7,7 +7,7 @@ import type { FuncBuilder } from './emit.js';
 
 // ln 2 split so n * LN2_HI is exact in float32 for the n that occur (|n| <= 127)
 const LN2_HI = 0.693359375;
-const LN2_LO = -2.12194440e-4;
+const LN2_LO = -2.1219444e-4;
 const EXP_MIN = -87;
 const EXP_MAX = 88;
 
@@ -27,7 +27,8 @@ export class Constants {
   }
   /** Splats every constant exp needs, so a later call inside a loop does not splat per iteration. */
   prepareExp(): void {
-    for (const c of [EXP_MIN, EXP_MAX, Math.LOG2E, LN2_HI, LN2_LO, 1, 1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720]) this.get(c);
+    for (const c of [EXP_MIN, EXP_MAX, Math.LOG2E, LN2_HI, LN2_LO, 1, 1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720])
+      this.get(c);
   }
 }
 

@@ -9,7 +9,9 @@ export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 /** What a Node user can do when WebGPU is missing. */
 export const NODE_ADVICE =
   'In Node, WebGPU needs the optional `webgpu` npm package (Dawn: `npm install webgpu`) and a Vulkan driver; without a ' +
-  'GPU install `chromium` and `libvulkan1` (apt) and set VK_ICD_FILENAMES=' + SWIFTSHADER_ICD + ' (SwiftShader). ' +
+  'GPU install `chromium` and `libvulkan1` (apt) and set VK_ICD_FILENAMES=' +
+  SWIFTSHADER_ICD +
+  ' (SwiftShader). ' +
   'The CPU backend needs none of this.';
 
 /** What a browser user can do when WebGPU is missing. */
@@ -48,8 +50,10 @@ function defaultToSwiftShader(proc: NodeProcess): void {
 function noWebGpuMessage(): string {
   const page = globalThis as { isSecureContext?: boolean; location?: { origin?: string } };
   if (page.isSecureContext === false) {
-    return `initWebGPU: this page (${page.location?.origin ?? 'unknown origin'}) is not a secure context, and browsers ` +
-      'offer WebGPU only on https:// pages or on localhost. Serve it over https or from localhost, or keep the CPU backend.';
+    return (
+      `initWebGPU: this page (${page.location?.origin ?? 'unknown origin'}) is not a secure context, and browsers ` +
+      'offer WebGPU only on https:// pages or on localhost. Serve it over https or from localhost, or keep the CPU backend.'
+    );
   }
   return `initWebGPU: this browser has no navigator.gpu. ${BROWSER_ADVICE}`;
 }
@@ -92,7 +96,9 @@ export async function acquireDevice(): Promise<AcquiredDevice> {
   if (!adapter) {
     const proc = nodeProcess();
     const icd = proc?.env.VK_ICD_FILENAMES;
-    throw new Error(`initWebGPU: no WebGPU adapter is available${icd ? ` (VK_ICD_FILENAMES=${icd})` : ''}. ${proc ? NODE_ADVICE : BROWSER_ADVICE}`);
+    throw new Error(
+      `initWebGPU: no WebGPU adapter is available${icd ? ` (VK_ICD_FILENAMES=${icd})` : ''}. ${proc ? NODE_ADVICE : BROWSER_ADVICE}`,
+    );
   }
   // ask for the adapter's full buffer limits: the defaults (128 MiB bindings) are smaller than many GPUs allow
   const device = await adapter.requestDevice({
@@ -102,6 +108,7 @@ export async function acquireDevice(): Promise<AcquiredDevice> {
     },
   });
   const info = adapter.info;
-  const adapterName = [info?.vendor, info?.architecture, info?.device, info?.description].filter(Boolean).join(' ') || 'unknown adapter';
+  const adapterName =
+    [info?.vendor, info?.architecture, info?.device, info?.description].filter(Boolean).join(' ') || 'unknown adapter';
   return { device, adapterName };
 }

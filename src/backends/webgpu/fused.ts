@@ -47,7 +47,7 @@ fn row_max(v: f32, lid: u32) -> f32 {
 
 /** A row kernel: p(0) = rows, p(1) = d; `row`, `base` (row * d) and `d` are in scope of `body`. */
 function rowKernel(bindings: string, body: string, extra = ''): string {
-  return PARAMS + SPECIAL + extra + ROW + bindings + `
+  return `${PARAMS + SPECIAL + extra + ROW + bindings}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
@@ -74,32 +74,47 @@ const SHIFTED_SUM = `
   for (var j = lid; j < d; j += ${WORKGROUP}u) { s += exp(${x('j')} - shift); }
   s = row_sum(s, lid);`;
 
-const SOFTMAX = rowKernel(IO, `${SHIFTED_SUM}
+const SOFTMAX = rowKernel(
+  IO,
+  `${SHIFTED_SUM}
   let inv = 1.0 / s;
-  for (var j = lid; j < d; j += ${WORKGROUP}u) { Y[base + j] = bitcast<u32>(exp(${x('j')} - shift) * inv); }`);
+  for (var j = lid; j < d; j += ${WORKGROUP}u) { Y[base + j] = bitcast<u32>(exp(${x('j')} - shift) * inv); }`,
+);
 
-const LOG_SOFTMAX = rowKernel(IO, `${SHIFTED_SUM}
+const LOG_SOFTMAX = rowKernel(
+  IO,
+  `${SHIFTED_SUM}
   let lse = log_(s) + shift;
-  for (var j = lid; j < d; j += ${WORKGROUP}u) { Y[base + j] = bitcast<u32>(${x('j')} - lse); }`, helpers('log_('));
+  for (var j = lid; j < d; j += ${WORKGROUP}u) { Y[base + j] = bitcast<u32>(${x('j')} - lse); }`,
+  helpers('log_('),
+);
 
 /** Backward kernels read y (the forward's output) as X and the incoming gradient as G. */
 const BACKWARD_IO = binding(1, 'X', 'read') + binding(2, 'G', 'read') + binding(3, 'Y', 'read_write');
 const g = (j: string): string => `bitcast<f32>(G[base + ${j}])`;
 
-const SOFTMAX_BACKWARD = rowKernel(BACKWARD_IO, `
+const SOFTMAX_BACKWARD = rowKernel(
+  BACKWARD_IO,
+  `
   var dot = 0.0;
   for (var j = lid; j < d; j += ${WORKGROUP}u) { dot += ${g('j')} * ${x('j')}; }
   dot = row_sum(dot, lid);
-  for (var j = lid; j < d; j += ${WORKGROUP}u) { Y[base + j] = bitcast<u32>(${x('j')} * (${g('j')} - dot)); }`);
+  for (var j = lid; j < d; j += ${WORKGROUP}u) { Y[base + j] = bitcast<u32>(${x('j')} * (${g('j')} - dot)); }`,
+);
 
-const LOG_SOFTMAX_BACKWARD = rowKernel(BACKWARD_IO, `
+const LOG_SOFTMAX_BACKWARD = rowKernel(
+  BACKWARD_IO,
+  `
   var s = 0.0;
   for (var j = lid; j < d; j += ${WORKGROUP}u) { s += ${g('j')}; }
   s = row_sum(s, lid);
-  for (var j = lid; j < d; j += ${WORKGROUP}u) { Y[base + j] = bitcast<u32>(${g('j')} - exp(${x('j')}) * s); }`);
+  for (var j = lid; j < d; j += ${WORKGROUP}u) { Y[base + j] = bitcast<u32>(${g('j')} - exp(${x('j')}) * s); }`,
+);
 
 /** Two passes (mean, then the centred sum of squares) rather than E[x^2] - E[x]^2, which cancels badly in float32. */
-const LAYER_NORM = rowKernel(IO + binding(3, 'R', 'read_write'), `
+const LAYER_NORM = rowKernel(
+  IO + binding(3, 'R', 'read_write'),
+  `
   let n = f32(d);
   var s = 0.0;
   for (var j = lid; j < d; j += ${WORKGROUP}u) { s += ${x('j')}; }
@@ -108,10 +123,13 @@ const LAYER_NORM = rowKernel(IO + binding(3, 'R', 'read_write'), `
   for (var j = lid; j < d; j += ${WORKGROUP}u) { let c = ${x('j')} - mean; v += c * c; }
   let k = 1.0 / sqrt(row_sum(v, lid) / n + bitcast<f32>(p(2)));
   if (lid == 0u) { R[row] = bitcast<u32>(k); }
-  for (var j = lid; j < d; j += ${WORKGROUP}u) { Y[base + j] = bitcast<u32>((${x('j')} - mean) * k); }`);
+  for (var j = lid; j < d; j += ${WORKGROUP}u) { Y[base + j] = bitcast<u32>((${x('j')} - mean) * k); }`,
+);
 
 /** X = xhat, R = rstd per row, G = incoming gradient. */
-const LAYER_NORM_BACKWARD = rowKernel(binding(1, 'X', 'read') + binding(2, 'R', 'read') + binding(3, 'G', 'read') + binding(4, 'Y', 'read_write'), `
+const LAYER_NORM_BACKWARD = rowKernel(
+  binding(1, 'X', 'read') + binding(2, 'R', 'read') + binding(3, 'G', 'read') + binding(4, 'Y', 'read_write'),
+  `
   let n = f32(d);
   var sg = 0.0;
   var sgx = 0.0;
@@ -119,41 +137,80 @@ const LAYER_NORM_BACKWARD = rowKernel(binding(1, 'X', 'read') + binding(2, 'R', 
   let mg = row_sum(sg, lid) / n;
   let mgx = row_sum(sgx, lid) / n;
   let k = bitcast<f32>(R[row]);
-  for (var j = lid; j < d; j += ${WORKGROUP}u) { Y[base + j] = bitcast<u32>(k * (${g('j')} - mg - ${x('j')} * mgx)); }`);
+  for (var j = lid; j < d; j += ${WORKGROUP}u) { Y[base + j] = bitcast<u32>(k * (${g('j')} - mg - ${x('j')} * mgx)); }`,
+);
 
 const GELU_T = `let v = bitcast<f32>(X[i]);
   let t = tanh_(${GELU_C} * (v + ${GELU_A} * v * v * v));`;
 
-const GELU = PARAMS + SPECIAL + helpers('tanh_(') + IO + main1d(`
+const GELU =
+  PARAMS +
+  SPECIAL +
+  helpers('tanh_(') +
+  IO +
+  main1d(`
   if (i >= p(0)) { return; }
   ${GELU_T}
   Y[i] = bitcast<u32>(0.5 * v * (1.0 + t));`);
 
-const GELU_BACKWARD = PARAMS + SPECIAL + helpers('tanh_(') + BACKWARD_IO + main1d(`
+const GELU_BACKWARD =
+  PARAMS +
+  SPECIAL +
+  helpers('tanh_(') +
+  BACKWARD_IO +
+  main1d(`
   if (i >= p(0)) { return; }
   ${GELU_T}
   let slope = 0.5 * (1.0 + t) + 0.5 * v * (1.0 - t * t) * ${GELU_C} * (1.0 + ${3 * GELU_A} * v * v);
   Y[i] = bitcast<u32>(bitcast<f32>(G[i]) * slope);`);
 
 const ROW_KERNELS = {
-  softmax: SOFTMAX, logSoftmax: LOG_SOFTMAX, softmaxBackward: SOFTMAX_BACKWARD, logSoftmaxBackward: LOG_SOFTMAX_BACKWARD,
+  softmax: SOFTMAX,
+  logSoftmax: LOG_SOFTMAX,
+  softmaxBackward: SOFTMAX_BACKWARD,
+  logSoftmaxBackward: LOG_SOFTMAX_BACKWARD,
 };
 
 /** softmax / logSoftmax (inputs [x]) and their backwards (inputs [y, g]) over rows of length d. */
-export function rowOp(rt: Runner, op: keyof typeof ROW_KERNELS, inputs: readonly GPUBuffer[], rows: number, d: number): GPUBuffer {
+export function rowOp(
+  rt: Runner,
+  op: keyof typeof ROW_KERNELS,
+  inputs: readonly GPUBuffer[],
+  rows: number,
+  d: number,
+): GPUBuffer {
   const out = rt.output(op, rows * d * 4);
   rt.dispatch(`fused:${op}`, () => ROW_KERNELS[op], [rows, d], [...inputs, out], rows);
   return out;
 }
 
-export function layerNorm(rt: Runner, xb: GPUBuffer, rows: number, d: number, eps: number): { y: GPUBuffer; rstd: GPUBuffer } {
+export function layerNorm(
+  rt: Runner,
+  xb: GPUBuffer,
+  rows: number,
+  d: number,
+  eps: number,
+): { y: GPUBuffer; rstd: GPUBuffer } {
   const y = rt.output('layerNorm', rows * d * 4);
   const rstd = rt.output('layerNorm', rows * 4);
-  rt.dispatch('fused:layerNorm', () => LAYER_NORM, [rows, d, new Uint32Array(new Float32Array([eps]).buffer)[0]], [xb, y, rstd], rows);
+  rt.dispatch(
+    'fused:layerNorm',
+    () => LAYER_NORM,
+    [rows, d, new Uint32Array(new Float32Array([eps]).buffer)[0]],
+    [xb, y, rstd],
+    rows,
+  );
   return { y, rstd };
 }
 
-export function layerNormBackward(rt: Runner, xhat: GPUBuffer, rstd: GPUBuffer, gb: GPUBuffer, rows: number, d: number): GPUBuffer {
+export function layerNormBackward(
+  rt: Runner,
+  xhat: GPUBuffer,
+  rstd: GPUBuffer,
+  gb: GPUBuffer,
+  rows: number,
+  d: number,
+): GPUBuffer {
   const out = rt.output('layerNorm', rows * d * 4);
   rt.dispatch('fused:layerNormBackward', () => LAYER_NORM_BACKWARD, [rows, d], [xhat, rstd, gb, out], rows);
   return out;

@@ -55,13 +55,25 @@ export interface GPUCommandBuffer {
 
 export interface GPUCommandEncoder {
   beginComputePass(): GPUComputePassEncoder;
-  copyBufferToBuffer(source: GPUBuffer, sourceOffset: number, destination: GPUBuffer, destinationOffset: number, size: number): void;
+  copyBufferToBuffer(
+    source: GPUBuffer,
+    sourceOffset: number,
+    destination: GPUBuffer,
+    destinationOffset: number,
+    size: number,
+  ): void;
   clearBuffer(buffer: GPUBuffer, offset?: number, size?: number): void;
   finish(): GPUCommandBuffer;
 }
 
 export interface GPUQueue {
-  writeBuffer(buffer: GPUBuffer, bufferOffset: number, data: ArrayBufferLike | ArrayBufferView, dataOffset?: number, size?: number): void;
+  writeBuffer(
+    buffer: GPUBuffer,
+    bufferOffset: number,
+    data: ArrayBufferLike | ArrayBufferView,
+    dataOffset?: number,
+    size?: number,
+  ): void;
   submit(commandBuffers: readonly GPUCommandBuffer[]): void;
 }
 

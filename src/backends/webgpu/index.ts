@@ -6,7 +6,19 @@
 // question reads both.
 
 import type { GPUBuffer } from './gpu-types.js';
-import type { AdamUpdateSpec, Backend, BinaryOp, DType, MatmulSpec, MemoryInfo, ReduceOp, Storage, StridedView, TypedArray, UnaryOp } from '../backend.js';
+import type {
+  AdamUpdateSpec,
+  Backend,
+  BinaryOp,
+  DType,
+  MatmulSpec,
+  MemoryInfo,
+  ReduceOp,
+  Storage,
+  StridedView,
+  TypedArray,
+  UnaryOp,
+} from '../backend.js';
 import { registerBackend, registerBackendInitialiser, sizeOf } from '../backend.js';
 import { acquireDevice } from './device.js';
 import * as ew from './elementwise.js';
@@ -32,8 +44,13 @@ export class WebGPUStorage implements Storage {
    * bits here; binary ops pass them to the kernel as a uniform, and a GPU buffer is uploaded only when some other
    * kernel needs one (`buffer`). Most scalars of a step then cost no upload at all.
    */
-  constructor(readonly dtype: DType, readonly size: number, buffer: GPUBuffer | null,
-    readonly constantBits?: number, private readonly materialize?: () => GPUBuffer) {
+  constructor(
+    readonly dtype: DType,
+    readonly size: number,
+    buffer: GPUBuffer | null,
+    readonly constantBits?: number,
+    private readonly materialize?: () => GPUBuffer,
+  ) {
     this.buf = buffer;
   }
 
@@ -58,14 +75,23 @@ export class WebGPUBackend implements Backend {
   private live = 0;
   private liveBytes = 0;
 
-  constructor(private readonly rt: Runner, readonly adapterName: string) {}
+  constructor(
+    private readonly rt: Runner,
+    readonly adapterName: string,
+  ) {}
 
   /** True once the device is lost or destroyed (initWebGPU then makes a new one). */
   get failed(): boolean {
     return this.rt.failed;
   }
 
-  private wrap(dtype: DType, size: number, buffer: GPUBuffer | null, constantBits?: number, materialize?: () => GPUBuffer): WebGPUStorage {
+  private wrap(
+    dtype: DType,
+    size: number,
+    buffer: GPUBuffer | null,
+    constantBits?: number,
+    materialize?: () => GPUBuffer,
+  ): WebGPUStorage {
     this.live++;
     this.liveBytes += size * 4;
     return new WebGPUStorage(dtype, size, buffer, constantBits, materialize);
@@ -73,13 +99,16 @@ export class WebGPUBackend implements Backend {
 
   private checkDType(op: string, dtype: DType): void {
     if (dtype === 'float64') {
-      throw new Error(`${op}: the webgpu backend has no float64 (WGSL has no 64-bit floats); use float32, or the cpu backend for float64`);
+      throw new Error(
+        `${op}: the webgpu backend has no float64 (WGSL has no 64-bit floats); use float32, or the cpu backend for float64`,
+      );
     }
   }
 
   fromArray(data: TypedArray, dtype: DType): Storage {
     this.checkDType('fromArray', dtype);
-    const typed = dtype === 'int32' ? Int32Array.from(data) : data instanceof Float32Array ? data : Float32Array.from(data);
+    const typed =
+      dtype === 'int32' ? Int32Array.from(data) : data instanceof Float32Array ? data : Float32Array.from(data);
     if (typed.length === 1) {
       const bits = new Uint32Array(typed.buffer, typed.byteOffset, 1)[0];
       return this.wrap(dtype, 1, null, bits, () => this.rt.upload('fromArray', typed));
@@ -87,7 +116,8 @@ export class WebGPUBackend implements Backend {
     // all zeros (fresh optimizer state, gradient padding): cleared on the GPU rather than uploaded
     if (typed.every((v) => Object.is(v, 0))) return this.zeros(typed.length, dtype);
     const s = this.wrap(dtype, typed.length, this.rt.upload('fromArray', typed));
-    if (typed instanceof Int32Array) s.host = { values: typed, view: { shape: [typed.length], strides: [1], offset: 0 } };
+    if (typed instanceof Int32Array)
+      s.host = { values: typed, view: { shape: [typed.length], strides: [1], offset: 0 } };
     return s;
   }
   zeros(size: number, dtype: DType): Storage {
@@ -129,18 +159,64 @@ export class WebGPUBackend implements Backend {
     const keep = (...s: Storage[]): void => void made.push(...s);
     const v = { shape: [8], strides: [1], offset: 0 };
     const sv = { shape: [8], strides: [0], offset: 0 };
-    const spec = { lr: 1, beta1: 0.9, beta2: 0.99, eps: 1e-8, biasCorrection1: 1, biasCorrection2: 1, weightDecay: 0, decoupled: true };
+    const spec = {
+      lr: 1,
+      beta1: 0.9,
+      beta2: 0.99,
+      eps: 1e-8,
+      biasCorrection1: 1,
+      biasCorrection2: 1,
+      weightDecay: 0,
+      decoupled: true,
+    };
     const count = await this.rt.warm(() => {
-      const ops: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'lt', 'le', 'gt', 'ge', 'eq', 'ne'];
-      for (const op of ops) keep(this.binary(op, f, v, f, v, 'float32'), this.binary(op, f, v, k, sv, 'float32'), this.binary(op, k, sv, f, v, 'float32'));
-      const unaryOps: UnaryOp[] = ['neg', 'exp', 'log', 'sqrt', 'tanh', 'abs', 'sign', 'sigmoid', 'expm1', 'log1p', 'reciprocal'];
+      const ops: BinaryOp[] = [
+        'add',
+        'sub',
+        'mul',
+        'div',
+        'pow',
+        'maximum',
+        'minimum',
+        'lt',
+        'le',
+        'gt',
+        'ge',
+        'eq',
+        'ne',
+      ];
+      for (const op of ops)
+        keep(
+          this.binary(op, f, v, f, v, 'float32'),
+          this.binary(op, f, v, k, sv, 'float32'),
+          this.binary(op, k, sv, f, v, 'float32'),
+        );
+      const unaryOps: UnaryOp[] = [
+        'neg',
+        'exp',
+        'log',
+        'sqrt',
+        'tanh',
+        'abs',
+        'sign',
+        'sigmoid',
+        'expm1',
+        'log1p',
+        'reciprocal',
+      ];
       for (const op of unaryOps) keep(this.unary(op, f));
       for (const op of ['sum', 'max', 'argmax'] as ReduceOp[]) {
         keep(this.reduce(op, f, [2, 4], [1]), this.reduce(op, f, [2, 4], [0]), this.reduce(op, long, [1, 128], [1]));
       }
       const mm = { batchShape: [], aBatchStrides: [], bBatchStrides: [], m: 2, n: 2, k: 2 };
-      for (const transA of [false, true]) for (const transB of [false, true]) keep(this.matmul(f, f, { ...mm, transA, transB }));
-      keep(this.softmax(f, 2, 4), this.logSoftmax(f, 2, 4), this.softmaxBackward(f, f, 2, 4), this.logSoftmaxBackward(f, f, 2, 4));
+      for (const transA of [false, true])
+        for (const transB of [false, true]) keep(this.matmul(f, f, { ...mm, transA, transB }));
+      keep(
+        this.softmax(f, 2, 4),
+        this.logSoftmax(f, 2, 4),
+        this.softmaxBackward(f, f, 2, 4),
+        this.logSoftmaxBackward(f, f, 2, 4),
+      );
       const ln = this.layerNorm(f, 2, 4, 1e-5);
       keep(ln.y, ln.rstd, this.layerNormBackward(f, ln.rstd, f, 2, 4), this.gelu(f), this.geluBackward(f, f));
       for (const cond of [f, ids]) keep(this.where(cond, v, f, v, f, v), this.where(cond, v, f, v, k, sv));
@@ -181,7 +257,16 @@ export class WebGPUBackend implements Backend {
   }
   where(cond: Storage, cv: StridedView, a: Storage, av: StridedView, b: Storage, bv: StridedView): Storage {
     const kb = (b as WebGPUStorage).constantBits;
-    const out = ew.where(this.rt, gpuBuffer(cond), cv, cond.dtype, gpuBuffer(a), av, kb === undefined ? gpuBuffer(b) : { bits: kb }, bv);
+    const out = ew.where(
+      this.rt,
+      gpuBuffer(cond),
+      cv,
+      cond.dtype,
+      gpuBuffer(a),
+      av,
+      kb === undefined ? gpuBuffer(b) : { bits: kb },
+      bv,
+    );
     return this.wrap(a.dtype, sizeOf(cv.shape), out);
   }
   cast(x: Storage, dtype: DType): Storage {
@@ -193,27 +278,55 @@ export class WebGPUBackend implements Backend {
     const s = this.wrap(x.dtype, sizeOf(view.shape), layout.copyStrided(this.rt, gpuBuffer(x), view));
     const host = (x as WebGPUStorage).host;
     // a view of an uploaded (contiguous) id array is still known on the CPU: just the view, nothing copied
-    if (host && host.view.shape.length === 1 && host.view.strides[0] === 1 && host.view.offset === 0) s.host = { values: host.values, view };
+    if (host && host.view.shape.length === 1 && host.view.strides[0] === 1 && host.view.offset === 0)
+      s.host = { values: host.values, view };
     return s;
   }
   reduce(op: ReduceOp, x: Storage, shape: readonly number[], axes: readonly number[]): Storage {
     if (op === 'argmax' && axes.length > 1) throw new Error('argmax: takes exactly one axis');
     const outSize = shape.reduce((n, d, i) => (axes.includes(i) ? n : n * d), 1);
-    return this.wrap(op === 'argmax' ? 'int32' : x.dtype, outSize, reduce(this.rt, op, gpuBuffer(x), shape, axes, x.dtype));
+    return this.wrap(
+      op === 'argmax' ? 'int32' : x.dtype,
+      outSize,
+      reduce(this.rt, op, gpuBuffer(x), shape, axes, x.dtype),
+    );
   }
   matmul(a: Storage, b: Storage, spec: MatmulSpec): Storage {
     if (a.dtype !== 'float32') throw new Error(`matmul: the webgpu backend multiplies float32, got ${a.dtype}`);
-    return this.wrap(a.dtype, sizeOf(spec.batchShape) * spec.m * spec.n, matmul(this.rt, gpuBuffer(a), gpuBuffer(b), spec));
+    return this.wrap(
+      a.dtype,
+      sizeOf(spec.batchShape) * spec.m * spec.n,
+      matmul(this.rt, gpuBuffer(a), gpuBuffer(b), spec),
+    );
   }
   concat(xs: readonly Storage[], shapes: readonly (readonly number[])[], axis: number): Storage {
     const size = shapes.reduce((n, s) => n + sizeOf(s), 0);
     return this.wrap(xs[0].dtype, size, layout.concat(this.rt, xs.map(gpuBuffer), shapes, axis));
   }
   gather(x: Storage, xShape: readonly number[], axis: number, index: Storage, indexShape: readonly number[]): Storage {
-    return this.wrap(x.dtype, sizeOf(indexShape), idx.gather(this.rt, gpuBuffer(x), xShape, axis, gpuBuffer(index), indexShape));
+    return this.wrap(
+      x.dtype,
+      sizeOf(indexShape),
+      idx.gather(this.rt, gpuBuffer(x), xShape, axis, gpuBuffer(index), indexShape),
+    );
   }
-  scatterAdd(outShape: readonly number[], axis: number, index: Storage, src: Storage, srcShape: readonly number[]): Storage {
-    const out = idx.scatterAdd(this.rt, outShape, axis, gpuBuffer(index), (index as WebGPUStorage).host, gpuBuffer(src), srcShape, src.dtype);
+  scatterAdd(
+    outShape: readonly number[],
+    axis: number,
+    index: Storage,
+    src: Storage,
+    srcShape: readonly number[],
+  ): Storage {
+    const out = idx.scatterAdd(
+      this.rt,
+      outShape,
+      axis,
+      gpuBuffer(index),
+      (index as WebGPUStorage).host,
+      gpuBuffer(src),
+      srcShape,
+      src.dtype,
+    );
     return this.wrap(src.dtype, sizeOf(outShape), out);
   }
 
@@ -228,14 +341,22 @@ export class WebGPUBackend implements Backend {
     return this.wrap(y.dtype, rows * d, fused.rowOp(this.rt, 'softmaxBackward', [gpuBuffer(y), gpuBuffer(g)], rows, d));
   }
   logSoftmaxBackward(y: Storage, g: Storage, rows: number, d: number): Storage {
-    return this.wrap(y.dtype, rows * d, fused.rowOp(this.rt, 'logSoftmaxBackward', [gpuBuffer(y), gpuBuffer(g)], rows, d));
+    return this.wrap(
+      y.dtype,
+      rows * d,
+      fused.rowOp(this.rt, 'logSoftmaxBackward', [gpuBuffer(y), gpuBuffer(g)], rows, d),
+    );
   }
   layerNorm(x: Storage, rows: number, d: number, eps: number): { y: Storage; rstd: Storage } {
     const { y, rstd } = fused.layerNorm(this.rt, gpuBuffer(x), rows, d, eps);
     return { y: this.wrap(x.dtype, rows * d, y), rstd: this.wrap(x.dtype, rows, rstd) };
   }
   layerNormBackward(xhat: Storage, rstd: Storage, g: Storage, rows: number, d: number): Storage {
-    return this.wrap(xhat.dtype, rows * d, fused.layerNormBackward(this.rt, gpuBuffer(xhat), gpuBuffer(rstd), gpuBuffer(g), rows, d));
+    return this.wrap(
+      xhat.dtype,
+      rows * d,
+      fused.layerNormBackward(this.rt, gpuBuffer(xhat), gpuBuffer(rstd), gpuBuffer(g), rows, d),
+    );
   }
   gelu(x: Storage): Storage {
     return this.wrap(x.dtype, x.size, fused.gelu(this.rt, gpuBuffer(x), x.size));
@@ -246,10 +367,30 @@ export class WebGPUBackend implements Backend {
   dropout(x: Storage, p: number, key: readonly [number, number]): Storage {
     return this.wrap(x.dtype, x.size, dropout(this.rt, gpuBuffer(x), x.size, p, key));
   }
-  adamUpdate(param: Storage, grad: Storage, m: Storage, v: Storage, spec: AdamUpdateSpec, gradScale?: Storage): { param: Storage; m: Storage; v: Storage } {
+  adamUpdate(
+    param: Storage,
+    grad: Storage,
+    m: Storage,
+    v: Storage,
+    spec: AdamUpdateSpec,
+    gradScale?: Storage,
+  ): { param: Storage; m: Storage; v: Storage } {
     const n = param.size;
-    const out = adamUpdate(this.rt, n, gpuBuffer(param), gpuBuffer(grad), gpuBuffer(m), gpuBuffer(v), spec, gradScale && gpuBuffer(gradScale));
-    return { param: this.wrap(param.dtype, n, out.param), m: this.wrap(param.dtype, n, out.m), v: this.wrap(param.dtype, n, out.v) };
+    const out = adamUpdate(
+      this.rt,
+      n,
+      gpuBuffer(param),
+      gpuBuffer(grad),
+      gpuBuffer(m),
+      gpuBuffer(v),
+      spec,
+      gradScale && gpuBuffer(gradScale),
+    );
+    return {
+      param: this.wrap(param.dtype, n, out.param),
+      m: this.wrap(param.dtype, n, out.m),
+      v: this.wrap(param.dtype, n, out.v),
+    };
   }
 }
 

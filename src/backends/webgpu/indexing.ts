@@ -35,7 +35,12 @@ fn flag(op: u32, v: i32, size: u32, axis: u32) {
 `;
 
 export function gather(
-  rt: Runner, x: GPUBuffer, xShape: readonly number[], axis: number, index: GPUBuffer, indexShape: readonly number[],
+  rt: Runner,
+  x: GPUBuffer,
+  xShape: readonly number[],
+  axis: number,
+  index: GPUBuffer,
+  indexShape: readonly number[],
 ): GPUBuffer {
   const xStrides = contiguousStrides(xShape);
   // where element i of the output starts in x before the index along `axis` is added (axis stride zeroed)
@@ -45,8 +50,14 @@ export function gather(
   params[2] = xShape[axis];
   params[3] = axis;
   const out = rt.output('gather', n * 4);
-  const code = (): string => PARAMS + STRIDED_OFF + binding(1, 'X', 'read') + binding(2, 'I', 'read')
-    + binding(3, 'Y', 'read_write') + FLAG(4) + main1d(`
+  const code = (): string =>
+    PARAMS +
+    STRIDED_OFF +
+    binding(1, 'X', 'read') +
+    binding(2, 'I', 'read') +
+    binding(3, 'Y', 'read_write') +
+    FLAG(4) +
+    main1d(`
   if (i >= p(0)) { return; }
   let v = bitcast<i32>(I[i]);
   if (v < 0 || u32(v) >= p(2)) {
@@ -91,8 +102,13 @@ export function segmentPlan(ids: Int32Array, size: number): { words: Uint32Array
 }
 
 function segmentedScatter(
-  rt: Runner, outShape: readonly number[], axis: number, plan: { words: Uint32Array; segments: number }, src: GPUBuffer,
-  len: number, dtype: DType,
+  rt: Runner,
+  outShape: readonly number[],
+  axis: number,
+  plan: { words: Uint32Array; segments: number },
+  src: GPUBuffer,
+  len: number,
+  dtype: DType,
 ): GPUBuffer {
   const outer = outShape.slice(0, axis).reduce((a, b) => a * b, 1);
   const inner = outShape.slice(axis + 1).reduce((a, b) => a * b, 1);
@@ -101,7 +117,12 @@ function segmentedScatter(
   const planBuf = rt.upload('scatterAdd', plan.words);
   const T = wgslType(dtype);
   // thread i = ((o * segments) + s) * inner + c: neighbouring threads read neighbouring source columns
-  const code = (): string => PARAMS + binding(1, 'PL', 'read') + binding(2, 'X', 'read') + binding(3, 'Y', 'read_write') + main1d(`
+  const code = (): string =>
+    PARAMS +
+    binding(1, 'PL', 'read') +
+    binding(2, 'X', 'read') +
+    binding(3, 'Y', 'read_write') +
+    main1d(`
   if (i >= p(0)) { return; }
   let inner = p(1);
   let c = i % inner;
@@ -111,14 +132,26 @@ function segmentedScatter(
   var acc = ${T}(0);
   for (var k = PL[seg + 1u]; k < PL[seg + 2u]; k++) { acc = acc + ${load(dtype, 'X[(o * p(3) + PL[k]) * inner + c]')}; }
   Y[(o * p(4) + PL[seg]) * inner + c] = bitcast<u32>(acc);`);
-  rt.dispatch(`scatterAddSegments:${dtype}`, code, [n, inner, plan.segments, len, outShape[axis], len], [planBuf, src, out], groupsFor(n));
+  rt.dispatch(
+    `scatterAddSegments:${dtype}`,
+    code,
+    [n, inner, plan.segments, len, outShape[axis], len],
+    [planBuf, src, out],
+    groupsFor(n),
+  );
   rt.release(planBuf);
   return out;
 }
 
 export function scatterAdd(
-  rt: Runner, outShape: readonly number[], axis: number, index: GPUBuffer, host: HostIndex | undefined, src: GPUBuffer,
-  srcShape: readonly number[], dtype: DType,
+  rt: Runner,
+  outShape: readonly number[],
+  axis: number,
+  index: GPUBuffer,
+  host: HostIndex | undefined,
+  src: GPUBuffer,
+  srcShape: readonly number[],
+  dtype: DType,
 ): GPUBuffer {
   const sameLines = srcShape.every((d, k) => k === axis || d === outShape[k]);
   const ids = sameLines ? sharedLine(host, srcShape, axis) : null;
@@ -134,7 +167,13 @@ export function scatterAdd(
   params.set(contiguousStrides(srcShape), 24);
   const out = rt.output('scatterAdd', n * 4);
   const T = wgslType(dtype);
-  const code = (): string => PARAMS + binding(1, 'I', 'read') + binding(2, 'X', 'read') + binding(3, 'Y', 'read_write') + FLAG(4) + main1d(`
+  const code = (): string =>
+    PARAMS +
+    binding(1, 'I', 'read') +
+    binding(2, 'X', 'read') +
+    binding(3, 'Y', 'read_write') +
+    FLAG(4) +
+    main1d(`
   if (i >= p(0)) { return; }
   // split the output index into its coordinate v along the axis and the start of its line through index/src
   let axis = p(2);

@@ -13,18 +13,32 @@ export function copyStrided(rt: Runner, x: GPUBuffer, view: StridedView): GPUBuf
   return out;
 }
 
-const COPY = PARAMS + STRIDED_OFF + binding(1, 'X', 'read') + binding(2, 'Y', 'read_write') + main1d(`
+const COPY =
+  PARAMS +
+  STRIDED_OFF +
+  binding(1, 'X', 'read') +
+  binding(2, 'Y', 'read_write') +
+  main1d(`
   if (i >= p(0)) { return; }
   Y[i] = X[strided_off(i, 0u)];`);
 
-const CONCAT = PARAMS + binding(1, 'X', 'read') + binding(2, 'Y', 'read_write') + main1d(`
+const CONCAT =
+  PARAMS +
+  binding(1, 'X', 'read') +
+  binding(2, 'Y', 'read_write') +
+  main1d(`
   // p(0) = outer * chunk elements to copy, p(1) = chunk (this input's row), p(2) = output row, p(3) = column offset
   if (i >= p(0)) { return; }
   let o = i / p(1);
   Y[o * p(2) + p(3) + i % p(1)] = X[i];`);
 
 /** One dispatch per input, each writing its [outer, chunk] block into its column range of the output rows. */
-export function concat(rt: Runner, xs: readonly GPUBuffer[], shapes: readonly (readonly number[])[], axis: number): GPUBuffer {
+export function concat(
+  rt: Runner,
+  xs: readonly GPUBuffer[],
+  shapes: readonly (readonly number[])[],
+  axis: number,
+): GPUBuffer {
   const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
   const outer = size(shapes[0].slice(0, axis));
   const chunks = shapes.map((s) => size(s.slice(axis)));

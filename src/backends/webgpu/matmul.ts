@@ -20,9 +20,13 @@ function kernel(transA: boolean, transB: boolean): string {
   const aIndex = transA ? 'gk * m + gi' : 'gi * k + gk';
   const bIndex = transB ? 'gj * k + gk' : 'gk * n + gj';
   // loading: idx in [0, 512) picks (depth kk, row/col rr); let the contiguous coordinate vary fastest across threads
-  const aSplit = transA ? `let kk = idx / ${TILE}u; let rr = idx % ${TILE}u;` : `let kk = idx % ${TK}u; let rr = idx / ${TK}u;`;
-  const bSplit = transB ? `let kk = idx % ${TK}u; let rr = idx / ${TK}u;` : `let kk = idx / ${TILE}u; let rr = idx % ${TILE}u;`;
-  return PARAMS + binding(1, 'A', 'read') + binding(2, 'B', 'read') + binding(3, 'Y', 'read_write') + `
+  const aSplit = transA
+    ? `let kk = idx / ${TILE}u; let rr = idx % ${TILE}u;`
+    : `let kk = idx % ${TK}u; let rr = idx / ${TK}u;`;
+  const bSplit = transB
+    ? `let kk = idx % ${TK}u; let rr = idx / ${TK}u;`
+    : `let kk = idx / ${TILE}u; let rr = idx % ${TILE}u;`;
+  return `${PARAMS + binding(1, 'A', 'read') + binding(2, 'B', 'read') + binding(3, 'Y', 'read_write')}
 var<workgroup> As: array<f32, ${TK * ROW}>;
 var<workgroup> Bs: array<f32, ${TK * ROW}>;
 @compute @workgroup_size(8, 8)

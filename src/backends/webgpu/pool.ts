@@ -36,7 +36,11 @@ export class BufferPool {
   private created = { count: 0, bytes: 0, largest: 0 };
 
   /** `maxSize` caps the bucket rounding, so a request the device allows is never rounded past its limit. */
-  constructor(private readonly device: GPUDevice, private readonly maxFreeBytes: number, private readonly maxSize: number) {}
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly maxFreeBytes: number,
+    private readonly maxSize: number,
+  ) {}
 
   /** A buffer of at least `bytes` with STORAGE | COPY_SRC | COPY_DST usage. `forUpload` excludes `recent` buffers. */
   acquire(bytes: number, forUpload: boolean): GPUBuffer {

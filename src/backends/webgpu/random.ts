@@ -27,7 +27,12 @@ fn philox_word(block: u32, word: u32, key0: u32, key1: u32) -> u32 {
 `;
 
 /** p(0) = n, p(1..2) = key, p(3) = keep threshold on the word, p(4) = 1 when nothing is kept, p(5) = keep scale. */
-const DROPOUT = PARAMS + PHILOX + binding(1, 'X', 'read') + binding(2, 'Y', 'read_write') + main1d(`
+const DROPOUT =
+  PARAMS +
+  PHILOX +
+  binding(1, 'X', 'read') +
+  binding(2, 'Y', 'read_write') +
+  main1d(`
   if (i >= p(0)) { return; }
   let w = philox_word(i / 4u, i % 4u, p(1), p(2));
   let keep = p(4) == 0u && w >= p(3);

@@ -23,7 +23,8 @@ const CHUNK = 4096;
 /** Does `cand` (value v at index j) beat the running best (a at ia)? NaN wins like torch (the first NaN for argmax);
  *  ties go to the lower index, so argmax is the first maximum as on the CPU. */
 function betterFn(dtype: DType): string {
-  if (dtype === 'int32') return 'fn better(v: i32, j: u32, a: i32, ia: u32) -> bool { return v > a || (v == a && j < ia); }';
+  if (dtype === 'int32')
+    return 'fn better(v: i32, j: u32, a: i32, ia: u32) -> bool { return v > a || (v == a && j < ia); }';
   return `
 fn better(v: f32, j: u32, a: f32, ia: u32) -> bool {
   if (is_nan(a)) { return is_nan(v) && j < ia; }
@@ -41,7 +42,7 @@ function kernel(op: ReduceOp, dtype: DType): string {
     ? 'sv[lid] = sv[lid] + sv[lid + s];'
     : 'if (better(sv[lid + s], si[lid + s], sv[lid], si[lid])) { sv[lid] = sv[lid + s]; si[lid] = si[lid + s]; }';
   const result = op === 'argmax' ? 'bitcast<u32>(select(i32(si[0]), 0i, si[0] == 0xffffffffu))' : 'bitcast<u32>(sv[0])';
-  return PARAMS + SPECIAL + (isSum ? '' : betterFn(dtype)) + binding(1, 'X', 'read') + binding(2, 'Y', 'read_write') + `
+  return `${PARAMS + SPECIAL + (isSum ? '' : betterFn(dtype)) + binding(1, 'X', 'read') + binding(2, 'Y', 'read_write')}
 var<workgroup> sv: array<${T}, ${WORKGROUP}>;
 var<workgroup> si: array<u32, ${WORKGROUP}>;
 @compute @workgroup_size(${WORKGROUP})
@@ -80,7 +81,13 @@ function perOutputKernel(op: ReduceOp, dtype: DType): string {
   const ident = isSum ? `${T}(0)` : dtype === 'int32' ? '(-2147483647i - 1i)' : '-inf()';
   const fold = isSum ? 'acc = acc + v;' : 'if (better(v, j, acc, idx)) { acc = v; idx = j; }';
   const result = op === 'argmax' ? 'bitcast<u32>(select(i32(idx), 0i, idx == 0xffffffffu))' : 'bitcast<u32>(acc)';
-  return PARAMS + SPECIAL + (isSum ? '' : betterFn(dtype)) + binding(1, 'X', 'read') + binding(2, 'Y', 'read_write') + main1d(`
+  return (
+    PARAMS +
+    SPECIAL +
+    (isSum ? '' : betterFn(dtype)) +
+    binding(1, 'X', 'read') +
+    binding(2, 'Y', 'read_write') +
+    main1d(`
   if (i >= p(0)) { return; }
   let inner = p(2);
   let base = (i / inner) * p(1) * inner + i % inner;
@@ -90,11 +97,15 @@ function perOutputKernel(op: ReduceOp, dtype: DType): string {
     let v = ${load(dtype, 'X[base + j * inner]')};
     ${fold}
   }
-  Y[i] = ${result};`);
+  Y[i] = ${result};`)
+  );
 }
 
 /** [outer, r, inner] when the reduced axes (ignoring size-1 dims) are one contiguous block, else null. */
-export function asOuterReducedInner(shape: readonly number[], axes: readonly number[]): [number, number, number] | null {
+export function asOuterReducedInner(
+  shape: readonly number[],
+  axes: readonly number[],
+): [number, number, number] | null {
   const sizes = [1, 1, 1];
   let part = 0; // 0: before the reduced block, 1: inside it, 2: after it
   for (let d = 0; d < shape.length; d++) {
@@ -114,7 +125,14 @@ export function perOutputFits(outer: number, r: number, inner: number): boolean 
   return outer * inner >= 256 || r <= 4096; // columns: enough outputs to fill the GPU, or short enough to walk
 }
 
-export function reduce(rt: Runner, op: ReduceOp, x: GPUBuffer, shape: readonly number[], axes: readonly number[], dtype: DType): GPUBuffer {
+export function reduce(
+  rt: Runner,
+  op: ReduceOp,
+  x: GPUBuffer,
+  shape: readonly number[],
+  axes: readonly number[],
+  dtype: DType,
+): GPUBuffer {
   const reduced = (d: number): boolean => axes.includes(d);
   const rows = shape.reduce((n, d, i) => (reduced(i) ? n : n * d), 1);
   const r = shape.reduce((n, d, i) => (reduced(i) ? n * d : n), 1);
@@ -125,7 +143,13 @@ export function reduce(rt: Runner, op: ReduceOp, x: GPUBuffer, shape: readonly n
   if (block && perOutputFits(...block)) {
     const [outer, len, inner] = block;
     const out = rt.output(op, outer * inner * 4);
-    rt.dispatch(`reducePerOutput:${op}:${dtype}`, () => perOutputKernel(op, dtype), [outer * inner, len, inner], [x, out], groupsFor(outer * inner));
+    rt.dispatch(
+      `reducePerOutput:${op}:${dtype}`,
+      () => perOutputKernel(op, dtype),
+      [outer * inner, len, inner],
+      [x, out],
+      groupsFor(outer * inner),
+    );
     return out;
   }
   // already [kept..., reduced...] when no kept axis of size > 1 comes after a reduced axis of size > 1

@@ -5,7 +5,16 @@
 // or when the batch is full. Errors that WebGPU reports asynchronously are collected with error scopes (one pair per
 // batch) and thrown from the next read, and from every op after that.
 
-import type { GPUBindGroupLayout, GPUBuffer, GPUSupportedLimits, GPUCommandEncoder, GPUComputePassEncoder, GPUComputePipeline, GPUDevice, GPUUncapturedErrorEvent } from './gpu-types.js';
+import type {
+  GPUBindGroupLayout,
+  GPUBuffer,
+  GPUSupportedLimits,
+  GPUCommandEncoder,
+  GPUComputePassEncoder,
+  GPUComputePipeline,
+  GPUDevice,
+  GPUUncapturedErrorEvent,
+} from './gpu-types.js';
 import { BufferPool } from './pool.js';
 import { STATUS_WORDS, WORKGROUP } from './wgsl.js';
 import { BufferUsage, MAP_MODE_READ } from './device.js';
@@ -78,21 +87,44 @@ export class Runner {
   /** Error-scope results not yet settled (settled ones remove themselves, so this stays small). */
   private readonly scopeErrors = new Set<Promise<void>>();
   private readonly lost: Promise<never>;
-  private readonly counts: WebGPUStats = { dispatches: 0, workgroups: 0, uploads: 0, uploadBytes: 0, submits: 0, readbacks: 0, pipelines: 0, warmedPipelines: 0, clears: 0 };
+  private readonly counts: WebGPUStats = {
+    dispatches: 0,
+    workgroups: 0,
+    uploads: 0,
+    uploadBytes: 0,
+    submits: 0,
+    readbacks: 0,
+    pipelines: 0,
+    warmedPipelines: 0,
+    clears: 0,
+  };
 
   /** `poolCapBytes` overrides the free-pool cap (tests use a small one to exercise the over-cap path). */
-  constructor(readonly device: GPUDevice, poolCapBytes = poolCapFor(device.limits)) {
-    this.pool = new BufferPool(device, poolCapBytes, Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize));
+  constructor(
+    readonly device: GPUDevice,
+    poolCapBytes = poolCapFor(device.limits),
+  ) {
+    this.pool = new BufferPool(
+      device,
+      poolCapBytes,
+      Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize),
+    );
     this.slotBytes = Math.max(SLOT_BYTES, device.limits.minUniformBufferOffsetAlignment);
     this.arenaData = new Uint32Array((SLOTS_PER_BATCH * this.slotBytes) / 4);
-    this.arena = device.createBuffer({ size: SLOTS_PER_BATCH * this.slotBytes, usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST });
+    this.arena = device.createBuffer({
+      size: SLOTS_PER_BATCH * this.slotBytes,
+      usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST,
+    });
     this.stageData = new Uint8Array(STAGE_BYTES);
     this.stage = device.createBuffer({ size: STAGE_BYTES, usage: BufferUsage.COPY_SRC | BufferUsage.COPY_DST });
-    this.status = device.createBuffer({ size: STATUS_WORDS * 4, usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST });
+    this.status = device.createBuffer({
+      size: STATUS_WORDS * 4,
+      usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST,
+    });
     this.lost = device.lost.then((info) => {
       const err = new Error(
         `webgpu: the device was lost (${info.reason}${info.message ? `: ${info.message}` : ''}); ` +
-        'tensors on it are gone; call initWebGPU() again to get a new device',
+          'tensors on it are gone; call initWebGPU() again to get a new device',
       );
       this.fatal ??= err;
       throw err;
@@ -118,20 +150,29 @@ export class Runner {
   checkSize(op: string, bytes: number): void {
     const max = Math.min(this.device.limits.maxStorageBufferBindingSize, this.device.limits.maxBufferSize);
     if (bytes > max) {
-      throw new Error(`${op}: needs a GPU buffer of ${bytes} bytes, over this device's limit of ${max} bytes (maxStorageBufferBindingSize)`);
+      throw new Error(
+        `${op}: needs a GPU buffer of ${bytes} bytes, over this device's limit of ${max} bytes (maxStorageBufferBindingSize)`,
+      );
     }
   }
 
   /** Encodes one dispatch of `groups` workgroups; the grid is split into x*y and kernels rebuild the linear id.
    *  `code` is only called when the pipeline is not cached. */
-  dispatch(key: string, code: () => string, params: ArrayLike<number>, buffers: readonly GPUBuffer[], groups: number): void {
+  dispatch(
+    key: string,
+    code: () => string,
+    params: ArrayLike<number>,
+    buffers: readonly GPUBuffer[],
+    groups: number,
+  ): void {
     if (this.recording) {
       this.recording.set(key, code);
       return;
     }
     if (groups === 0) return;
     const xy = grid(groups, this.device.limits.maxComputeWorkgroupsPerDimension, key);
-    if (params.length > PARAM_WORDS) throw new Error(`webgpu: kernel ${key} has ${params.length} parameters (max ${PARAM_WORDS})`);
+    if (params.length > PARAM_WORDS)
+      throw new Error(`webgpu: kernel ${key} has ${params.length} parameters (max ${PARAM_WORDS})`);
     if (this.slots === SLOTS_PER_BATCH) this.flush();
     const { pipeline, layout } = this.pipeline(key, code);
     const slot = this.slots++;
@@ -210,14 +251,23 @@ export class Runner {
     // the read's own error scopes: a staging buffer the GPU has no memory for is reported as this read's failure
     this.device.pushErrorScope('out-of-memory');
     this.device.pushErrorScope('validation');
-    const data = this.device.createBuffer({ size: together ? statusAt + STATUS_WORDS * 4 : Math.max(statusAt, 4), usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
-    const status = together ? data : this.device.createBuffer({ size: STATUS_WORDS * 4, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+    const data = this.device.createBuffer({
+      size: together ? statusAt + STATUS_WORDS * 4 : Math.max(statusAt, 4),
+      usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST,
+    });
+    const status = together
+      ? data
+      : this.device.createBuffer({ size: STATUS_WORDS * 4, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
     const enc = this.device.createCommandEncoder();
     if (bytes > 0) enc.copyBufferToBuffer(buf, 0, data, 0, statusAt);
     enc.copyBufferToBuffer(this.status, 0, status, together ? statusAt : 0, STATUS_WORDS * 4);
     this.device.queue.submit([enc.finish()]);
     this.counts.submits++;
-    const failure = this.popScopes(`read of ${bytes} bytes`, { count: together ? 1 : 2, bytes: statusAt + STATUS_WORDS * 4, largest: statusAt });
+    const failure = this.popScopes(`read of ${bytes} bytes`, {
+      count: together ? 1 : 2,
+      bytes: statusAt + STATUS_WORDS * 4,
+      largest: statusAt,
+    });
     try {
       const maps = [data, status].filter((b, i) => i === 0 || b !== data).map((b) => b.mapAsync(MAP_MODE_READ));
       const mapped = Promise.all(maps);
@@ -226,7 +276,9 @@ export class Runner {
       const own = await failure;
       if (own) throw own;
       const all = data.getMappedRange().slice(0);
-      const words = together ? new Int32Array(all, statusAt, STATUS_WORDS) : new Int32Array(status.getMappedRange().slice(0));
+      const words = together
+        ? new Int32Array(all, statusAt, STATUS_WORDS)
+        : new Int32Array(status.getMappedRange().slice(0));
       data.unmap();
       if (status !== data) status.unmap();
       await this.throwScopeErrors();
@@ -294,12 +346,18 @@ export class Runner {
       this.recording = null;
     }
     const todo = [...found].filter(([key]) => !this.pipelines.has(key));
-    await Promise.all(todo.map(async ([key, code]) => {
-      const module = this.device.createShaderModule({ label: key, code: code() });
-      const pipeline = await this.device.createComputePipelineAsync({ label: key, layout: 'auto', compute: { module, entryPoint: 'main' } });
-      this.counts.warmedPipelines++;
-      if (!this.pipelines.has(key)) this.pipelines.set(key, { pipeline, layout: pipeline.getBindGroupLayout(0) });
-    }));
+    await Promise.all(
+      todo.map(async ([key, code]) => {
+        const module = this.device.createShaderModule({ label: key, code: code() });
+        const pipeline = await this.device.createComputePipelineAsync({
+          label: key,
+          layout: 'auto',
+          compute: { module, entryPoint: 'main' },
+        });
+        this.counts.warmedPipelines++;
+        if (!this.pipelines.has(key)) this.pipelines.set(key, { pipeline, layout: pipeline.getBindGroupLayout(0) });
+      }),
+    );
     return todo.length;
   }
 
@@ -307,7 +365,11 @@ export class Runner {
     let p = this.pipelines.get(key);
     if (!p) {
       const module = this.device.createShaderModule({ label: key, code: code() });
-      const pipeline = this.device.createComputePipeline({ label: key, layout: 'auto', compute: { module, entryPoint: 'main' } });
+      const pipeline = this.device.createComputePipeline({
+        label: key,
+        layout: 'auto',
+        compute: { module, entryPoint: 'main' },
+      });
       this.counts.pipelines++;
       p = { pipeline, layout: pipeline.getBindGroupLayout(0) };
       this.pipelines.set(key, p);
@@ -334,9 +396,11 @@ export class Runner {
   }
 
   private closeScopes(): void {
-    const p = this.popScopes('batch of GPU work', this.pool.takeCreated()).then((err) => {
-      if (err) this.fatal ??= err;
-    }).finally(() => this.scopeErrors.delete(p));
+    const p = this.popScopes('batch of GPU work', this.pool.takeCreated())
+      .then((err) => {
+        if (err) this.fatal ??= err;
+      })
+      .finally(() => this.scopeErrors.delete(p));
     this.scopeErrors.add(p);
   }
 
@@ -352,7 +416,7 @@ export class Runner {
       if (o) {
         return new Error(
           `webgpu: out of GPU memory during a ${what} that allocated ${asked.count} new buffer(s) of ${asked.bytes} bytes ` +
-          `in total (largest ${asked.largest} bytes): ${o.message}. To recover: ${OOM_RECOVERY}`,
+            `in total (largest ${asked.largest} bytes): ${o.message}. To recover: ${OOM_RECOVERY}`,
         );
       }
       return v ? new Error(`webgpu: validation error: ${v.message}`) : null;
@@ -371,7 +435,7 @@ export class Runner {
     const op = STATUS_OPS[words[1]] ?? 'kernel';
     throw new Error(
       `${op}: index ${words[2]} is out of range for axis ${words[4]} of size ${words[3]} ` +
-      '(found by a GPU kernel that ran before this read; the result it computed is not valid)',
+        '(found by a GPU kernel that ran before this read; the result it computed is not valid)',
     );
   }
 }
@@ -380,6 +444,7 @@ export class Runner {
 function grid(groups: number, max: number, key: string): [number, number] {
   if (groups <= max) return [groups, 1];
   const y = Math.ceil(groups / max);
-  if (y > max) throw new Error(`webgpu: kernel ${key} needs ${groups} workgroups of ${WORKGROUP}, over the device limit`);
+  if (y > max)
+    throw new Error(`webgpu: kernel ${key} needs ${groups} workgroups of ${WORKGROUP}, over the device limit`);
   return [Math.ceil(groups / y), y];
 }

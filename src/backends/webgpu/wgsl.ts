@@ -90,7 +90,9 @@ export function collapse(op: string, shape: readonly number[], strides: readonly
     }
   }
   if (dims.length > MAX_RANK) {
-    throw new Error(`${op}: the WebGPU backend handles strided views of at most ${MAX_RANK} non-mergeable dims, got shape [${shape}]`);
+    throw new Error(
+      `${op}: the WebGPU backend handles strided views of at most ${MAX_RANK} non-mergeable dims, got shape [${shape}]`,
+    );
   }
   return { shape: dims, strides: out };
 }
@@ -99,7 +101,11 @@ export function collapse(op: string, shape: readonly number[], strides: readonly
 export function stridedParams(op: string, views: readonly StridedView[]): { n: number; params: Uint32Array } {
   const shape = views[0].shape;
   const n = shape.reduce((a, b) => a * b, 1);
-  const c = collapse(op, shape, views.map((v) => v.strides));
+  const c = collapse(
+    op,
+    shape,
+    views.map((v) => v.strides),
+  );
   const params = new Uint32Array(16 + 8 * views.length);
   params[0] = n;
   params[7] = c.shape.length;

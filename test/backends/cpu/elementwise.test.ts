@@ -32,17 +32,52 @@ const size = (s: number[]): number => s.reduce((p, q) => p * q, 1);
 
 describe('cpu broadcasting kernels', () => {
   const pairs: [number[], number[], number[]][] = [
-    [[5, 7], [7], [5, 7]], [[5, 7], [5, 1], [5, 7]], [[1, 7], [5, 1], [5, 7]], [[3, 1, 4], [1, 6, 1], [3, 6, 4]],
-    [[2, 3, 4, 5], [3, 1, 5], [2, 3, 4, 5]], [[], [4, 3], [4, 3]], [[4, 3], [], [4, 3]], [[6, 1], [6, 1], [6, 1]], [[0, 3], [3], [0, 3]],
+    [[5, 7], [7], [5, 7]],
+    [
+      [5, 7],
+      [5, 1],
+      [5, 7],
+    ],
+    [
+      [1, 7],
+      [5, 1],
+      [5, 7],
+    ],
+    [
+      [3, 1, 4],
+      [1, 6, 1],
+      [3, 6, 4],
+    ],
+    [
+      [2, 3, 4, 5],
+      [3, 1, 5],
+      [2, 3, 4, 5],
+    ],
+    [[], [4, 3], [4, 3]],
+    [[4, 3], [], [4, 3]],
+    [
+      [6, 1],
+      [6, 1],
+      [6, 1],
+    ],
+    [[0, 3], [3], [0, 3]],
   ];
   for (const op of ['add', 'sub', 'mul', 'div', 'maximum', 'lt'] as const) {
     for (const [sa, sb, so] of pairs) {
       it(`${op} ${JSON.stringify(sa)} with ${JSON.stringify(sb)}`, () => {
-        const a = randomArray(size(sa), 1), b = randomArray(size(sb), 2);
-        const av = bview(sa, so), bv = bview(sb, so);
+        const a = randomArray(size(sa), 1),
+          b = randomArray(size(sb), 2);
+        const av = bview(sa, so),
+          bv = bview(sb, so);
         const got = binary(op, a, av, b, bv, 'float64');
-        const f = { add: (x: number, y: number) => x + y, sub: (x: number, y: number) => x - y, mul: (x: number, y: number) => x * y,
-          div: (x: number, y: number) => x / y, maximum: Math.max, lt: (x: number, y: number) => (x < y ? 1 : 0) }[op];
+        const f = {
+          add: (x: number, y: number) => x + y,
+          sub: (x: number, y: number) => x - y,
+          mul: (x: number, y: number) => x * y,
+          div: (x: number, y: number) => x / y,
+          maximum: Math.max,
+          lt: (x: number, y: number) => (x < y ? 1 : 0),
+        }[op];
         const want = Array.from({ length: size(so) }, (_, i) => f(a[offsetAt(av, i)], b[offsetAt(bv, i)]));
         expect(Array.from(got)).toEqual(want);
       });
@@ -51,9 +86,12 @@ describe('cpu broadcasting kernels', () => {
 
   it('where with a broadcast mask and a scalar branch', () => {
     const out = [3, 4, 5];
-    const cond = Float64Array.from({ length: 20 }, (_, i) => i % 3 === 0 ? 1 : 0);
-    const a = randomArray(60, 3), b = new Float64Array([-9]);
-    const cv = bview([4, 5], out), av = bview(out, out), bv = bview([], out);
+    const cond = Float64Array.from({ length: 20 }, (_, i) => (i % 3 === 0 ? 1 : 0));
+    const a = randomArray(60, 3),
+      b = new Float64Array([-9]);
+    const cv = bview([4, 5], out),
+      av = bview(out, out),
+      bv = bview([], out);
     const got = where(cond, cv, a, av, b, bv, 'float64');
     const want = Array.from({ length: 60 }, (_, i) => (cond[offsetAt(cv, i)] !== 0 ? a[i] : -9));
     expect(Array.from(got)).toEqual(want);

@@ -4,19 +4,40 @@
 // float32 must match the float64 result to float32 rounding.
 
 import { describe, expect, it } from 'vitest';
-import { Tensor, crossEntropy, grad, gradcheck, gradgradcheck, randn, registerBackend, tensor } from '../../../src/index.js';
+import {
+  type Tensor,
+  crossEntropy,
+  grad,
+  gradcheck,
+  gradgradcheck,
+  randn,
+  registerBackend,
+  tensor,
+} from '../../../src/index.js';
 import type { DType } from '../../../src/backends/backend.js';
 import { CpuBackend } from '../../../src/backends/cpu/index.js';
 import { maxRelErr } from './reference.js';
 
-const FUSED = ['softmax', 'logSoftmax', 'softmaxBackward', 'logSoftmaxBackward', 'layerNorm', 'layerNormBackward', 'gelu', 'geluBackward'];
+const FUSED = [
+  'softmax',
+  'logSoftmax',
+  'softmaxBackward',
+  'logSoftmaxBackward',
+  'layerNorm',
+  'layerNormBackward',
+  'gelu',
+  'geluBackward',
+];
 const plain = new CpuBackend();
 Object.defineProperty(plain, 'name', { value: 'cpu-plain' });
 for (const k of FUSED) Object.defineProperty(plain, k, { value: undefined });
 registerBackend(plain);
 
 type Op = (x: Tensor, p: Tensor[]) => Tensor;
-const cases: Record<string, { op: Op; fusedNode: string; params?: (d: number, backend: string, dtype: DType) => Tensor[] }> = {
+const cases: Record<
+  string,
+  { op: Op; fusedNode: string; params?: (d: number, backend: string, dtype: DType) => Tensor[] }
+> = {
   softmax: { op: (x) => x.softmax(-1), fusedNode: 'softmax' },
   logSoftmax: { op: (x) => x.logSoftmax(-1), fusedNode: 'logSoftmax' },
   gelu: { op: (x) => x.gelu(), fusedNode: 'gelu' },
@@ -27,7 +48,12 @@ const cases: Record<string, { op: Op; fusedNode: string; params?: (d: number, ba
   },
   layerNormBare: { op: (x) => x.layerNorm(undefined, undefined, 1e-3), fusedNode: 'layerNorm' },
 };
-const shapes = [[3, 7], [2, 5, 9], [1, 1], [4, 1]];
+const shapes = [
+  [3, 7],
+  [2, 5, 9],
+  [1, 1],
+  [4, 1],
+];
 
 function input(shape: number[], backend: string, dtype: DType = 'float64'): Tensor {
   return randn(shape, { seed: shape.reduce((p, q) => p * 31 + q, 7), dtype, backend }).mul(2);
@@ -78,7 +104,12 @@ describe('fused CPU kernels equal the composed ops', () => {
 
   it('gradcheck and gradgradcheck pass through the fused ops', () => {
     const x = input([3, 5], 'cpu');
-    for (const f of [(t: Tensor) => t.softmax(-1), (t: Tensor) => t.logSoftmax(-1), (t: Tensor) => t.gelu(), (t: Tensor) => t.layerNorm()]) {
+    for (const f of [
+      (t: Tensor) => t.softmax(-1),
+      (t: Tensor) => t.logSoftmax(-1),
+      (t: Tensor) => t.gelu(),
+      (t: Tensor) => t.layerNorm(),
+    ]) {
       expect(gradcheck(f, [x]).ok).toBe(true);
       expect(gradgradcheck(f, [x]).ok).toBe(true);
     }
@@ -86,7 +117,14 @@ describe('fused CPU kernels equal the composed ops', () => {
 
   it('crossEntropy (fused logSoftmax inside) equals the composed one, with extreme logits', () => {
     const run = (backend: string) => {
-      const logits = tensor([[1000, 0, -1000], [3, 2, 1], [-5, 40, 0.5]], { dtype: 'float64', backend });
+      const logits = tensor(
+        [
+          [1000, 0, -1000],
+          [3, 2, 1],
+          [-5, 40, 0.5],
+        ],
+        { dtype: 'float64', backend },
+      );
       const targets = tensor(new Int32Array([1, 0, 1]), { backend });
       const g = grad((z: Tensor) => crossEntropy(z, targets))(logits);
       return [crossEntropy(logits, targets).itemSync(), ...g.dataSync()];

@@ -6,7 +6,16 @@ import type { MatmulSpec } from '../../../src/backends/backend.js';
 import { matmulInto } from '../../../src/backends/cpu/matmul.js';
 import { maxRelErr, randomArray, referenceMatmul } from './reference.js';
 
-function spec(m: number, n: number, k: number, transA: boolean, transB: boolean, batch: number[] = [], aB?: number[], bB?: number[]): MatmulSpec {
+function spec(
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  transB: boolean,
+  batch: number[] = [],
+  aB?: number[],
+  bB?: number[],
+): MatmulSpec {
   const contiguous = (dims: number[], inner: number): number[] => {
     const s: number[] = new Array(dims.length);
     let acc = inner;
@@ -17,7 +26,12 @@ function spec(m: number, n: number, k: number, transA: boolean, transB: boolean,
     return s;
   };
   return {
-    batchShape: batch, m, n, k, transA, transB,
+    batchShape: batch,
+    m,
+    n,
+    k,
+    transA,
+    transB,
     aBatchStrides: aB ?? contiguous(batch, m * k),
     bBatchStrides: bB ?? contiguous(batch, k * n),
   };
@@ -37,7 +51,16 @@ function run(s: MatmulSpec, f32: boolean): { got: Float64Array | Float32Array; w
 }
 
 describe('cpu matmul kernel', () => {
-  const sizes: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [4, 4, 4], [9, 13, 6], [17, 1, 33], [1, 19, 2], [70, 37, 300], [5, 8, 0]];
+  const sizes: [number, number, number][] = [
+    [1, 1, 1],
+    [3, 5, 7],
+    [4, 4, 4],
+    [9, 13, 6],
+    [17, 1, 33],
+    [1, 19, 2],
+    [70, 37, 300],
+    [5, 8, 0],
+  ];
   for (const [m, n, k] of sizes) {
     for (const tA of [false, true]) {
       for (const tB of [false, true]) {

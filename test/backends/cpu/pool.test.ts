@@ -43,13 +43,14 @@ describe('cpu array pool', () => {
   it('a training-like loop gives the same numbers with reused buffers', () => {
     const w = randn([40, 30], { seed: 1 }).requireGrad();
     const x = randn([50, 40], { seed: 2 });
-    const step = (): number[] => tidy(() => {
-      const loss = x.matmul(w).gelu().softmax(-1).mul(x.matmul(w)).sum();
-      loss.backward();
-      const g = Array.from(w.grad!.dataSync());
-      w.zeroGrad();
-      return [loss.itemSync(), ...g];
-    });
+    const step = (): number[] =>
+      tidy(() => {
+        const loss = x.matmul(w).gelu().softmax(-1).mul(x.matmul(w)).sum();
+        loss.backward();
+        const g = Array.from(w.grad!.dataSync());
+        w.zeroGrad();
+        return [loss.itemSync(), ...g];
+      });
     const first = step();
     for (let i = 0; i < 3; i++) expect(step()).toEqual(first);
   });

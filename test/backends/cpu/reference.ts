@@ -10,7 +10,7 @@ export function seeded(seed: number): () => number {
     s = (s + 0x6d2b79f5) >>> 0;
     let t = Math.imul(s ^ (s >>> 15), s | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32 * 2 - 1;
+    return (((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * 2 - 1;
   };
 }
 

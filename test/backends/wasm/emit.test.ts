@@ -30,10 +30,17 @@ describe('wasm emitter', () => {
   it('runs scalar arithmetic, locals and a counted loop', () => {
     // sumTo(n) = 0 + 1 + ... + (n - 1), in f64, through forRange
     const sum = new FuncBuilder('sumTo', ['i32'], ['f64']);
-    const i = sum.local('i32'), acc = sum.local('f64');
-    sum.forRange(i, () => sum.i32(0), () => sum.get(0), 1, () => {
-      sum.get(acc).get(i).op('f64.convert_i32_s').op('f64.add').set(acc);
-    });
+    const i = sum.local('i32'),
+      acc = sum.local('f64');
+    sum.forRange(
+      i,
+      () => sum.i32(0),
+      () => sum.get(0),
+      1,
+      () => {
+        sum.get(acc).get(i).op('f64.convert_i32_s').op('f64.add').set(acc);
+      },
+    );
     sum.get(acc);
     const fma = new FuncBuilder('fma', ['f32', 'f32', 'f32'], ['f32']);
     fma.get(0).get(1).op('f32.mul').get(2).op('f32.add');

@@ -13,8 +13,10 @@ describe('wasm GELU', () => {
     const n = 6003;
     const xs = Float64Array.from({ length: n }, (_, i) => -60 + (120 * i) / n + 1e-3);
     const gs = Float64Array.from({ length: n }, (_, i) => Math.cos(i));
-    const x64 = oracle.fromArray(xs, 'float64'), g64 = oracle.fromArray(gs, 'float64');
-    const x32 = wasm.fromArray(Float32Array.from(xs), 'float32'), g32 = wasm.fromArray(Float32Array.from(gs), 'float32');
+    const x64 = oracle.fromArray(xs, 'float64'),
+      g64 = oracle.fromArray(gs, 'float64');
+    const x32 = wasm.fromArray(Float32Array.from(xs), 'float32'),
+      g32 = wasm.fromArray(Float32Array.from(gs), 'float32');
     const pairs = [
       [wasm.readSync(wasm.gelu(x32)), oracle.readSync(oracle.gelu(x64))],
       [wasm.readSync(wasm.geluBackward(x32, g32)), oracle.readSync(oracle.geluBackward(x64, g64))],

@@ -37,7 +37,16 @@ function worstError(got: Storage, want: Storage): number {
   return worst;
 }
 
-const SHAPES: [number, number][] = [[3, 1], [5, 3], [4, 5], [3, 7], [7, 13], [2, 64], [3, 257], [2, 1001]];
+const SHAPES: [number, number][] = [
+  [3, 1],
+  [5, 3],
+  [4, 5],
+  [3, 7],
+  [7, 13],
+  [2, 64],
+  [3, 257],
+  [2, 1001],
+];
 // float32 rounding of each input and output (6e-8) plus row sums in four float32 lanes over up to 1001 terms
 const BOUND = 2e-6;
 
@@ -53,23 +62,28 @@ describe('wasm row kernels', () => {
       const gs = values(rows * d, d + 7);
       const [x, x64] = pair(xs);
       const [g, g64] = pair(gs);
-      const y = wasm.softmax(x, rows, d), y64 = oracle.softmax(x64, rows, d);
-      const l = wasm.logSoftmax(x, rows, d), l64 = oracle.logSoftmax(x64, rows, d);
+      const y = wasm.softmax(x, rows, d),
+        y64 = oracle.softmax(x64, rows, d);
+      const l = wasm.logSoftmax(x, rows, d),
+        l64 = oracle.logSoftmax(x64, rows, d);
       expect(worstError(y, y64)).toBeLessThan(BOUND);
       // masked logits give log-probabilities near -1e9, where float32's spacing is 64: compare relatively
       expect(worstError(l, l64)).toBeLessThan(BOUND);
-      expect(worstError(wasm.softmaxBackward(y, g, rows, d), oracle.softmaxBackward(y64, g64, rows, d)))
-        .toBeLessThan(BOUND);
+      expect(worstError(wasm.softmaxBackward(y, g, rows, d), oracle.softmaxBackward(y64, g64, rows, d))).toBeLessThan(
+        BOUND,
+      );
       const [lr, lr64] = pair(Float64Array.from(oracle.readSync(l64)).map((v) => Math.max(v, -40)));
-      expect(worstError(wasm.logSoftmaxBackward(lr, g, rows, d), oracle.logSoftmaxBackward(lr64, g64, rows, d)))
-        .toBeLessThan(BOUND);
+      expect(
+        worstError(wasm.logSoftmaxBackward(lr, g, rows, d), oracle.logSoftmaxBackward(lr64, g64, rows, d)),
+      ).toBeLessThan(BOUND);
     });
 
     it(`layerNorm forward and backward on [${rows}, ${d}], rows offset far from 0`, () => {
       const xs = values(rows * d, rows + 31 * d).map((v, i) => 3 * v + 50 * Math.floor(i / d) - 60);
       const [x, x64] = pair(xs);
       const [g, g64] = pair(values(rows * d, 5 * d + 1));
-      const n = wasm.layerNorm(x, rows, d, 1e-5), n64 = oracle.layerNorm(x64, rows, d, 1e-5);
+      const n = wasm.layerNorm(x, rows, d, 1e-5),
+        n64 = oracle.layerNorm(x64, rows, d, 1e-5);
       // the mean itself held in float32 shifts every x - mean by up to |mean| 2^-24, i.e. |mean| rstd 2^-24 in y
       const rstd64 = oracle.readSync(n64.rstd);
       let meanOverStd = 0;
@@ -81,8 +95,9 @@ describe('wasm row kernels', () => {
       expect(worstError(n.rstd, n64.rstd)).toBeLessThan(BOUND);
       const [xh, xh64] = pair(Float64Array.from(oracle.readSync(n64.y)));
       const [r, r64] = pair(Float64Array.from(oracle.readSync(n64.rstd)));
-      expect(worstError(wasm.layerNormBackward(xh, r, g, rows, d), oracle.layerNormBackward(xh64, r64, g64, rows, d)))
-        .toBeLessThan(BOUND);
+      expect(
+        worstError(wasm.layerNormBackward(xh, r, g, rows, d), oracle.layerNormBackward(xh64, r64, g64, rows, d)),
+      ).toBeLessThan(BOUND);
     });
   }
 
