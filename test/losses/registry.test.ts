@@ -40,6 +40,25 @@ const FROM_LOSSES_MD: Record<
   kto: { defaults: { beta: 0.1, lambdaD: 1, lambdaU: 1 }, needsReference: true, logps: 'sum' },
 };
 
+// Each spec's formula, from docs/losses.md: the summary table's cell where the spec quotes it verbatim, otherwise a
+// piece of the section's formula (the spec writes -alpha lbar_w as alpha NLL(y_w), and SLIME and KTO are given
+// per part in the document).
+const FORMULA_FROM_LOSSES_MD: Record<string, { is: string } | { has: string[] }> = {
+  sft: { is: '-lbar(y_w)' },
+  dpo: { is: '-(1-eps) logsig(beta h) - eps logsig(-beta h)' },
+  robust: { is: '[-(1-eps) logsig(beta h) + eps logsig(-beta h)] / (1 - 2 eps)' },
+  hinge: { is: 'ReLU(1 - beta h)' },
+  ipo: { is: '(h - 1/(2 beta))^2' },
+  simpo: { is: '-logsig(beta (lbar_w - lbar_l) - gamma)' },
+  'simpo-trl': { is: '-logsig(beta (lbar_w - lbar_l) - gamma)' },
+  cpo: { has: ['-logsig(beta (sum-l_w - sum-l_l))', 'alpha'] },
+  cpoSimpo: { has: ['alpha', 'SimPO'] },
+  orpo: { has: ['- beta logsig(log_odds)'] },
+  slime: { has: ['L_w + L_dist', 'L_l'] },
+  'slime-script': { has: ['L_w + L_dist', 'L_l'] },
+  kto: { has: ['lambda_D (1 - sigma(beta (r - z0)))', 'lambda_U (1 - sigma(beta (z0 - r)))'] },
+};
+
 // two tokens on the chosen side, so a summed and a mean log-prob differ
 const BATCH: Batch = {
   chosen: { values: [[-1, -3]], mask: [[1, 1]] },
@@ -57,6 +76,15 @@ describe('loss registry', () => {
       expect(spec.needsReference, name).toBe(want.needsReference);
       expect(spec.logps, name).toBe(want.logps);
       expect(spec.description.length).toBeGreaterThan(10);
+    }
+  });
+
+  it('states each per-pair formula in the notation of docs/losses.md', () => {
+    expect(Object.keys(FORMULA_FROM_LOSSES_MD).sort()).toEqual(losses.lossNames().sort());
+    for (const [name, want] of Object.entries(FORMULA_FROM_LOSSES_MD)) {
+      const { formula } = losses.getLoss(name);
+      if ('is' in want) expect(formula, name).toBe(want.is);
+      else for (const piece of want.has) expect(formula, name).toContain(piece);
     }
   });
 

@@ -84,7 +84,11 @@ describe('every loss equals its docs/losses.md formula (plain-JS re-derivation)'
     expect(() => losses.slime(i, { softMargin: 0.5 })).toThrow(
       /slime: config 'softMargin' must be 0 \(off\) or 1 \(on\), got 0.5/,
     );
-    expect(() => losses.slime(i, { softMargin: 0, hardMargin: 0 })).toThrow(/cannot both be 0/);
+    expect(() => losses.slime(i, { softMargin: 0, hardMargin: 0 })).toThrow(
+      /cannot both be 0 \(the margin term would be the constant lambdaD; set lambdaD to 0 instead\)/,
+    );
+    // 1 is the other accepted value: spelling out the defaults changes nothing
+    close(losses.slime(i, { softMargin: 1, hardMargin: 1 }).loss.itemSync(), expected.slime(single(-1, -2)));
     // Delta = 1: the hinge alone is 0.5, the gate alone 1/2
     close(losses.slime(i, { softMargin: 0 }).terms.margin.itemSync(), 0.5);
     close(losses.slime(i, { hardMargin: 0 }).terms.margin.itemSync(), 0.5);
