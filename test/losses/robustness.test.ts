@@ -96,6 +96,29 @@ describe('bad inputs are clear errors', () => {
     expect(() => losses.slime(inputs(), { p: NaN })).toThrow(/slime: config 'p' must be a finite number/);
   });
 
+  it('label smoothing: DPO takes eps in [0, 0.5] (0.5 included), robust DPO in [0, 0.5)', () => {
+    // at eps = 0.5 cDPO is -(logsig(z) + logsig(-z)) / 2: finite, only the normaliser of robust DPO blows up there
+    expect(Number.isFinite(losses.dpo(inputs(), { labelSmoothing: 0.5 }).loss.itemSync())).toBe(true);
+    for (const eps of [-0.01, 0.51]) {
+      expect(() => losses.dpo(inputs(), { labelSmoothing: eps })).toThrow(
+        `dpo: config 'labelSmoothing' must be in [0, 0.5], got ${eps}`,
+      );
+      expect(() => losses.robust(inputs(), { labelSmoothing: eps })).toThrow(
+        `robust: config 'labelSmoothing' must be in [0, 0.5), got ${eps}`,
+      );
+    }
+  });
+
+  it('SFT: a rejected side given by half is an error naming the missing half', () => {
+    const { chosenLogps, chosenMask, rejectedLogps, rejectedMask } = inputs();
+    expect(() => losses.sft({ chosenLogps, chosenMask, rejectedLogps })).toThrow(
+      /^sft: input 'rejectedMask' must be a Tensor \[B, T\], got nothing/,
+    );
+    expect(() => losses.sft({ chosenLogps, chosenMask, rejectedMask })).toThrow(
+      /^sft: input 'rejectedLogps' must be a Tensor \[B, T\], got nothing/,
+    );
+  });
+
   it('a loss that needs a reference and gets none throws', () => {
     for (const name of losses.lossNames()) {
       const spec = losses.getLoss(name);

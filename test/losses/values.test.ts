@@ -180,6 +180,34 @@ describe('closed forms and the sanity values of docs/losses.md', () => {
     expect(out.metrics.nll_loss.itemSync()).toBe(2);
   });
 
+  it('SFT: a rejected side is measured (plain mean log-probs as rewards), and without one no rewards/* appear', () => {
+    const chosenLogps = tensor([[-1, -3, 9]], { dtype: 'float64' });
+    const chosenMask = tensor([[1, 1, 0]], { dtype: 'float64' });
+    const rejectedLogps = tensor([[-4, -2]], { dtype: 'float64' });
+    const rejectedMask = tensor([[1, 1]], { dtype: 'float64' });
+    const measured = losses.sft({ chosenLogps, chosenMask, rejectedLogps, rejectedMask });
+    close(measured.loss.itemSync(), 2); // the rejected side never enters the loss
+    close(measured.metrics['logps/rejected'].itemSync(), -3);
+    close(measured.metrics['rewards/margins'].itemSync(), -2 - -3);
+    const alone = losses.sft({ chosenLogps, chosenMask }).metrics;
+    expect(Object.keys(alone).sort()).toEqual(
+      ['lbar/chosen', 'logps/chosen', 'nll_loss', 'sumlogp/chosen', 'terms/nll'].sort(),
+    );
+  });
+
+  it('KTO: the kl metric is z0 = max(0, mean of r over the 2B completions)', () => {
+    // r = sum-l - ref sum-l: chosen +3 and +1, rejected -1 and +1, mean 1
+    const b: Batch = {
+      chosen: { values: [[-1], [-2]], mask: [[1], [1]] },
+      rejected: { values: [[-3], [-1]], mask: [[1], [1]] },
+      refChosen: [[-4], [-3]],
+      refRejected: [[-2], [-2]],
+    };
+    close(losses.kto(inputsOf(b)).metrics.kl.itemSync(), 1);
+    // a negative mean is clamped to 0
+    expect(losses.kto(inputsOf(single(-3, -3, -1, -1))).metrics.kl.itemSync()).toBe(0);
+  });
+
   it('metrics: TRL names plus lbar/sumlogp, with the documented rewards', () => {
     fc.assert(
       fc.property(batchArb(), (b) => {
