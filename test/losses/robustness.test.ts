@@ -64,6 +64,14 @@ function inputs(over: Partial<Record<keyof PreferenceInputs, number[][]>> = {}):
   return Object.fromEntries(Object.entries(base).map(([k, v]) => [k, t(v, 'float64')])) as unknown as PreferenceInputs;
 }
 
+describe('a chosen completion the policy calls impossible', () => {
+  it('DPO: a chosen log-prob of -Infinity gives h = -Infinity and the loss -logsig(-Infinity) = +Infinity', () => {
+    const impossible = inputs({ chosenLogps: [[-Infinity, -1]] });
+    // at eps 0 no eps term may be added: 0 * logsig(+Infinity) is NaN (logSigmoid(+Infinity) is NaN today)
+    expect(losses.dpo(impossible).loss.itemSync()).toBe(Infinity);
+  });
+});
+
 describe('bad inputs are clear errors', () => {
   it('an empty completion is an error naming the loss, the mask and the row, never NaN', () => {
     for (const name of losses.lossNames()) {
