@@ -92,7 +92,7 @@ describe('bad inputs are clear errors', () => {
       "dpo: unknown config key 'gamma' (dpo accepts beta, labelSmoothing)",
     );
     expect(() => losses.slime(inputs(), { lamdaW: 1 })).toThrow(/slime: unknown config key 'lamdaW'.*lambdaW/);
-    expect(() => losses.sft(inputs(), { beta: 1 })).toThrow(/sft: unknown config key 'beta'/);
+    expect(() => losses.sft(inputs(), { beta: 1 })).toThrow("sft: unknown config key 'beta' (sft accepts no keys)");
     expect(() => losses.getLoss('simpo-trl').fn(inputs(), { alpha: 1 })).toThrow(/simpo: unknown config key 'alpha'/);
   });
 
@@ -102,6 +102,25 @@ describe('bad inputs are clear errors', () => {
       /robust: config 'labelSmoothing' must be in \[0, 0.5\)/,
     );
     expect(() => losses.slime(inputs(), { p: NaN })).toThrow(/slime: config 'p' must be a finite number/);
+    expect(() => losses.dpo(inputs(), { beta: '1' as unknown as number })).toThrow(
+      "dpo: config 'beta' must be a finite number, got 1",
+    );
+    for (const notAnObject of [3, null]) {
+      expect(() => losses.dpo(inputs(), notAnObject as never)).toThrow(
+        `dpo: config must be an object of numbers, got ${notAnObject}`,
+      );
+    }
+    // '>= 0' takes 0 and refuses anything below; '> 0' refuses 0 and negatives
+    expect(Number.isFinite(losses.cpo(inputs(), { alpha: 0 }).loss.itemSync())).toBe(true);
+    expect(() => losses.cpo(inputs(), { alpha: -0.5 })).toThrow("cpo: config 'alpha' must be >= 0, got -0.5");
+    expect(() => losses.cpo(inputs(), { beta: -0.5 })).toThrow("cpo: config 'beta' must be > 0, got -0.5");
+    // 'finite' keys take any sign
+    expect(Number.isFinite(losses.simpo(inputs(), { gamma: -2 }).loss.itemSync())).toBe(true);
+  });
+
+  it('a preset is a default: the caller overrides it', () => {
+    const script = losses.getLoss('slime-script').fn(inputs(), { lambdaL: 0.1 }).loss.itemSync();
+    expect(script).toBe(losses.slime(inputs()).loss.itemSync());
   });
 
   it('label smoothing: DPO takes eps in [0, 0.5] (0.5 included), robust DPO in [0, 0.5)', () => {
