@@ -146,6 +146,45 @@ describe('bad inputs are clear errors', () => {
     );
   });
 
+  it('each missing or malformed input is named, with what was expected', () => {
+    const need =
+      "dpo: needs the reference model's log-probs " +
+      '(refChosenLogps and refRejectedLogps, per-token [B, T], computed without gradient); missing ';
+    expect(() => losses.dpo({ ...inputs(), refChosenLogps: undefined as never })).toThrow(`${need}refChosenLogps`);
+    expect(() => losses.dpo({ ...inputs(), refRejectedLogps: undefined as never })).toThrow(
+      /missing refRejectedLogps$/,
+    );
+    expect(() =>
+      losses.dpo({ ...inputs(), refChosenLogps: undefined as never, refRejectedLogps: undefined as never }),
+    ).toThrow(`${need}refChosenLogps and refRejectedLogps`);
+    for (const notAnObject of [null, 3]) {
+      expect(() => losses.dpo(notAnObject as never)).toThrow(
+        'dpo: inputs must be an object {chosenLogps, chosenMask, rejectedLogps, rejectedMask, ...}',
+      );
+    }
+    expect(() => losses.simpo({ ...inputs(), chosenMask: undefined as never })).toThrow(
+      "simpo: input 'chosenMask' must be a Tensor [B, T], got nothing",
+    );
+    expect(() => losses.simpo({ ...inputs(), rejectedLogps: [[-1]] as never })).toThrow(
+      "simpo: input 'rejectedLogps' must be a Tensor [B, T], got object",
+    );
+    expect(() => losses.dpo({ ...inputs(), refChosenLogps: [[-1, -1]] as never })).toThrow(
+      "dpo: input 'refChosenLogps' must be a Tensor [B, T], got object",
+    );
+    expect(() => losses.dpo({ ...inputs(), refRejectedLogps: [[-2]] as never })).toThrow(
+      "dpo: input 'refRejectedLogps' must be a Tensor [B, T], got object",
+    );
+    expect(() => losses.simpo({ ...inputs(), rejectedLogps: tensor([-3], { dtype: 'float64' }) })).toThrow(
+      "simpo: input 'rejectedLogps' must be [B, T] (per-token values), got [1]",
+    );
+    expect(() => losses.simpo({ ...inputs(), chosenLogps: tensor([[-1, -2]], { dtype: 'int32' }) })).toThrow(
+      'simpo: chosenLogps must be float log-probs, got int32 [1,2]',
+    );
+    expect(() => losses.simpo({ ...inputs(), rejectedMask: t([[1, 1]], 'float64') })).toThrow(
+      'simpo: rejectedLogps [1,1] and rejectedMask [1,2] must have the same shape (rejected completions)',
+    );
+  });
+
   it('a loss that needs a reference and gets none throws', () => {
     for (const name of losses.lossNames()) {
       const spec = losses.getLoss(name);
