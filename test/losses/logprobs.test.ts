@@ -72,6 +72,33 @@ describe('tokenLogps / sequenceLogps', () => {
       /target id 3 .* outside the vocabulary \[0, 3\)/,
     );
   });
+
+  it('shape and id mistakes name the expected and the received shapes', () => {
+    const logits = tensor([[[0, 0, 0]], [[0, 0, 0]]]); // [2, 1, 3]
+    const ids = (v: number[], shape: number[]): Tensor => tensor(Int32Array.from(v), { shape });
+    expect(() => tokenLogps(tensor([[0, 0, 0]]), ids([0], [1, 1]))).toThrow(
+      'tokenLogps: logits must be [B, T, V], got [1,3]',
+    );
+    expect(() => tokenLogps(logits, tensor([[0], [1]]))).toThrow(
+      'tokenLogps: targets must be int32 token ids, got float32 [2,1]',
+    );
+    const wrongShape = 'tokenLogps: targets must be [B, T] = [2, 1] to match logits [2,1,3], got ';
+    expect(() => tokenLogps(logits, ids([0, 1], [2]))).toThrow(`${wrongShape}[2]`);
+    expect(() => tokenLogps(logits, ids([0], [1, 1]))).toThrow(`${wrongShape}[1,1]`);
+    expect(() => tokenLogps(logits, ids([0, 1, 2, 0], [2, 2]))).toThrow(`${wrongShape}[2,2]`);
+    expect(() => tokenLogps(logits, ids([0, -1], [2, 1]))).toThrow(
+      'tokenLogps: target id -1 at flat index 1 is outside the vocabulary [0, 3)',
+    );
+    expect(() => sequenceLogps(tensor([-1, -2]), tensor([1, 1]))).toThrow(
+      'sequenceLogps: expected per-token log-probs [B, T] and a mask of the same shape, got [2] and [2]',
+    );
+    expect(() => sequenceLogps(tensor([[-1, -2]]), tensor([[1, 1, 1]]))).toThrow(
+      'sequenceLogps: expected per-token log-probs [B, T] and a mask of the same shape, got [1,2] and [1,3]',
+    );
+    expect(() => sequenceLogps(tensor([[-1, -2]]), tensor([[0, 0]]))).toThrow(
+      'sequenceLogps: row 0 of mask [1,2] has no completion tokens (an empty completion has no mean log-prob)',
+    );
+  });
 });
 
 describe('buildPreferenceBatch', () => {
