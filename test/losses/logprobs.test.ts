@@ -86,6 +86,7 @@ describe('tokenLogps / sequenceLogps', () => {
     expect(() => tokenLogps(logits, ids([0, 1], [2]))).toThrow(`${wrongShape}[2]`);
     expect(() => tokenLogps(logits, ids([0], [1, 1]))).toThrow(`${wrongShape}[1,1]`);
     expect(() => tokenLogps(logits, ids([0, 1, 2, 0], [2, 2]))).toThrow(`${wrongShape}[2,2]`);
+    expect(() => tokenLogps(logits, ids([0, 1], [2, 1, 1]))).toThrow(`${wrongShape}[2,1,1]`);
     expect(() => tokenLogps(logits, ids([0, -1], [2, 1]))).toThrow(
       'tokenLogps: target id -1 at flat index 1 is outside the vocabulary [0, 3)',
     );
