@@ -46,20 +46,23 @@ export const GELU_C = Math.sqrt(2 / Math.PI);
 export const GELU_A = 0.044715;
 
 /** The broadcasting binary primitives every backend implements (arithmetic and comparisons). */
-export type BinaryOp =
-  | 'add'
-  | 'sub'
-  | 'mul'
-  | 'div'
-  | 'pow'
-  | 'maximum'
-  | 'minimum'
-  | 'lt'
-  | 'le'
-  | 'gt'
-  | 'ge'
-  | 'eq'
-  | 'ne';
+export const BINARY_OPS = [
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'pow',
+  'maximum',
+  'minimum',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+  'eq',
+  'ne',
+] as const;
+/** The elementwise binary primitives: arithmetic, then the comparisons (which output 0/1). */
+export type BinaryOp = (typeof BINARY_OPS)[number];
 
 /** The reduction primitives every backend implements. */
 export type ReduceOp = 'sum' | 'max' | 'argmax';

@@ -19,7 +19,7 @@ import type {
   TypedArray,
   UnaryOp,
 } from '../backend.js';
-import { registerBackend, registerBackendInitialiser, sizeOf } from '../backend.js';
+import { BINARY_OPS, registerBackend, registerBackendInitialiser, sizeOf } from '../backend.js';
 import { acquireDevice } from './device.js';
 import * as ew from './elementwise.js';
 import * as fused from './fused.js';
@@ -170,21 +170,7 @@ export class WebGPUBackend implements Backend {
       decoupled: true,
     };
     const count = await this.rt.warm(() => {
-      const ops: BinaryOp[] = [
-        'add',
-        'sub',
-        'mul',
-        'div',
-        'pow',
-        'maximum',
-        'minimum',
-        'lt',
-        'le',
-        'gt',
-        'ge',
-        'eq',
-        'ne',
-      ];
+      const ops: readonly BinaryOp[] = BINARY_OPS;
       for (const op of ops)
         keep(
           this.binary(op, f, v, f, v, 'float32'),
