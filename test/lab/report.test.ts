@@ -11,23 +11,9 @@ import type { Page } from 'playwright-core';
 import { runShowcase } from '../../src/cli/showcase.js';
 import { RUN_CHARTS } from '../../src/report/chart-specs.js';
 import { available, openLab, screenshot, type LabSession } from './browser.js';
+import { tinyRunArgs } from '../showcase/tiny-run.js';
 
-const TINY = [
-  '--quick',
-  '--model',
-  'micro',
-  '--seeds',
-  '2',
-  '--sft-steps',
-  '4',
-  '--steps',
-  '2',
-  '--eval-every',
-  '1',
-  '--batch',
-  '4',
-  '--no-progress',
-];
+const TINY = tinyRunArgs({ seeds: 2 });
 
 interface ReportState {
   file: string | null;

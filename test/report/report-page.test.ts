@@ -13,24 +13,9 @@ import { parseShowcaseArgs } from '../../src/cli/args.js';
 import { PALETTE } from '../../src/report/chart-specs.js';
 import { reproduceCommand, settingsRows, shortRunWarnings } from '../../src/report/guide.js';
 import type { Summary } from '../../src/report/summary.js';
+import { quietIo as quiet, tinyRunArgs } from '../showcase/tiny-run.js';
 
-const TINY = [
-  '--quick',
-  '--model',
-  'micro',
-  '--seeds',
-  '1',
-  '--sft-steps',
-  '4',
-  '--steps',
-  '2',
-  '--eval-every',
-  '1',
-  '--batch',
-  '4',
-  '--no-progress',
-];
-const quiet = { out: () => {}, err: () => {}, progressStream: null };
+const TINY = tinyRunArgs();
 
 describe('report.html', () => {
   let out: string;

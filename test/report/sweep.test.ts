@@ -11,24 +11,9 @@ import { parseShowcaseArgs, UsageError } from '../../src/cli/args.js';
 import { reproduceCommand } from '../../src/report/guide.js';
 import { sweepByMethod } from '../../src/report/sweep.js';
 import type { Summary } from '../../src/report/summary.js';
+import { quietIo as quiet, tinyRunArgs } from '../showcase/tiny-run.js';
 
-const TINY = [
-  '--quick',
-  '--model',
-  'micro',
-  '--seeds',
-  '1',
-  '--sft-steps',
-  '4',
-  '--steps',
-  '2',
-  '--eval-every',
-  '1',
-  '--batch',
-  '4',
-  '--no-progress',
-];
-const quiet = { out: () => {}, err: () => {}, progressStream: null };
+const TINY = tinyRunArgs();
 
 describe('--sweep-lr', () => {
   it('parses a list of rates, sorted, and refuses bad lists and a clash with --lr', () => {

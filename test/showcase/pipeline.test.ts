@@ -9,23 +9,9 @@ import { runShowcase, type ShowcaseIo } from '../../src/cli/showcase.js';
 import { TABLE_COLUMNS } from '../../src/report/table.js';
 import { RUN_CHARTS } from '../../src/report/run-charts.js';
 import type { Summary } from '../../src/report/summary.js';
+import { tinyRunArgs } from './tiny-run.js';
 
-const TINY = [
-  '--quick',
-  '--model',
-  'micro',
-  '--seeds',
-  '2',
-  '--sft-steps',
-  '6',
-  '--steps',
-  '4',
-  '--eval-every',
-  '2',
-  '--batch',
-  '4',
-  '--no-progress',
-];
+const TINY = tinyRunArgs({ seeds: 2, sftSteps: 6, steps: 4, evalEvery: 2 });
 
 function capture(): ShowcaseIo & { text: () => string; errors: () => string } {
   let out = '';
