@@ -79,6 +79,11 @@ const QUICK = {
   model: 'tiny',
 };
 
+/** "(default D; quick Q)" for a --help line: the setting in the default run and in --quick. */
+function defaults(key: 'seeds' | 'steps' | 'sftSteps' | 'evalEvery'): string {
+  return `(default ${FULL[key]}; quick ${QUICK[key]})`;
+}
+
 export const HELP = `Usage: npx slimegrad showcase [options]      (in a checkout of slimegrad: npm start -- [options])
 
 Trains a tiny byte-level GPT with SFT, then preference-trains copies of it with each method under the same budget,
@@ -87,15 +92,15 @@ and writes a report (report.html, report.md, summary.json, metrics.jsonl, checkp
   --methods LIST      comma-separated, from: ${METHOD_NAMES.join(', ')} (default: all of these);
                       also ${OPTIONAL_METHOD_NAMES.join(', ')} (only when named)
   --ablations         also run ${ABLATION_NAMES.join(', ')}
-  --seeds N           number of seeds, each a fresh SFT model and data order (default ${FULL.seeds}; quick ${QUICK.seeds})
-  --steps N           preference steps per method and seed (default ${FULL.steps}; quick ${QUICK.steps})
-  --sft-steps N       SFT steps before preference training (default ${FULL.sftSteps}; quick ${QUICK.sftSteps})
+  --seeds N           number of seeds, each a fresh SFT model and data order ${defaults('seeds')}
+  --steps N           preference steps per method and seed ${defaults('steps')}
+  --sft-steps N       SFT steps before preference training ${defaults('sftSteps')}
   --batch N           pairs per step, the same for every method (default ${FULL.batchSize})
   --lr X              preference learning rate, the same for every method (default 1e-3)
   --sweep-lr LIST     comma-separated learning rates, e.g. 3e-4,1e-3,3e-3: every method at every rate, same seeds,
                       and a report section of final figures against the rate (instead of --lr)
   --sft-lr X          SFT learning rate (default 3e-3)
-  --eval-every N      evaluate on held-out data every N steps (default ${FULL.evalEvery}; quick ${QUICK.evalEvery})
+  --eval-every N      evaluate on held-out data every N steps ${defaults('evalEvery')}
   --model NAME        size preset: ${Object.entries(MODEL_PRESETS)
     .map(([k, v]) => `${k} (${v.nLayer}x${v.nEmbd}, ${v.nHead} heads)`)
     .join(', ')} (default ${FULL.model})

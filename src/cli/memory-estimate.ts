@@ -60,10 +60,17 @@ export function memoryProblem(
   const e = estimateMemory(s, vocabSize, seqLen);
   const advice = 'lower --batch or the model size (--model, --n-embd, --n-layer, --block-size)';
   if (e.largest.elements > MAX_TENSOR_ELEMENTS) {
-    return `this run needs a tensor of ${e.largest.elements.toExponential(2)} elements for ${e.largest.what}, more than the ${MAX_TENSOR_ELEMENTS} a tensor can hold; ${advice}`;
+    return (
+      `this run needs a tensor of ${e.largest.elements.toExponential(2)} elements for ${e.largest.what}, ` +
+      `more than the ${MAX_TENSOR_ELEMENTS} a tensor can hold; ${advice}`
+    );
   }
   if (e.bytes > availableBytes) {
-    return `this run needs about ${(e.bytes / GIB).toFixed(1)} GiB (${(e.parameters / 1e6).toFixed(1)}M parameters per model, plus one step's activations), more than the ${(availableBytes / GIB).toFixed(1)} GiB this machine has; ${advice}`;
+    return (
+      `this run needs about ${(e.bytes / GIB).toFixed(1)} GiB ` +
+      `(${(e.parameters / 1e6).toFixed(1)}M parameters per model, plus one step's activations), ` +
+      `more than the ${(availableBytes / GIB).toFixed(1)} GiB this machine has; ${advice}`
+    );
   }
   return null;
 }

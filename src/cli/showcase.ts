@@ -58,7 +58,8 @@ async function chatTemplateOf(settings: ShowcaseSettings, env: ShowcaseEnv): Pro
   if (settings.chatTemplate === null) return undefined;
   if (!env.jinja)
     throw new Error(
-      '--chat-template needs a Jinja engine, which this entry point does not provide (examples/showcase.ts passes @huggingface/jinja)',
+      '--chat-template needs a Jinja engine, which this entry point does not provide ' +
+        '(examples/showcase.ts passes @huggingface/jinja)',
     );
   let text: string;
   try {
@@ -162,7 +163,9 @@ export async function runShowcase(
     io.out(`Evaluating ${settings.evalOnly} (step ${evaluate.step}) on the held-out set; writing to ${out}\n`);
   else
     io.out(
-      `SLIME showcase: ${settings.methods.length} methods${rates} x ${settings.seeds.length} seeds, ${settings.sftSteps} SFT + ${settings.steps} preference steps each, on ${settings.backend}; writing to ${out}\n`,
+      `SLIME showcase: ${settings.methods.length} methods${rates} x ${settings.seeds.length} seeds, ` +
+        `${settings.sftSteps} SFT + ${settings.steps} preference steps each, on ${settings.backend}; ` +
+        `writing to ${out}\n`,
     );
   let failure: Error | null = null;
   try {

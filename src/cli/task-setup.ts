@@ -73,7 +73,11 @@ async function additionTask(
   return {
     info: {
       kind: 'addition',
-      description: `synthetic carry-free addition of ${ADDITION_DIGITS}-digit numbers, prompt "23+41=", chosen "A:64." (the sum), rejected "A:68." (one digit wrong, same template); a greedy answer is format-valid if it is exactly "A:<number>." followed by end-of-sequence, and correct if the number is the sum. Exported as TRL JSONL: task-train.jsonl, task-heldout.jsonl.`,
+      description:
+        `synthetic carry-free addition of ${ADDITION_DIGITS}-digit numbers, prompt "23+41=", ` +
+        'chosen "A:64." (the sum), rejected "A:68." (one digit wrong, same template); ' +
+        'a greedy answer is format-valid if it is exactly "A:<number>." followed by end-of-sequence, ' +
+        'and correct if the number is the sum. Exported as TRL JSONL: task-train.jsonl, task-heldout.jsonl.',
       trainPairs: trainPairs.length,
       heldOutPairs: heldOut.pairs.length,
       generationPrompts: heldOut.prompts.length,
@@ -96,7 +100,9 @@ async function pairsOfFile(path: string, options: DataOptions): Promise<{ rows: 
   const { pairs, unused } = pairUnpaired(parsed.rows);
   if (pairs.length < 2) {
     throw new Error(
-      `${path}: its ${parsed.rows.length} unpaired (KTO) rows give ${pairs.length} prompt${pairs.length === 1 ? '' : 's'} with both a desirable and an undesirable completion; the showcase trains every method on such pairs and needs at least 2`,
+      `${path}: its ${parsed.rows.length} unpaired (KTO) rows give ` +
+        `${pairs.length} prompt${pairs.length === 1 ? '' : 's'} with both a desirable and an undesirable completion; ` +
+        'the showcase trains every method on such pairs and needs at least 2',
     );
   }
   const rows = pairs.map(({ prompt, chosen, rejected, rows: [desirable] }) => ({
@@ -105,7 +111,11 @@ async function pairsOfFile(path: string, options: DataOptions): Promise<{ rows: 
     rejected,
     line: desirable.line,
   }));
-  const about = `${parsed.rows.length} unpaired (KTO) rows from ${path} (${formats}), paired by prompt into ${pairs.length} preference pairs (desirable completion as chosen, undesirable as rejected; ${unused.length} row${unused.length === 1 ? '' : 's'} without a partner of the other label not used`;
+  const about =
+    `${parsed.rows.length} unpaired (KTO) rows from ${path} (${formats}), ` +
+    `paired by prompt into ${pairs.length} preference pairs ` +
+    '(desirable completion as chosen, undesirable as rejected; ' +
+    `${unused.length} row${unused.length === 1 ? '' : 's'} without a partner of the other label not used`;
   return { rows, about };
 }
 
@@ -146,7 +156,12 @@ async function fileTask(
   return {
     info: {
       kind: 'file',
-      description: `${about}; ${heldOutCount} held out by a seeded shuffle). With no known answer template, "format-valid" here means the greedy answer stopped (emitted end-of-sequence) within the token budget, and "answer accuracy" means it equals the chosen completion exactly; the likelihood figures are measured as for the synthetic task.`,
+      description:
+        `${about}; ${heldOutCount} held out by a seeded shuffle). ` +
+        'With no known answer template, "format-valid" here means the greedy answer stopped ' +
+        '(emitted end-of-sequence) within the token budget, ' +
+        'and "answer accuracy" means it equals the chosen completion exactly; ' +
+        'the likelihood figures are measured as for the synthetic task.',
       trainPairs: trainPairs.length,
       heldOutPairs: heldOut.pairs.length,
       generationPrompts: heldOut.prompts.length,

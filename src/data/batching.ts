@@ -24,7 +24,10 @@ export interface LmBatch {
 /** One training sequence and, optionally, which of its tokens count in the loss. */
 export interface Example {
   ids: readonly number[];
-  /** Per-token 0/1, same length as ids: whether predicting that token counts (e.g. only the completion). Default all 1. */
+  /**
+   * Per-token 0/1, same length as ids: whether predicting that token counts (e.g. only the completion).
+   * Default all 1.
+   */
   lossMask?: readonly number[];
 }
 

@@ -27,7 +27,8 @@ export function encodePreferencePairs(
     if (longest > blockSize) {
       const at = where.lines ? `${where.file}:${where.lines[i]}` : `${where.file} row ${i + 1}`;
       throw new Error(
-        `${at}: prompt + completion is ${longest} tokens (bytes + BOS/EOS), more than the model's block size ${blockSize}; shorten the row or use a model with a larger block size`,
+        `${at}: prompt + completion is ${longest} tokens (bytes + BOS/EOS), ` +
+          `more than the model's block size ${blockSize}; shorten the row or use a model with a larger block size`,
       );
     }
     return pair;

@@ -106,7 +106,8 @@ export function generateAdditionTask(options: AdditionTaskOptions): AdditionTask
   const available = countAdditionProblems(digits);
   if (trainSize + heldOutSize > available) {
     throw new Error(
-      `addition task: ${trainSize} train + ${heldOutSize} held-out problems requested, but only ${available} distinct ${digits}-digit carry-free problems exist`,
+      `addition task: ${trainSize} train + ${heldOutSize} held-out problems requested, ` +
+        `but only ${available} distinct ${digits}-digit carry-free problems exist`,
     );
   }
   const rng = new Rng(options.seed);

@@ -59,7 +59,10 @@ export interface SaveCheckpointOptions {
   tokenizer?: ByteLevelTokenizer;
   /** A Jinja chat template for tokenizer_config.json (needs `tokenizer`). */
   chatTemplate?: string;
-  /** How model.safetensors stores the weights: as the model holds them (default), or F32 / F16 / BF16 (rounded to nearest even). */
+  /**
+   * How model.safetensors stores the weights: as the model holds them (default),
+   * or F32 / F16 / BF16 (rounded to nearest even).
+   */
   weightsDtype?: 'F32' | HalfFormat;
 }
 
@@ -77,7 +80,10 @@ async function rawOf(t: Tensor): Promise<RawTensor> {
   return { dtype: t.dtype, shape: [...t.shape], data: await t.data() };
 }
 
-/** The bytes of model.safetensors and the text of config.json for a model; `weightsDtype` as in SaveCheckpointOptions. */
+/**
+ * The bytes of model.safetensors and the text of config.json for a model;
+ * `weightsDtype` as in SaveCheckpointOptions.
+ */
 export async function modelFiles(
   model: GPT,
   configExtra: Record<string, unknown> = {},
@@ -105,7 +111,8 @@ export async function checkpointFiles(model: GPT, opts: SaveCheckpointOptions = 
     throw new Error(`checkpointFiles: step must be an integer >= 0, got ${step}`);
   if (tokenizer && tokenizer.vocabSize !== model.config.vocabSize) {
     throw new Error(
-      `checkpointFiles: the tokenizer has ${tokenizer.vocabSize} tokens but the model's vocabSize is ${model.config.vocabSize}`,
+      `checkpointFiles: the tokenizer has ${tokenizer.vocabSize} tokens ` +
+        `but the model's vocabSize is ${model.config.vocabSize}`,
     );
   }
   if (opts.chatTemplate !== undefined && !tokenizer)
@@ -253,8 +260,8 @@ export function checkpointFromContents(
     if (actual === undefined) throw new Error(`${file(name)}: missing, but ${STATE_FILE} lists it`);
     if (actual !== expected) {
       throw new Error(
-        `${file(name)}: does not match ${STATE_FILE} (checksum ${actual}, listed ${expected}): the folder mixes files ` +
-          'of two saves, e.g. an interrupted save or a file copied in from elsewhere',
+        `${file(name)}: does not match ${STATE_FILE} (checksum ${actual}, listed ${expected}): ` +
+          'the folder mixes files of two saves, e.g. an interrupted save or a file copied in from elsewhere',
       );
     }
   }
@@ -358,7 +365,8 @@ export function modelFromTensors(configText: string, tensors: ReadonlyMap<string
     const missing = [...expected.keys()].filter((n) => !tensors.has(n));
     if (missing.length > 0) {
       fail(
-        `missing ${missing.length} tensor(s) that ${where.configFile} (n_layer ${config.nLayer}) requires: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`,
+        `missing ${missing.length} tensor(s) that ${where.configFile} (n_layer ${config.nLayer}) requires: ` +
+          `${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`,
       );
     }
     for (const [name, t] of tensors) {

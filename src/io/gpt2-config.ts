@@ -68,7 +68,8 @@ export function fromHfConfig(json: unknown, file: string): GPTConfig {
   }
   if (j.n_inner !== undefined && j.n_inner !== null && j.n_inner !== 4 * nEmbd) {
     fail(
-      `n_inner must be null or 4 * n_embd = ${4 * nEmbd} (slimegrad's GPT has a 4x MLP), got ${JSON.stringify(j.n_inner)}`,
+      `n_inner must be null or 4 * n_embd = ${4 * nEmbd} (slimegrad's GPT has a 4x MLP), ` +
+        `got ${JSON.stringify(j.n_inner)}`,
     );
   }
   if (j.tie_word_embeddings === false)
@@ -85,7 +86,8 @@ export function fromHfConfig(json: unknown, file: string): GPTConfig {
   });
   if (new Set(rates).size !== 1)
     fail(
-      `resid_pdrop, embd_pdrop and attn_pdrop must be equal (slimegrad's GPT has one dropout rate), got ${rates.join(', ')}`,
+      "resid_pdrop, embd_pdrop and attn_pdrop must be equal (slimegrad's GPT has one dropout rate), " +
+        `got ${rates.join(', ')}`,
     );
   const eps = j.layer_norm_epsilon ?? 1e-5;
   if (typeof eps !== 'number' || !(eps > 0))

@@ -102,7 +102,10 @@ export function byteTokenizerFiles(
   };
 }
 
-/** generation_config.json: the special ids generation needs (stop at EOS, pad with PAD), taken from config.json's keys. */
+/**
+ * generation_config.json: the special ids generation needs (stop at EOS, pad with PAD),
+ * taken from config.json's keys.
+ */
 export function generationConfig(config: Record<string, unknown>): string {
   const keys = ['bos_token_id', 'eos_token_id', 'pad_token_id'].filter((k) => config[k] !== undefined);
   return `${JSON.stringify(Object.fromEntries(keys.map((k) => [k, config[k]])), null, 2)}\n`;

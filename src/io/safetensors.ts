@@ -225,7 +225,8 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, fileSize: number
     const expected = (shape as number[]).reduce((a, b) => a * b, 1) * FILE_BYTES[dtype as string];
     if (end - begin !== expected) {
       fail(
-        `${what}: shape [${shape}] ${dtype} needs ${expected} bytes but data_offsets [${begin}, ${end}] span ${end - begin}`,
+        `${what}: shape [${shape}] ${dtype} needs ${expected} bytes ` +
+          `but data_offsets [${begin}, ${end}] span ${end - begin}`,
       );
     }
     entries.push({ name, fileDtype: dtype as string, dtype: dt, shape: shape as number[], begin, end });
@@ -236,7 +237,8 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, fileSize: number
   for (const e of sorted) {
     if (e.begin < covered)
       fail(
-        `tensor '${e.name}': data_offsets [${e.begin}, ${e.end}] overlap the previous tensor (which ends at ${covered})`,
+        `tensor '${e.name}': data_offsets [${e.begin}, ${e.end}] ` +
+          `overlap the previous tensor (which ends at ${covered})`,
       );
     if (e.begin > covered)
       fail(`bytes [${covered}, ${e.begin}) of the data section belong to no tensor (before '${e.name}')`);

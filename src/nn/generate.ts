@@ -66,7 +66,8 @@ export async function generate(
       const bad = logits.findIndex((x) => !Number.isFinite(x));
       if (bad >= 0)
         throw new Error(
-          `generate: the model produced a non-finite logit (${logits[bad]}) for row ${Math.floor(bad / V)} at step ${step}`,
+          `generate: the model produced a non-finite logit (${logits[bad]}) ` +
+            `for row ${Math.floor(bad / V)} at step ${step}`,
         );
       rows.forEach((row, b) => {
         if (done[b]) {

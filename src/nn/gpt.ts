@@ -38,7 +38,10 @@ export interface GPTOptions {
 
 /** Options of GPT.forward. */
 export interface GPTForwardOptions {
-  /** Source of dropout seeds; defaults to the model's own stream. Training loops pass theirs so it can be checkpointed. */
+  /**
+   * Source of dropout seeds; defaults to the model's own stream.
+   * Training loops pass theirs so it can be checkpointed.
+   */
   rng?: Rng;
 }
 
@@ -145,7 +148,8 @@ export class GPT extends Module {
       for (let i = 0; i < ids.length; i++) {
         if (!(ids[i] >= 0 && ids[i] < vocabSize)) {
           throw new Error(
-            `GPT.forward: token id ${ids[i]} at flat index ${i} of ${fmt(tokens.shape)} is outside [0, vocabSize = ${vocabSize})`,
+            `GPT.forward: token id ${ids[i]} at flat index ${i} of ${fmt(tokens.shape)} ` +
+              `is outside [0, vocabSize = ${vocabSize})`,
           );
         }
       }

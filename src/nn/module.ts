@@ -30,7 +30,10 @@ export abstract class Module {
     }
   }
 
-  /** [name, tensor] for every parameter, in registration order, each tensor once (a tied weight keeps its first name). */
+  /**
+   * [name, tensor] for every parameter, in registration order, each tensor once
+   * (a tied weight keeps its first name).
+   */
   namedParameters(): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     const seen = new Set<Tensor>();

@@ -188,7 +188,8 @@ export async function renderVegaLite(spec: TopLevelSpec): Promise<string> {
     const svg = await view.toSVG();
     if (refused.length > 0) {
       throw new Error(
-        `charts: refusing to load ${refused.map((u) => `'${u}'`).join(', ')}: charts render offline, so inline the data (data.values)`,
+        `charts: refusing to load ${refused.map((u) => `'${u}'`).join(', ')}: ` +
+          'charts render offline, so inline the data (data.values)',
       );
     }
     return svg;

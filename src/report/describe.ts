@@ -16,13 +16,19 @@ export function describeRun(summary: Summary): string[] {
   const shape = model
     ? ` (${model.nLayer} layers, ${model.nEmbd} wide, ${model.nHead} heads, block ${model.blockSize})`
     : '';
-  const task = `Task: ${summary.task.description} ${summary.task.trainPairs} training pairs; ${summary.task.heldOutPairs} held-out pairs scored for likelihoods and ${summary.task.generationPrompts} held-out prompts answered greedily.`;
-  const wall = `Wall time of the whole run: ${minutes(summary.wallSeconds)}${summary.interrupted ? ' (interrupted: partial results)' : ''}.`;
+  const task =
+    `Task: ${summary.task.description} ${summary.task.trainPairs} training pairs; ` +
+    `${summary.task.heldOutPairs} held-out pairs scored for likelihoods and ` +
+    `${summary.task.generationPrompts} held-out prompts answered greedily.`;
+  const wall =
+    `Wall time of the whole run: ${minutes(summary.wallSeconds)}` +
+    `${summary.interrupted ? ' (interrupted: partial results)' : ''}.`;
   // --eval-only: one checkpoint scored as it is, so there is no pipeline and no method to describe
   if (typeof s.evalOnly === 'string') {
     return [
       task,
-      `Evaluation only: the checkpoint's model, a byte-level GPT-2${shape}, was scored on the held-out set; nothing was trained.`,
+      `Evaluation only: the checkpoint's model, a byte-level GPT-2${shape}, ` +
+        'was scored on the held-out set; nothing was trained.',
       wall,
     ];
   }
@@ -32,7 +38,12 @@ export function describeRun(summary: Summary): string[] {
   const methods = [...new Map(summary.methods.map((m) => [m.method ?? m.name, m])).values()];
   const paragraphs = [
     task,
-    `Pipeline: a byte-level GPT-2${shape} is trained with SFT on the chosen completions (${s.sftSteps} steps), then each method starts from that same checkpoint and trains for ${s.steps} steps of ${s.batchSize} pairs at ${rates} (AdamW, linear warmup over the first tenth of the steps, no weight decay, gradient norm clipped to 1), in the same data order. ${seeds} seed${seeds === 1 ? '' : 's'}: each seed has its own SFT run and data order. Held-out evaluation every ${s.evalEvery} steps.`,
+    `Pipeline: a byte-level GPT-2${shape} is trained with SFT on the chosen completions (${s.sftSteps} steps), ` +
+      `then each method starts from that same checkpoint and trains for ${s.steps} steps of ${s.batchSize} pairs ` +
+      `at ${rates} (AdamW, linear warmup over the first tenth of the steps, no weight decay, ` +
+      'gradient norm clipped to 1), in the same data order. ' +
+      `${seeds} seed${seeds === 1 ? '' : 's'}: each seed has its own SFT run and data order. ` +
+      `Held-out evaluation every ${s.evalEvery} steps.`,
     `Methods: ${methods.map((m) => `${m.label.replace(/ @ lr .*$/, '')} — ${m.description}`).join('; ')}.`,
     wall,
   ];

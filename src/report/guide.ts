@@ -22,12 +22,15 @@ export function shortRunWarnings(summary: Summary): string[] {
     summary.task.kind === 'addition'
   ) {
     out.push(
-      `The SFT checkpoint answers only ${pct(accuracy)} of held-out prompts correctly after ${s.sftSteps} SFT steps: it has not learned the task yet, so the methods below are compared on an undertrained model and their differences say little. Run more SFT steps (the default run, without --quick, uses 200).`,
+      `The SFT checkpoint answers only ${pct(accuracy)} of held-out prompts correctly after ${s.sftSteps} SFT steps: ` +
+        'it has not learned the task yet, so the methods below are compared on an undertrained model ' +
+        'and their differences say little. Run more SFT steps (the default run, without --quick, uses 200).',
     );
   }
   if (typeof s.steps === 'number' && s.steps < MIN_PREFERENCE_STEPS) {
     out.push(
-      `Only ${s.steps} preference steps per method: too few for the losses to pull apart; treat differences as noise (the default run uses 96).`,
+      `Only ${s.steps} preference steps per method: too few for the losses to pull apart; ` +
+        'treat differences as noise (the default run uses 96).',
     );
   }
   const seeds = s.seeds?.length ?? 0;
@@ -44,7 +47,9 @@ export const GLOSSARY: readonly [string, string][] = [
   ],
   [
     'lbar',
-    'the mean per-token log-prob of a completion (nats per token), length-normalised: lbar(chosen) near 0 means the model finds the chosen answer very likely; a falling lbar(chosen) is "unlearning" the answer it should prefer.',
+    'the mean per-token log-prob of a completion (nats per token), length-normalised: ' +
+      'lbar(chosen) near 0 means the model finds the chosen answer very likely; ' +
+      'a falling lbar(chosen) is "unlearning" the answer it should prefer.',
   ],
   [
     'sum-l',
@@ -56,11 +61,14 @@ export const GLOSSARY: readonly [string, string][] = [
   ],
   [
     'lowest rejected-token p',
-    "the smallest probability the model gives any token of any held-out rejected completion: a value collapsing towards 0 means rejected tokens are being crushed, which SLIME's stabilizer is meant to prevent.",
+    'the smallest probability the model gives any token of any held-out rejected completion: ' +
+      'a value collapsing towards 0 means rejected tokens are being crushed, ' +
+      "which SLIME's stabilizer is meant to prevent.",
   ],
   [
     'format-valid',
-    'the fraction of greedy answers to held-out prompts that are exactly in the template "A:<number>." followed by end-of-sequence.',
+    'the fraction of greedy answers to held-out prompts that are exactly in the template "A:<number>." ' +
+      'followed by end-of-sequence.',
   ],
   ['answer accuracy', 'the fraction of greedy answers whose number is the correct sum.'],
   ['seed', 'one full repetition: its own SFT run (initialisation) and data order. Means and ± spreads are over seeds.'],

@@ -18,9 +18,11 @@ function table(headers: readonly string[], rows: readonly TableRow[]): string {
   return `<table>\n${head}\n${body}\n</table>`;
 }
 
-const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:1400px;margin:2em auto;padding:0 1.5em;color:#1a1a1a}
+const STYLE =
+  `body{font:16px/1.5 system-ui,sans-serif;max-width:1400px;margin:2em auto;padding:0 1.5em;color:#1a1a1a}
 h2{margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:.2em}
-table{border-collapse:collapse;margin:1em 0;font-size:.95em}th,td{border:1px solid #ccc;padding:.35em .7em;text-align:right}
+table{border-collapse:collapse;margin:1em 0;font-size:.95em}` +
+  `th,td{border:1px solid #ccc;padding:.35em .7em;text-align:right}
 td{white-space:nowrap}th:first-child{text-align:left}code{background:#f4f4f4;padding:0 .25em}
 .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(640px,1fr));gap:1.5em 1em}
 .charts svg{max-width:100%;height:auto}
@@ -60,14 +62,16 @@ export function renderHtml(
     '<h1>SLIME showcase report</h1>',
     ...(warnings.length > 0
       ? [
-          `<div class="warn" role="note"><p><strong>Read with care:</strong></p>${warnings.map((w) => `<p>${escape(w)}</p>`).join('')}</div>`,
+          '<div class="warn" role="note"><p><strong>Read with care:</strong></p>' +
+            `${warnings.map((w) => `<p>${escape(w)}</p>`).join('')}</div>`,
         ]
       : []),
     ...describeRun(summary).map((p) => `<p>${escape(p)}</p>`),
     '<h2>What was observed</h2>',
     `<ul>${summary.observations.map((o) => `<li>${escape(o)}</li>`).join('\n')}</ul>`,
     '<h2>Final held-out figures</h2>',
-    '<p>Mean ± sample standard deviation over seeds, measured on held-out pairs and prompts after the last step. Terms are defined in the glossary below.</p>',
+    '<p>Mean ± sample standard deviation over seeds, measured on held-out pairs and prompts after the last step. ' +
+      'Terms are defined in the glossary below.</p>',
     table(
       TABLE_COLUMNS.map((c) => c.header),
       finalTable(summary),
@@ -77,7 +81,9 @@ export function renderHtml(
     const seeds = summary.checkpoint.perSeed.length;
     parts.push(
       '<h2>During training</h2>',
-      `<p>Held-out figures every few steps; step 0 is the SFT checkpoint every method starts from. Lines are means over ${seeds} seed${seeds === 1 ? '' : 's'}${charts.some(([, svg]) => svg.includes('mark-area')) ? ', shaded bands one standard deviation' : ''}.</p>`,
+      '<p>Held-out figures every few steps; step 0 is the SFT checkpoint every method starts from. ' +
+        `Lines are means over ${seeds} seed${seeds === 1 ? '' : 's'}` +
+        `${charts.some(([, svg]) => svg.includes('mark-area')) ? ', shaded bands one standard deviation' : ''}.</p>`,
     );
     parts.push(`<div class="charts">${charts.map(([, svg]) => `<div>${svg}</div>`).join('\n')}</div>`);
   }

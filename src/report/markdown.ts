@@ -52,7 +52,8 @@ export function renderMarkdown(
     out.push(`| prompt | ${grid.columns.map(cell).join(' | ')} |`, `|---|${grid.columns.map(() => '---').join('|')}|`);
     for (const r of grid.rows)
       out.push(
-        `| ${code(r.prompt)} | ${r.cells.map((c) => `${code(c.text)}${c.verdict ? ` ${c.verdict}` : ''}`).join(' | ')} |`,
+        `| ${code(r.prompt)} | ` +
+          `${r.cells.map((c) => `${code(c.text)}${c.verdict ? ` ${c.verdict}` : ''}`).join(' | ')} |`,
       );
     out.push('');
     out.push(

@@ -51,7 +51,8 @@ function slimeVersusBaselines(slime: MethodSummary, baselines: readonly MethodSu
     const s = `SLIME ${show(slime.final[metric].mean)}`;
     if (ahead.length > 0)
       out.push(
-        `SLIME does not come out ahead on ${name}: ${ahead.map((b) => `${b.label} ${show(b.final[metric].mean)}`).join(', ')} vs ${s}.`,
+        `SLIME does not come out ahead on ${name}: ` +
+          `${ahead.map((b) => `${b.label} ${show(b.final[metric].mean)}`).join(', ')} vs ${s}.`,
       );
     const ties = baselines.filter((b) => !ahead.includes(b) && !behind.includes(b)).map((b) => b.label);
     const tieNote =
@@ -60,7 +61,8 @@ function slimeVersusBaselines(slime: MethodSummary, baselines: readonly MethodSu
         : '';
     if (behind.length > 0)
       out.push(
-        `SLIME beats ${behind.map((b) => b.label).join(', ')} on ${name} (${s} vs ${list(behind, metric, show)})${tieNote}.`,
+        `SLIME beats ${behind.map((b) => b.label).join(', ')} on ${name} ` +
+          `(${s} vs ${list(behind, metric, show)})${tieNote}.`,
       );
     else if (ahead.length === 0)
       out.push(`On ${name} SLIME (${show(slime.final[metric].mean)}) is within the seeds' spread of every baseline.`);
@@ -108,7 +110,9 @@ function pairedCounts(
   const never = counted.filter((x) => x.hits === 0).map((x) => x.m.label);
   const first = what[0].toUpperCase() + what.slice(1);
   if (hit.length === 0) return `${first}: in no seed, under any method.`;
-  return `${first} under ${hit.map((x) => `${x.m.label} in ${x.hits} of ${x.of} seed${x.of > 1 ? 's' : ''}`).join(', ')}${never.length > 0 ? `; in no seed under ${never.join(', ')}` : ''}.`;
+  const under = hit.map((x) => `${x.m.label} in ${x.hits} of ${x.of} seed${x.of > 1 ? 's' : ''}`).join(', ');
+  const unhit = never.length > 0 ? `; in no seed under ${never.join(', ')}` : '';
+  return `${first} under ${under}${unhit}.`;
 }
 
 export function observe(summary: Summary): string[] {
@@ -125,7 +129,8 @@ export function observe(summary: Summary): string[] {
   // unlearning and formatting collapse, each seed paired with its own SFT checkpoint (seeds differ more than methods)
   const byChosen = [...main].sort((a, b) => b.final[CHOSEN].mean - a.final[CHOSEN].mean);
   notes.push(
-    `Held-out chosen lbar (mean log-prob per chosen token) was ${f3(c[CHOSEN].mean)} at the SFT checkpoint; after ${steps} steps (mean of ${seeds} seed${seeds > 1 ? 's' : ''}): ${list(byChosen, CHOSEN, f3)}.`,
+    `Held-out chosen lbar (mean log-prob per chosen token) was ${f3(c[CHOSEN].mean)} at the SFT checkpoint; ` +
+      `after ${steps} steps (mean of ${seeds} seed${seeds > 1 ? 's' : ''}): ${list(byChosen, CHOSEN, f3)}.`,
   );
   notes.push(
     pairedCounts(
@@ -137,7 +142,8 @@ export function observe(summary: Summary): string[] {
   );
   const byFormat = [...main].sort((a, b) => b.final[FORMAT].mean - a.final[FORMAT].mean);
   notes.push(
-    `Greedy answers to held-out prompts kept the template in ${pct(c[FORMAT].mean)} of cases at the checkpoint; after training: ${list(byFormat, FORMAT, pct)}.`,
+    `Greedy answers to held-out prompts kept the template in ${pct(c[FORMAT].mean)} of cases at the checkpoint; ` +
+      `after training: ${list(byFormat, FORMAT, pct)}.`,
   );
   notes.push(
     pairedCounts(
@@ -151,12 +157,14 @@ export function observe(summary: Summary): string[] {
   // the rejected tokens: does anything get pushed towards probability zero?
   const byFloor = [...main].sort((a, b) => a.final[MIN_P].mean - b.final[MIN_P].mean);
   notes.push(
-    `The least likely rejected token had probability ${sci(c[MIN_P].mean)} at the checkpoint; after training: ${list(byFloor, MIN_P, sci)} (lowest first).`,
+    `The least likely rejected token had probability ${sci(c[MIN_P].mean)} at the checkpoint; ` +
+      `after training: ${list(byFloor, MIN_P, sci)} (lowest first).`,
   );
 
   const byAnswer = [...main].sort((a, b) => b.final[ANSWER].mean - a.final[ANSWER].mean);
   notes.push(
-    `Answer accuracy on held-out prompts was ${pct(c[ANSWER].mean)} at the checkpoint; after training: ${list(byAnswer, ANSWER, pct)}.`,
+    `Answer accuracy on held-out prompts was ${pct(c[ANSWER].mean)} at the checkpoint; ` +
+      `after training: ${list(byAnswer, ANSWER, pct)}.`,
   );
 
   const slime = methods.find((m) => m.name === 'slime');
@@ -166,11 +174,13 @@ export function observe(summary: Summary): string[] {
   if (slime && ablations.length > 0) notes.push(...ablationNotes(slime, ablations));
   if (seeds < 2)
     notes.push(
-      'With a single seed there is no spread over seeds to judge noise by: every difference above is reported as it was measured.',
+      'With a single seed there is no spread over seeds to judge noise by: ' +
+        'every difference above is reported as it was measured.',
     );
   if (summary.interrupted)
     notes.push(
-      'The run was interrupted: only runs that finished (on seeds every method finished, where there are any) are included above.',
+      'The run was interrupted: only runs that finished (on seeds every method finished, where there are any) ' +
+        'are included above.',
     );
   return notes;
 }

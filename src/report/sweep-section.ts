@@ -8,7 +8,8 @@ const escape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</
 
 const INTRO =
   'Every method was trained at every rate, from the same SFT checkpoints, with the same seeds and data order. ' +
-  "A run counts as sound when its final chosen lbar is at most 0.1 nats per token below the checkpoint's and its format-valid rate is at least 90% of the checkpoint's.";
+  "A run counts as sound when its final chosen lbar is at most 0.1 nats per token below the checkpoint's " +
+  "and its format-valid rate is at least 90% of the checkpoint's.";
 
 function rows(summary: Summary): string[][] {
   return sweepByMethod(summary).flatMap((g) =>

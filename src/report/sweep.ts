@@ -74,12 +74,19 @@ export function sweepFindings(summary: Summary): string[] {
     const best = g.points.reduce((a, b) =>
       b.run.final.eval_answer_accuracy.mean > a.run.final.eval_answer_accuracy.mean ? b : a,
     );
-    const accuracy = `best answer accuracy ${(best.run.final.eval_answer_accuracy.mean * 100).toFixed(0)}% at lr ${best.lr}`;
+    const bestPct = (best.run.final.eval_answer_accuracy.mean * 100).toFixed(0);
+    const accuracy = `best answer accuracy ${bestPct}% at lr ${best.lr}`;
     if (ok.length === all.length)
-      return `${g.label}: robust — kept its chosen likelihood and the template at every rate tried (${all.join(', ')}); ${accuracy}.`;
+      return (
+        `${g.label}: robust — kept its chosen likelihood and the template at every rate tried ` +
+        `(${all.join(', ')}); ${accuracy}.`
+      );
     if (ok.length === 0)
       return `${g.label}: at no rate tried did it keep both its chosen likelihood and the template; ${accuracy}.`;
-    return `${g.label}: kept its chosen likelihood and the template only at lr ${ok.join(', ')} (of ${all.join(', ')}); ${accuracy}.`;
+    return (
+      `${g.label}: kept its chosen likelihood and the template only at lr ${ok.join(', ')} ` +
+      `(of ${all.join(', ')}); ${accuracy}.`
+    );
   });
 }
 
@@ -110,7 +117,10 @@ export async function renderSweepCharts(summary: Summary): Promise<[string, stri
   return out;
 }
 
-/** The methods of a sweep at one rate (labels without the rate), for the per-step charts; the summary unchanged otherwise. */
+/**
+ * The methods of a sweep at one rate (labels without the rate), for the per-step charts;
+ * the summary unchanged otherwise.
+ */
 export function atOneRate(summary: Summary): { summary: Summary; lr: number | null } {
   const rates = [...new Set(summary.methods.map((m) => m.lr).filter((r): r is number => r !== undefined))].sort(
     (a, b) => a - b,

@@ -29,7 +29,8 @@ export async function writeReport(outDir: string, results: RunResults): Promise<
     oneRate.lr === null
       ? []
       : [
-          `The charts above show the runs at lr ${oneRate.lr}, the sweep's middle rate; the learning-rate sweep section below compares the rates.`,
+          `The charts above show the runs at lr ${oneRate.lr}, the sweep's middle rate; ` +
+            'the learning-rate sweep section below compares the rates.',
         ];
   await writeFile(
     join(outDir, 'report.md'),

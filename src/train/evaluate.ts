@@ -39,7 +39,10 @@ export interface HeldOutSet {
 
 export interface GenerationSample {
   prompt: string;
-  /** What the model wrote (invalid UTF-8 as \xNN, stray specials as <bos>/<pad>); "..." appended when it never stopped. */
+  /**
+   * What the model wrote (invalid UTF-8 as \xNN, stray specials as <bos>/<pad>);
+   * "..." appended when it never stopped.
+   */
   completion: string;
   formatValid: boolean;
   correct: boolean;

@@ -80,6 +80,9 @@ export class ProgressBar {
     const head = this.label ? `${this.label} ` : '';
     const timing =
       done >= this.total ? `${formatDuration(elapsed)}` : `${formatDuration(elapsed)} < ${formatDuration(eta)}`;
-    return `${head}${gauge}${done}/${this.total} ${(frac * 100).toFixed(0).padStart(3)}% ${timing}${info ? ` | ${info}` : ''}`;
+    return (
+      `${head}${gauge}${done}/${this.total} ${(frac * 100).toFixed(0).padStart(3)}% ` +
+      `${timing}${info ? ` | ${info}` : ''}`
+    );
   }
 }
