@@ -48,7 +48,9 @@ const REFERENCE_FAMILY: Study[] = [
     range: [-20, 40],
     markers: [],
     tableAt: REFERENCE_POINTS,
-    note: 'The push beta sigma(-beta h) decays but never reaches 0: DPO keeps widening the margin, and nothing in the loss says which side should move.',
+    note:
+      'The push beta sigma(-beta h) decays but never reaches 0: DPO keeps widening the margin, ' +
+      'and nothing in the loss says which side should move.',
   },
   {
     id: 'cdpo',
@@ -57,7 +59,9 @@ const REFERENCE_FAMILY: Study[] = [
     range: [-20, 40],
     markers: [{ x: 10 * Math.log(9), label: 'beta h = ln((1-eps)/eps)' }],
     tableAt: REFERENCE_POINTS,
-    note: 'cDPO (eps = 0.1): the push changes sign at beta h = ln((1 - eps)/eps): past it, the loss pulls an over-confident margin back.',
+    note:
+      'cDPO (eps = 0.1): the push changes sign at beta h = ln((1 - eps)/eps): ' +
+      'past it, the loss pulls an over-confident margin back.',
   },
   {
     id: 'robust',
@@ -66,7 +70,9 @@ const REFERENCE_FAMILY: Study[] = [
     range: [-20, 40],
     markers: [],
     tableAt: REFERENCE_POINTS,
-    note: 'Robust DPO (eps = 0.1): the push never fades below beta eps/(1 - 2 eps), since its eps logsig(-beta h) term has no floor: it keeps widening confident margins.',
+    note:
+      'Robust DPO (eps = 0.1): the push never fades below beta eps/(1 - 2 eps), ' +
+      'since its eps logsig(-beta h) term has no floor: it keeps widening confident margins.',
   },
   {
     id: 'hinge',
@@ -144,7 +150,10 @@ const REFERENCE_FREE: Study[] = [
       { x: 1.5, label: 'm_h' },
     ],
     tableAt: FREE_POINTS,
-    note: 'The margin term is gated: full push below m_s, fading towards m_h, exactly 0 beyond. The anchor keeps lifting lbar_w; the stabilizer lifts lbar_l once it sinks below -delta, which is why the net push on the margin turns negative past m_h: there the floor is all that is left.',
+    note:
+      'The margin term is gated: full push below m_s, fading towards m_h, exactly 0 beyond. ' +
+      'The anchor keeps lifting lbar_w; the stabilizer lifts lbar_l once it sinks below -delta, ' +
+      'which is why the net push on the margin turns negative past m_h: there the floor is all that is left.',
   },
 ];
 
@@ -200,7 +209,8 @@ const fmtNum = (v: number): string =>
 function table(study: Study, samples: readonly Sample[]): string {
   const rows = samples.map(
     (s) =>
-      `| ${fmtNum(s.margin)} | ${fmtNum(s.lbarW)} | ${fmtNum(s.lbarL)} | ${fmtNum(s.loss)} | ${fmtNum(s.dMargin)} | ${fmtNum(s.dLbarW)} | ${fmtNum(s.dLbarL)} |`,
+      `| ${fmtNum(s.margin)} | ${fmtNum(s.lbarW)} | ${fmtNum(s.lbarL)} | ${fmtNum(s.loss)} | ` +
+      `${fmtNum(s.dMargin)} | ${fmtNum(s.dLbarW)} | ${fmtNum(s.dLbarL)} |`,
   );
   return [
     `### ${study.id === study.name ? study.name : `${study.id}: ${study.name}`}${
@@ -295,7 +305,10 @@ async function overview(
   );
 }
 
-/** Writes every chart and anatomy.md into `out`; returns the files written. `gridPoints` sets the charts' resolution. */
+/**
+ * Writes every chart and anatomy.md into `out`; returns the files written.
+ * `gridPoints` sets the charts' resolution.
+ */
 export async function writeLossAnatomy(out: string, gridPoints = 121): Promise<string[]> {
   await mkdir(out, { recursive: true });
   const studies = [...REFERENCE_FAMILY, ...REFERENCE_FREE];

@@ -78,10 +78,12 @@ const seconds = (Date.now() - started) / 1000;
 const last = history[history.length - 1];
 const evalLoss = last.eval_loss as number;
 console.log(
-  `\nstep ${last.step}: train loss ${(last.loss as number).toFixed(3)}, validation loss ${evalLoss.toFixed(3)} nats/byte`,
+  `\nstep ${last.step}: train loss ${(last.loss as number).toFixed(3)}, ` +
+    `validation loss ${evalLoss.toFixed(3)} nats/byte`,
 );
 console.log(
-  `  vs unigram entropy ${unigram.toFixed(3)} (${((1 - evalLoss / unigram) * 100).toFixed(0)}% below), in ${formatDuration(seconds)}`,
+  `  vs unigram entropy ${unigram.toFixed(3)} (${((1 - evalLoss / unigram) * 100).toFixed(0)}% below), ` +
+    `in ${formatDuration(seconds)}`,
 );
 console.log(evalLoss < target ? 'target reached' : `target NOT reached (${target.toFixed(3)}); try more --steps`);
 
