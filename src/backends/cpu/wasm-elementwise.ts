@@ -63,7 +63,8 @@ interface Operand {
 /**
  * A float32 binary op with broadcasting, or null when the views do not reduce to a [rows, cols] walk in which
  * each operand is read along rows (unit inner stride) or splatted per row (zero inner stride), at least one
- * along, with non-negative row strides and no more elements spanned than the output has.
+ * along, with non-negative row strides, spanning at most twice as many elements as the output has (copying a
+ * sparser view would cost more than the op).
  */
 export function wasmBinary(
   kernels: WasmKernels,
@@ -86,7 +87,7 @@ export function wasmBinary(
     const row = rank === 2 ? walk.strides[i][0] : 0;
     if ((inner !== 0 && inner !== 1) || row < 0) return null;
     const extent = (rows - 1) * row + (cols - 1) * inner + 1;
-    if (extent > n) return null;
+    if (extent > 2 * n) return null;
     operands.push({ offset: walk.offsets[i], row, splat: inner === 0, extent });
   }
   const [A, B] = operands;
