@@ -4,8 +4,8 @@
 // sumBlocks reduces the middle axis of [outer, r, inner] (inner >= 2: a leading-axis sum such as a bias gradient),
 // adding the r rows in order, so every output is the TypeScript kernel's double sum, bit for bit. Its last vector
 // of a row reaches past the row like the map kernels (map.ts), so operands need 4 floats of slack after them.
-// sumRows reduces the last axis of [rows, d] in four interleaved partial sums, then the scalar tail: the same
-// float64 accuracy as the TypeScript kernel's one running sum, though not always its last bit after rounding.
+// sumRows reduces the last axis of [rows, d]: a running float64 sum per row in order, four rows at a time (scalar
+// loads: lanes would have to come from four rows), bit for bit the TypeScript kernel's.
 
 import { FuncBuilder } from './emit.js';
 
@@ -69,52 +69,51 @@ export function emitSumBlocks(): FuncBuilder {
   return f;
 }
 
-/** sumRows(x, out, rows, d): out[row] = sum of the d floats of the row, contiguous x; no slack needed. */
+/**
+ * sumRows(x, out, rows, d): out[row] = sum of the d floats of the row, contiguous x; no slack needed. Each row is
+ * one float64 running sum in order, as in the TypeScript kernel (so the same bits); four rows run side by side, so
+ * their four dependency chains overlap instead of one add waiting on the last.
+ */
 export function emitSumRows(): FuncBuilder {
   const f = new FuncBuilder('sumRows', ['i32', 'i32', 'i32', 'i32']);
   const [x, out, rows, d] = [0, 1, 2, 3];
-  const [row, p, vecEnd, rowEnd] = [0, 0, 0, 0].map(() => f.local('i32'));
-  const lo = f.local('v128'),
-    hi = f.local('v128'),
-    s = f.local('f64');
-  f.get(x).set(p);
-  f.forRange(
-    row,
-    () => f.i32(0),
-    () => f.get(rows),
-    1,
-    () => {
-      f.get(p).get(d).i32(4).op('i32.mul').op('i32.add').set(rowEnd);
-      f.get(p).get(d).i32(-4).op('i32.and').i32(4).op('i32.mul').op('i32.add').set(vecEnd);
-      f.f64(0).simd('f64x2.splat').tee(lo).set(hi);
-      f.forRange(
-        p,
-        () => f.get(p),
-        () => f.get(vecEnd),
-        16,
-        () => {
-          f.get(lo).get(p);
-          widen(f, 0);
-          f.simd('f64x2.add').set(lo);
-          f.get(hi).get(p);
-          widen(f, 8);
-          f.simd('f64x2.add').set(hi);
-        },
-      );
-      f.get(lo).get(hi).simd('f64x2.add').tee(lo).extractLane('f64x2', 0).get(lo).extractLane('f64x2', 1);
-      f.op('f64.add').set(s);
-      f.forRange(
-        p,
-        () => f.get(p),
-        () => f.get(rowEnd),
-        4,
-        () => {
-          f.get(s).get(p).load('f32.load').op('f64.promote_f32').op('f64.add').set(s);
-        },
-      );
-      f.get(out).get(row).i32(4).op('i32.mul').op('i32.add');
-      f.get(s).op('f32.demote_f64').store('f32.store');
-    },
-  );
+  const [row, p, end, rowBytes, groupEnd] = [0, 0, 0, 0, 0].map(() => f.local('i32'));
+  const sums = [0, 0, 0, 0].map(() => f.local('f64'));
+  // byte offsets of the group's rows from its first
+  const rowOffsets = [0, 0, 0, 0].map(() => f.local('i32'));
+  f.get(d).i32(4).op('i32.mul').set(rowBytes);
+  rowOffsets.forEach((local, k) => f.get(rowBytes).i32(k).op('i32.mul').set(local));
+  /** Sums rows [row, row + width) while row < `until`, leaving row past them. */
+  const group = (width: number, until: () => void) =>
+    f.forRange(
+      row,
+      () => f.get(row),
+      until,
+      width,
+      () => {
+        for (let k = 0; k < width; k++) f.f64(0).set(sums[k]);
+        f.get(x).get(row).get(rowBytes).op('i32.mul').op('i32.add').tee(p).get(rowBytes).op('i32.add').set(end);
+        f.forRange(
+          p,
+          () => f.get(p),
+          () => f.get(end),
+          4,
+          () => {
+            for (let k = 0; k < width; k++) {
+              f.get(sums[k]).get(p).get(rowOffsets[k]).op('i32.add');
+              f.load('f32.load').op('f64.promote_f32').op('f64.add').set(sums[k]);
+            }
+          },
+        );
+        for (let k = 0; k < width; k++) {
+          f.get(out).get(row).i32(k).op('i32.add').i32(4).op('i32.mul').op('i32.add');
+          f.get(sums[k]).op('f32.demote_f64').store('f32.store');
+        }
+      },
+    );
+  f.i32(0).set(row);
+  f.get(rows).i32(-4).op('i32.and').set(groupEnd);
+  group(4, () => f.get(groupEnd));
+  group(1, () => f.get(rows));
   return f;
 }

@@ -138,34 +138,47 @@ describe('wasm sums', () => {
     }),
   );
 
+  const axesOf = (shape: number[], first: number, count: number) =>
+    Array.from({ length: Math.min(count, shape.length - first) }, (_, i) => first + i);
+
   it('match the float64 kernel within float32 rounding, over a leading, middle or last run of axes', () => {
     fc.assert(
       fc.property(sumSample, ({ shape, first, count, x }) => {
-        const axes = Array.from({ length: Math.min(count, shape.length - first) }, (_, i) => first + i);
+        const axes = axesOf(shape, first, count);
         const got = wasm.readSync(wasm.reduce('sum', wasm.fromArray(x, 'float32'), shape, axes));
         const want = oracle.readSync(
           oracle.reduce('sum', oracle.fromArray(Float64Array.from(x), 'float64'), shape, axes),
         );
         expect(got).toBeInstanceOf(Float32Array);
         expect(got.length).toBe(want.length);
-        // both sum in float64; only the final rounding (and, over the last axis, the order) may differ
+        // a float64 sum of float32 values, rounded once
         want.forEach((w, i) => expect(Math.abs(got[i] - w)).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(w))));
       }),
       { numRuns: 200 },
     );
   });
 
-  it('over the middle axis equal the float32 TypeScript kernel bit for bit (the same float64 sum, in order)', () => {
+  it('equal the float32 TypeScript kernel bit for bit (the same float64 sums, in the same order)', () => {
     const ts32 = new CpuBackend({ wasm: false });
-    for (const [outer, r, inner] of [
-      [1, 64, 10],
-      [3, 5, 7],
-      [2, 1, 2],
-      [1, 33, 257],
-    ]) {
-      const x = Float32Array.from({ length: outer * r * inner }, (_, i) => Math.sin(i) * 1e3 + 1e-3 * i);
-      const got = wasmSum(kernels, x, outer, r, inner)!;
-      const want = ts32.readSync(ts32.reduce('sum', ts32.fromArray(x, 'float32'), [outer, r, inner], [1]));
+    // values of very different sizes, so a float32 running sum (instead of float64) shows in the rounded result
+    const wide = (n: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 10 ** ((i % 7) - 3));
+    const cases: [number[], number[]][] = [
+      [[64, 10], [0]],
+      [[3, 5, 7], [1]],
+      [[2, 1, 2], [1]],
+      [[1, 33, 257], [1]],
+      [[7, 1001], [1]],
+      [[9, 3], [1]],
+      [
+        [5, 6, 7],
+        [1, 2],
+      ],
+      [[1], [0]],
+    ];
+    for (const [shape, axes] of cases) {
+      const x = wide(shape.reduce((p, q) => p * q, 1));
+      const got = wasm.readSync(wasm.reduce('sum', wasm.fromArray(x, 'float32'), shape, axes));
+      const want = ts32.readSync(ts32.reduce('sum', ts32.fromArray(x, 'float32'), shape, axes));
       expect(Array.from(got)).toEqual(Array.from(want));
     }
   });
