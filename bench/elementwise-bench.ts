@@ -8,7 +8,8 @@ import type { StridedView } from '../src/backends/backend.js';
 import { CpuBackend } from '../src/backends/cpu/index.js';
 import { alloc, release } from '../src/backends/cpu/pool.js';
 
-const wasm = new CpuBackend();
+// every size on the kernels (the default backend keeps unary and binary ops under WASM_MIN_ELEMENTS on TypeScript)
+const wasm = new CpuBackend({ wasmMinElements: 0 });
 const ts = new CpuBackend({ wasm: false });
 const kernels = wasm.kernels;
 if (!kernels) throw new Error('no WebAssembly SIMD here');
@@ -59,6 +60,12 @@ for (const n of sizes) {
       1,
       (B, s) => B.reduce('sum', s.a, [rows, cols], [0]),
       () => kernels.exports.sumBlocks(0, size * 4 + 16, 1, rows, cols),
+    ],
+    [
+      'sum last axis',
+      1,
+      (B, s) => B.reduce('sum', s.a, [rows, cols], [1]),
+      () => kernels.exports.sumRows(0, size * 4 + 16, rows, cols),
     ],
     [
       'sgd update',

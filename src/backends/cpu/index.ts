@@ -61,8 +61,8 @@ export interface CpuBackendOptions {
    */
   wasm?: boolean;
   /**
-   * Fewest elements for which a unary or binary op runs as wasm (default WASM_MIN_ELEMENTS, where the kernel call
-   * starts to pay); 0 sends every size there, as the tests do.
+   * Fewest elements for which a unary or binary op or a last-axis sum runs as wasm (default WASM_MIN_ELEMENTS,
+   * where the kernel call starts to pay); 0 sends every size there, as the tests do.
    */
   wasmMinElements?: number;
 }
@@ -138,7 +138,8 @@ export class CpuBackend implements Backend {
     const dtype = op === 'argmax' ? 'int32' : x.dtype;
     const k = op === 'sum' ? this.f32Kernels(x) : null;
     const blocks = k && blockShape(shape, axes);
-    const fast = blocks && wasmSum(k, arr(x) as Float32Array, blocks.outer, blocks.r, blocks.inner);
+    const fast =
+      blocks && wasmSum(k, arr(x) as Float32Array, blocks.outer, blocks.r, blocks.inner, this.wasmMinElements);
     return this.wrap(dtype, fast || reduce(op, arr(x), shape, axes, x.dtype));
   }
   matmul(a: Storage, b: Storage, spec: MatmulSpec): Storage {

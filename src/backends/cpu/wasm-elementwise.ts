@@ -15,7 +15,8 @@ import { collapse } from './walk.js';
 /**
  * Below this many elements a unary or binary op stays on the TypeScript loop: a kernel call with its copies costs
  * about a microsecond before the first element, which a same-shape multiply repays only from about 1024 elements
- * (bench/elementwise-bench.ts). Sums and the SGD update have slower TypeScript loops and take the kernel at any size.
+ * (bench/elementwise-bench.ts), and so does a last-axis sum. Leading- and middle-axis sums and the SGD update have
+ * slower TypeScript loops and take the kernel at any size.
  */
 export const WASM_MIN_ELEMENTS = 1024;
 
@@ -102,7 +103,7 @@ export function wasmBinary(
 
 /**
  * The sum of a float32 tensor viewed as [outer, r, inner] over r (the reduced axes being one consecutive run), or
- * null when nothing is summed or nothing comes out.
+ * null when nothing is summed, nothing comes out, or it is a small last-axis sum.
  */
 export function wasmSum(
   kernels: WasmKernels,
@@ -110,9 +111,11 @@ export function wasmSum(
   outer: number,
   r: number,
   inner: number,
+  minElements = WASM_MIN_ELEMENTS,
 ): Float32Array | null {
   const n = outer * inner;
-  if (r === 0 || n === 0) return null;
+  // a last-axis sum is as cheap a loop in TypeScript as a map, so it takes the maps' threshold
+  if (r === 0 || n === 0 || (inner === 1 && x.length < minElements)) return null;
   const { mem, at } = layout(kernels, [x.length, n]);
   mem.set(x, at[0]);
   if (inner === 1) kernels.exports.sumRows(at[0] * 4, at[1] * 4, outer, r);

@@ -183,9 +183,14 @@ describe('wasm sums', () => {
     }
   });
 
-  it('leave empty reductions and empty outputs to the TypeScript kernel', () => {
+  it('leave empty reductions, empty outputs and small last-axis sums to the TypeScript kernel', () => {
     expect(wasmSum(kernels, new Float32Array(0), 4, 0, 3)).toBeNull();
     expect(wasmSum(kernels, new Float32Array(0), 0, 4, 3)).toBeNull();
+    // a small last-axis sum is left to TypeScript unless the threshold says otherwise; a small leading-axis one is not
+    const ten = Float32Array.from({ length: 10 }, (_, i) => i);
+    expect(wasmSum(kernels, ten, 2, 5, 1)).toBeNull();
+    expect(Array.from(wasmSum(kernels, ten, 2, 5, 1, 0)!)).toEqual([10, 35]);
+    expect(Array.from(wasmSum(kernels, ten, 1, 5, 2)!)).toEqual([20, 25]);
     const zeros = wasm.readSync(wasm.reduce('sum', wasm.fromArray(new Float32Array(0), 'float32'), [2, 0], [1]));
     expect(Array.from(zeros)).toEqual([0, 0]);
   });
