@@ -26,7 +26,7 @@ import { sizeOf } from './strided.js';
 import { threadedMatmul } from './threads.js';
 import { wasmKernels, type WasmKernels } from '../wasm/runtime.js';
 import { wasmMatmul } from './wasm-matmul.js';
-import { WASM_MIN_ELEMENTS, wasmBinary, wasmSgdUpdate, wasmSum, wasmUnary } from './wasm-elementwise.js';
+import { WASM_MIN_ELEMENTS, wasmBinary, wasmSgdUpdate, wasmSum, wasmUnary, wasmWhere } from './wasm-elementwise.js';
 import {
   wasmGelu,
   wasmGeluBackward,
@@ -126,7 +126,10 @@ export class CpuBackend implements Backend {
     return this.wrap(outDtype, fast || ew.binary(op, arr(a), av, arr(b), bv, outDtype));
   }
   where(cond: Storage, cv: StridedView, a: Storage, av: StridedView, b: Storage, bv: StridedView): Storage {
-    return this.wrap(a.dtype, ew.where(arr(cond), cv, arr(a), av, arr(b), bv, a.dtype));
+    const k = b.dtype === 'float32' && cond.dtype !== 'float64' ? this.f32Kernels(a) : null;
+    const c = arr(cond) as Float32Array | Int32Array;
+    const fast = k && wasmWhere(k, c, cv, arr(a) as Float32Array, av, arr(b) as Float32Array, bv, this.wasmMinElements);
+    return this.wrap(a.dtype, fast || ew.where(arr(cond), cv, arr(a), av, arr(b), bv, a.dtype));
   }
   cast(x: Storage, dtype: DType): Storage {
     return this.wrap(dtype, ew.cast(arr(x), dtype));

@@ -5,7 +5,7 @@
 // kernel does not apply (a layout it does not cover, or too few elements to repay the call); the caller then runs
 // the TypeScript kernel, which stays the reference for every dtype and layout.
 
-import type { BinaryOp, SgdUpdateSpec, StridedView, UnaryOp } from '../backend.js';
+import type { BinaryOp, SgdUpdateSpec, StridedView, TypedArray, UnaryOp } from '../backend.js';
 import { WASM_BINARY_OPS, WASM_UNARY_OPS } from '../wasm/map.js';
 import { SGD_DECAY, SGD_MOMENTUM, SGD_SCALE } from '../wasm/sgd.js';
 import type { WasmKernels } from '../wasm/runtime.js';
@@ -52,7 +52,7 @@ export function wasmUnary(
   return copyOut(mem, at[1], n);
 }
 
-/** How the binary kernel reads one operand: from `offset`, rows `row` apart, along each row or splatted. */
+/** How the binary and where kernels read one operand: from `offset`, rows `row` apart, along each row or splatted. */
 interface Operand {
   offset: number;
   row: number;
@@ -62,11 +62,57 @@ interface Operand {
 }
 
 /**
- * A float32 binary op with broadcasting, or null when the views do not reduce to a [rows, cols] walk in which
- * each operand is read along rows (unit inner stride) or splatted per row (zero inner stride), at least one
- * along, with non-negative row strides, spanning at most twice as many elements as the output has (copying a
- * sparser view would cost more than the op).
+ * The [rows, cols] walk of views of one output shape, or null unless every operand is read along rows (unit inner
+ * stride) or splatted per row (zero inner stride), at least one along, with non-negative row strides, spanning at
+ * most twice as many elements as the output has (copying a sparser view would cost more than the op), and the
+ * output has at least `minElements`.
  */
+function plan(
+  views: readonly StridedView[],
+  minElements: number,
+): { rows: number; cols: number; n: number; operands: Operand[] } | null {
+  const walk = collapse(views);
+  const rank = walk.shape.length;
+  const cols = walk.shape[rank - 1];
+  const rows = rank === 2 ? walk.shape[0] : 1;
+  const n = rows * cols;
+  if (rank > 2 || n === 0 || n < minElements) return null;
+  const operands: Operand[] = [];
+  for (let i = 0; i < views.length; i++) {
+    const inner = walk.strides[i][rank - 1];
+    const row = rank === 2 ? walk.strides[i][0] : 0;
+    if ((inner !== 0 && inner !== 1) || row < 0) return null;
+    const extent = (rows - 1) * row + (cols - 1) * inner + 1;
+    if (extent > 2 * n) return null;
+    operands.push({ offset: walk.offsets[i], row, splat: inner === 0, extent });
+  }
+  return operands.every((x) => x.splat) ? null : { rows, cols, n, operands };
+}
+
+/**
+ * Copies each operand's span into the kernel memory. `at` holds their float offsets, then the output's, then that
+ * of a 3-vector scratch (where the where kernel splats its per-row values).
+ */
+function stage(
+  kernels: WasmKernels,
+  arrays: readonly TypedArray[],
+  operands: readonly Operand[],
+  n: number,
+): { mem: Float32Array; at: number[] } {
+  const { mem, at } = layout(kernels, [...operands.map((x) => x.extent), n, 12]);
+  operands.forEach((x, i) => {
+    const src = arrays[i].subarray(x.offset, x.offset + x.extent);
+    // an int32 condition goes in as its bits
+    if (src instanceof Int32Array) new Int32Array(mem.buffer, at[i] * 4, x.extent).set(src);
+    else mem.set(src, at[i]);
+  });
+  return { mem, at };
+}
+
+/** An operand's three kernel arguments: byte address, byte row stride, splat flag. */
+const args = (x: Operand, at: number): number[] => [at * 4, x.row * 4, x.splat ? 1 : 0];
+
+/** A float32 binary op with broadcasting, or null when `plan` refuses the views or `op` has no kernel. */
 export function wasmBinary(
   kernels: WasmKernels,
   op: BinaryOp,
@@ -76,29 +122,36 @@ export function wasmBinary(
   bv: StridedView,
   minElements = WASM_MIN_ELEMENTS,
 ): Float32Array | null {
-  const walk = collapse([av, bv]);
-  const rank = walk.shape.length;
-  const cols = walk.shape[rank - 1];
-  const rows = rank === 2 ? walk.shape[0] : 1;
-  const n = rows * cols;
-  if (rank > 2 || n === 0 || n < minElements || !WASM_BINARY_OPS.includes(op)) return null;
-  const operands: Operand[] = [];
-  for (let i = 0; i < 2; i++) {
-    const inner = walk.strides[i][rank - 1];
-    const row = rank === 2 ? walk.strides[i][0] : 0;
-    if ((inner !== 0 && inner !== 1) || row < 0) return null;
-    const extent = (rows - 1) * row + (cols - 1) * inner + 1;
-    if (extent > 2 * n) return null;
-    operands.push({ offset: walk.offsets[i], row, splat: inner === 0, extent });
-  }
-  const [A, B] = operands;
+  const p = WASM_BINARY_OPS.includes(op) ? plan([av, bv], minElements) : null;
+  if (!p) return null;
+  const [A, B] = p.operands;
   if (A.splat && B.splat) return null;
-  const { mem, at } = layout(kernels, [A.extent, B.extent, n]);
-  mem.set(a.subarray(A.offset, A.offset + A.extent), at[0]);
-  mem.set(b.subarray(B.offset, B.offset + B.extent), at[1]);
-  const flag = (x: Operand) => (x.splat ? 1 : 0);
-  kernels.exports[`bin_${op}`](at[0] * 4, A.row * 4, flag(A), at[1] * 4, B.row * 4, flag(B), at[2] * 4, rows, cols);
-  return copyOut(mem, at[2], n);
+  const { mem, at } = stage(kernels, [a, b], p.operands, p.n);
+  kernels.exports[`bin_${op}`](...args(A, at[0]), ...args(B, at[1]), at[2] * 4, p.rows, p.cols);
+  return copyOut(mem, at[2], p.n);
+}
+
+/**
+ * where(cond, a, b) for float32 a and b and a float32 or int32 condition, broadcasting, or null when `plan`
+ * refuses the views.
+ */
+export function wasmWhere(
+  kernels: WasmKernels,
+  cond: Float32Array | Int32Array,
+  cv: StridedView,
+  a: Float32Array,
+  av: StridedView,
+  b: Float32Array,
+  bv: StridedView,
+  minElements = WASM_MIN_ELEMENTS,
+): Float32Array | null {
+  const p = plan([cv, av, bv], minElements);
+  if (!p) return null;
+  const { mem, at } = stage(kernels, [cond, a, b], p.operands, p.n);
+  const [C, A, B] = p.operands;
+  const kernel = cond instanceof Int32Array ? kernels.exports.where_i32 : kernels.exports.where_f32;
+  kernel(...args(C, at[0]), ...args(A, at[1]), ...args(B, at[2]), at[3] * 4, p.rows, p.cols, at[4] * 4);
+  return copyOut(mem, at[3], p.n);
 }
 
 /**

@@ -98,6 +98,7 @@ export const SIMD = {
   'f64x2.splat': 0x14,
   'f32x4.nearest': 0x6a,
   'i32x4.splat': 0x11,
+  'i32x4.ne': 0x38,
   'i32x4.lt_s': 0x39,
   'f32x4.eq': 0x41,
   'f32x4.ne': 0x42,

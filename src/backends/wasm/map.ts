@@ -1,6 +1,6 @@
-// Elementwise float32 kernels as WebAssembly SIMD: unary maps over a flat array, and binary ops over a [rows, cols]
-// walk where each operand is either read along the row (a contiguous run, rows any stride apart) or splatted from
-// one float per row (a scalar, or a column broadcast). Covered by these two shapes are the broadcasts a training
+// Elementwise float32 kernels as WebAssembly SIMD: unary maps over a flat array, and binary ops and where over a
+// [rows, cols] walk where each operand is either read along the row (a contiguous run, rows any stride apart) or
+// splatted from one float per row (a scalar, or a column broadcast). Covered by these two shapes are the broadcasts a training
 // step makes: same shape, [m, n] + [n], [m, n] * scalar, [m, n] - [m, 1].
 //
 // Rows are walked four floats at a time like the row kernels (rows.ts): a row's last vector reaches past its end,
@@ -144,6 +144,80 @@ export function emitBinary(op: BinaryOp): FuncBuilder {
       );
       f.get(pa).get(aRow).op('i32.add').set(pa);
       f.get(pb).get(bRow).op('i32.add').set(pb);
+      f.get(po).get(rowBytes).op('i32.add').set(po);
+    },
+  );
+  return f;
+}
+
+/**
+ * where_<f32|i32>(c, cRow, cSplat, a, aRow, aSplat, b, bRow, bSplat, out, rows, cols, scratch): out[r, j] = a[r, j]
+ * where the condition (float32 or int32) is non-zero, else b[r, j], over a [rows, cols] walk with operands laid out
+ * as for bin_<op>. A splatted operand's value is stored as a whole vector in `scratch` (three vectors, 48 bytes) at
+ * the row's start and read from there with no step, so one inner loop serves every mix of splatted operands. The
+ * chosen float's bits are copied, as the TypeScript kernel copies the value. A -0.0 condition selects b, like 0.
+ */
+export function emitWhere(cond: 'f32' | 'i32'): FuncBuilder {
+  const f = new FuncBuilder(`where_${cond}`, Array<'i32'>(13).fill('i32'));
+  const [out, rows, cols, scratch] = [9, 10, 11, 12];
+  const r = f.local('i32'),
+    j = f.local('i32'),
+    rowBytes = f.local('i32'),
+    po = f.local('i32');
+  // per operand (c, a, b): its row start, the pointer read this vector and the pointer's step
+  const ops = [0, 1, 2].map((k) => ({
+    base: 3 * k,
+    row: 3 * k + 1,
+    splat: 3 * k + 2,
+    at: f.local('i32'),
+    p: f.local('i32'),
+    step: f.local('i32'),
+  }));
+  f.get(cols).i32(4).op('i32.mul').set(rowBytes);
+  f.get(out).set(po);
+  for (const x of ops) f.get(x.base).set(x.at);
+  f.forRange(
+    r,
+    () => f.i32(0),
+    () => f.get(rows),
+    1,
+    () => {
+      ops.forEach((x, k) => {
+        f.get(x.splat).if(
+          () => {
+            f.get(scratch)
+              .get(x.at)
+              .v128('v128.load32_splat')
+              .v128('v128.store', 16 * k);
+            f.get(scratch)
+              .i32(16 * k)
+              .op('i32.add')
+              .set(x.p);
+            f.i32(0).set(x.step);
+          },
+          () => {
+            f.get(x.at).set(x.p);
+            f.i32(16).set(x.step);
+          },
+        );
+      });
+      f.forRange(
+        j,
+        () => f.i32(0),
+        () => f.get(rowBytes),
+        16,
+        () => {
+          const [c, a, b] = ops;
+          f.get(po).get(j).op('i32.add');
+          f.get(a.p).v128('v128.load').get(b.p).v128('v128.load');
+          f.get(c.p).v128('v128.load');
+          if (cond === 'f32') f.f32(0).simd('f32x4.splat').simd('f32x4.ne');
+          else f.i32(0).simd('i32x4.splat').simd('i32x4.ne');
+          f.simd('v128.bitselect').v128('v128.store');
+          for (const x of ops) f.get(x.p).get(x.step).op('i32.add').set(x.p);
+        },
+      );
+      for (const x of ops) f.get(x.at).get(x.row).op('i32.add').set(x.at);
       f.get(po).get(rowBytes).op('i32.add').set(po);
     },
   );

@@ -7,7 +7,7 @@ import { encodeModule } from './emit.js';
 import { emitAdam, type AdamDecayMode } from './adam.js';
 import { emitGemm, emitPack, MR, NR } from './gemm.js';
 import { emitGelu, emitGeluBackward } from './gelu.js';
-import { emitBinary, emitUnary, WASM_BINARY_OPS, WASM_UNARY_OPS } from './map.js';
+import { emitBinary, emitUnary, emitWhere, WASM_BINARY_OPS, WASM_UNARY_OPS } from './map.js';
 import { emitSgd } from './sgd.js';
 import { emitSumBlocks, emitSumRows } from './sum.js';
 import {
@@ -58,6 +58,10 @@ export interface WasmExports {
   sumBlocks(x: number, out: number, outer: number, r: number, inner: number): void;
   /** Sums each row of a contiguous [rows, d]. */
   sumRows(x: number, out: number, rows: number, d: number): void;
+  /** where with a float32 condition (see emitWhere for the 13 arguments). */
+  where_f32(...args: number[]): void;
+  /** where with an int32 condition. */
+  where_i32(...args: number[]): void;
 }
 
 /** The elementwise kernels (map.ts): un_<op>(x, out, count), bin_<op>(a, aRow, aSplat, b, bRow, bSplat, out, rows, cols). */
@@ -113,7 +117,14 @@ export function kernelModuleBytes(): Uint8Array<ArrayBuffer>[] {
   return [
     encodeModule([emitGemm(), emitPack('packA', MR), emitPack('packB', NR), ...adam, emitGelu(), emitGeluBackward()]),
     encodeModule(rows),
-    encodeModule([...WASM_UNARY_OPS.map(emitUnary), emitSgd(), emitSumBlocks(), emitSumRows()]),
+    encodeModule([
+      ...WASM_UNARY_OPS.map(emitUnary),
+      emitSgd(),
+      emitSumBlocks(),
+      emitSumRows(),
+      emitWhere('f32'),
+      emitWhere('i32'),
+    ]),
     encodeModule(WASM_BINARY_OPS.slice(0, 6).map(emitBinary)),
     encodeModule(WASM_BINARY_OPS.slice(6).map(emitBinary)),
   ];

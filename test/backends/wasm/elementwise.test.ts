@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { BinaryOp, StridedView, UnaryOp } from '../../../src/backends/backend.js';
 import { CpuBackend } from '../../../src/backends/cpu/index.js';
 import { sgdUpdate } from '../../../src/backends/cpu/sgd.js';
-import { wasmBinary, wasmSgdUpdate, wasmSum } from '../../../src/backends/cpu/wasm-elementwise.js';
+import { wasmBinary, wasmSgdUpdate, wasmSum, wasmWhere } from '../../../src/backends/cpu/wasm-elementwise.js';
 import { WASM_BINARY_OPS, WASM_UNARY_OPS } from '../../../src/backends/wasm/map.js';
 
 const wasm = new CpuBackend({ wasmMinElements: 0 });
@@ -98,6 +98,66 @@ describe('wasm binary kernels', () => {
     const v = view([7], [1]);
     expect(wasmBinary(kernels, 'add', a, v, a, v, 8)).toBeNull();
     expect(wasmBinary(kernels, 'add', a, v, a, v, 7)).not.toBeNull();
+  });
+});
+
+describe('wasm where', () => {
+  const ts32 = new CpuBackend({ wasm: false });
+  const whereSample = fc
+    .record({
+      m: fc.integer({ min: 1, max: 9 }),
+      n: fc.integer({ min: 1, max: 23 }),
+      cLayout: fc.constantFrom(...Object.keys(LAYOUTS)),
+      bLayout: fc.constantFrom(...Object.keys(LAYOUTS)),
+      intCond: fc.boolean(),
+    })
+    .chain((s) =>
+      fc.record({
+        s: fc.constant(s),
+        // conditions: 0, -0 (false), 1, -2, NaN (true)
+        c: fc.array(fc.constantFrom(0, -0, 1, -2, NaN), {
+          minLength: LAYOUTS[s.cLayout](s.m, s.n).len,
+          maxLength: LAYOUTS[s.cLayout](s.m, s.n).len,
+        }),
+        a: floats(s.m * s.n),
+        b: floats(LAYOUTS[s.bLayout](s.m, s.n).len),
+      }),
+    );
+
+  it('equals the TypeScript kernel bit for bit, float32 and int32 conditions, every covered layout mix', () => {
+    fc.assert(
+      fc.property(whereSample, ({ s, c, a, b }) => {
+        const full = view([s.m, s.n], [s.n, 1]);
+        const cv = LAYOUTS[s.cLayout](s.m, s.n).v;
+        const bv = LAYOUTS[s.bLayout](s.m, s.n).v;
+        const dtype = s.intCond ? 'int32' : 'float32';
+        const cond = s.intCond ? Int32Array.from(c, (x) => (Number.isNaN(x) ? 3 : x)) : Float32Array.from(c);
+        const run = (B: CpuBackend) =>
+          B.readSync(
+            B.where(B.fromArray(cond, dtype), cv, B.fromArray(a, 'float32'), full, B.fromArray(b, 'float32'), bv),
+          );
+        const got = run(wasm);
+        expect(got).toBeInstanceOf(Float32Array);
+        expect(Array.from(got)).toEqual(Array.from(run(ts32)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('takes the attention-mask shape (a [T, T] mask over [B*H] score blocks, a scalar fill) on the kernel', () => {
+    const [bh, t] = [6, 7];
+    const mask = Float32Array.from({ length: t * t }, (_, i) => +(i % t <= Math.floor(i / t)));
+    const scores = Float32Array.from({ length: bh * t * t }, (_, i) => Math.cos(i));
+    const mv = view([bh, t, t], [0, t, 1]),
+      sv = view([bh, t, t], [t * t, t, 1]),
+      fill = view([bh, t, t], [0, 0, 0]);
+    const got = wasmWhere(kernels, mask, mv, scores, sv, Float32Array.of(-1e9), fill, 0)!;
+    expect(got).not.toBeNull();
+    // by hand: row i of each block keeps columns j <= i
+    got.forEach((v, k) => {
+      const [i, j] = [Math.floor(k / t) % t, k % t];
+      expect(v).toBe(j <= i ? scores[k] : -1e9);
+    });
   });
 });
 
