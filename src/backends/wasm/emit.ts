@@ -108,6 +108,7 @@ export const SIMD = {
   'f32x4.ge': 0x46,
   'v128.and': 0x4e,
   'v128.andnot': 0x4f,
+  'v128.or': 0x50,
   'v128.bitselect': 0x52,
   'f64x2.promote_low_f32x4': 0x5f,
   'i32x4.shl': 0xab,

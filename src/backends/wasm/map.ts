@@ -7,7 +7,8 @@
 // into the next row or the 4-float slack the caller leaves after every operand, and what it stores there is
 // overwritten by the next row (rows are written in order) or lands in the slack. So there are no scalar tails.
 // Every f32x4 op rounds once to float32, as the TypeScript kernels' double result rounded to float32 does (for
-// + - * / and sqrt, double then float rounding gives the same bits), so those agree bit for bit.
+// + - * / and sqrt, double then float rounding gives the same bits); the rest only compare, select or flip signs.
+// So every kernel here agrees with its TypeScript kernel bit for bit, signed zeros, infinities and NaN included.
 
 import type { BinaryOp, UnaryOp } from '../backend.js';
 import { FuncBuilder, type SIMD } from './emit.js';
@@ -60,15 +61,18 @@ export function emitUnary(op: UnaryOp): FuncBuilder {
   return f;
 }
 
-/** The binary ops with a kernel: one f32x4 instruction each; comparisons give 1.0 or 0.0 (the mask AND 1.0). */
+/**
+ * The binary ops with a kernel: one f32x4 instruction each; comparisons give 1.0 or 0.0 (the mask AND 1.0).
+ * maximum and minimum are the TypeScript kernel's `a > b ? a : b` (`<` for minimum) with NaN if either is NaN,
+ * not f32x4.max/min, which order -0 below +0 where the TypeScript kernel returns b for equal operands.
+ */
 const BINARY: Partial<Record<BinaryOp, Simd>> = {
   add: 'f32x4.add',
   sub: 'f32x4.sub',
   mul: 'f32x4.mul',
   div: 'f32x4.div',
-  // NaN wins like the TypeScript kernel; +0 and -0 count as equal, so either may come out
-  maximum: 'f32x4.max',
-  minimum: 'f32x4.min',
+  maximum: 'f32x4.gt',
+  minimum: 'f32x4.lt',
   lt: 'f32x4.lt',
   le: 'f32x4.le',
   gt: 'f32x4.gt',
@@ -99,8 +103,12 @@ export function emitBinary(op: BinaryOp): FuncBuilder {
     po = f.local('i32');
   const va = f.local('v128'),
     vb = f.local('v128'),
-    one = f.local('v128');
+    x = f.local('v128'),
+    y = f.local('v128'),
+    one = f.local('v128'),
+    nan = f.local('v128');
   f.f32(1).simd('f32x4.splat').set(one);
+  f.f32(Number.NaN).simd('f32x4.splat').set(nan);
   f.get(cols).i32(4).op('i32.mul').set(rowBytes);
   // one row: operand vectors pushed by `left` and `right`, result stored at out + j
   const row = (left: () => void, right: () => void) =>
@@ -112,9 +120,17 @@ export function emitBinary(op: BinaryOp): FuncBuilder {
       () => {
         f.get(po).get(j).op('i32.add');
         left();
+        f.set(x);
         right();
-        f.simd(instr);
-        if (COMPARISONS.includes(op)) f.get(one).simd('v128.and');
+        f.set(y);
+        if (op === 'maximum' || op === 'minimum') {
+          // NaN where either lane is NaN, else x where x beats y, else y
+          f.get(nan).get(x).get(y).get(x).get(y).simd(instr).simd('v128.bitselect');
+          f.get(x).get(x).simd('f32x4.ne').get(y).get(y).simd('f32x4.ne').simd('v128.or').simd('v128.bitselect');
+        } else {
+          f.get(x).get(y).simd(instr);
+          if (COMPARISONS.includes(op)) f.get(one).simd('v128.and');
+        }
         f.v128('v128.store');
       },
     );

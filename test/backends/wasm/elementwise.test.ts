@@ -2,7 +2,8 @@
 // properties over random values and layouts: odd lengths, length 1, every broadcast the kernels take (same shape,
 // [m, n] with [n], [m, 1] and a scalar on either side, rows further apart than they are long), and views they must
 // refuse (transposed, rank 3 after merging). The oracle is the float64 TypeScript kernel on the same float32
-// inputs: + - * / sqrt of float32 operands rounded once to float32 are exact, so those must match it bit for bit.
+// inputs: + - * / sqrt of float32 operands rounded once to float32 are exact, and the other ops only compare,
+// select or flip signs, so all must match it bit for bit, signed zeros, infinities and NaN included.
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -25,6 +26,15 @@ const floats = (n: number) =>
     })
     .map((xs) => Float32Array.from(xs, (x) => (x === 0 ? 0.25 : x)));
 
+/** Like `floats`, with 0, -0, +-Infinity and NaN among them (signed zeros tell maximum and minimum apart). */
+const edgy = (n: number) =>
+  fc
+    .array(fc.oneof(fc.constantFrom(0, -0, Infinity, -Infinity, NaN, -1, 2), fc.float({ min: -8, max: 8 })), {
+      minLength: n,
+      maxLength: n,
+    })
+    .map((xs) => Float32Array.from(xs));
+
 const view = (shape: number[], strides: number[], offset = 0): StridedView => ({ shape, strides, offset });
 
 /** How operand `b` is laid out against a contiguous [m, n] output, and how many floats it needs. */
@@ -46,7 +56,7 @@ const sample = fc
   })
   .chain((s) => {
     const len = LAYOUTS[s.layout](s.m, s.n).len;
-    return fc.record({ s: fc.constant(s), a: floats(s.m * s.n), b: floats(len) });
+    return fc.record({ s: fc.constant(s), a: edgy(s.m * s.n), b: edgy(len) });
   });
 
 function run(backend: CpuBackend, op: BinaryOp, x: Float32Array, xv: StridedView, y: Float32Array, yv: StridedView) {
