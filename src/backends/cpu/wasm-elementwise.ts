@@ -1,5 +1,5 @@
-// The CPU backend's float32 elementwise ops, sums and SGD update on the WebAssembly SIMD kernels (backends/wasm/
-// map.ts, sum.ts, sgd.ts). Operands are copied into the kernel memory, each followed by 4 floats of slack the
+// The CPU backend's float32 elementwise ops, where, sums and SGD update on the WebAssembly SIMD kernels
+// (backends/wasm/map.ts, sum.ts, sgd.ts). Operands are copied into the kernel memory, each followed by 4 floats of slack the
 // kernels read and write into, and results copied out into pooled arrays. The copies are memcpys (typed-array set),
 // several times faster per element than the scalar loops they replace. Each function returns null where its
 // kernel does not apply (a layout it does not cover, or too few elements to repay the call); the caller then runs
@@ -10,6 +10,7 @@ import { WASM_BINARY_OPS, WASM_UNARY_OPS } from '../wasm/map.js';
 import { SGD_DECAY, SGD_MOMENTUM, SGD_SCALE } from '../wasm/sgd.js';
 import type { WasmKernels } from '../wasm/runtime.js';
 import { alloc } from './pool.js';
+import { sizeOf } from './strided.js';
 import { collapse } from './walk.js';
 
 /**
@@ -71,6 +72,8 @@ function plan(
   views: readonly StridedView[],
   minElements: number,
 ): { rows: number; cols: number; n: number; operands: Operand[] } | null {
+  // small ops leave before the walk is built: they are many, and the TypeScript kernel builds its own
+  if (sizeOf(views[0].shape) < minElements) return null;
   const walk = collapse(views);
   const rank = walk.shape.length;
   const cols = walk.shape[rank - 1];
