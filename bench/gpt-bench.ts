@@ -5,7 +5,7 @@ import { type Tensor, crossEntropy, tensor } from '../src/index.js';
 import { GPT } from '../src/nn/index.js';
 import { Adam } from '../src/optim/index.js';
 import type { Engine } from './engines.js';
-import { timeSlimegradSteps, type StepRun } from './mlp-bench.js';
+import { newRun, startStep, timeSlimegradSteps, type StepRun } from './mlp-bench.js';
 import type { Tf } from './peers.js';
 import { tfjsGptLoss, type GptShape } from './gpt-tfjs.js';
 
@@ -71,9 +71,9 @@ function tfjsGpt(tf: Tf, model: GPT, steps: number): StepRun {
   const causal = tf.tensor2d(allowed, [T, T], 'bool');
   const opt = tf.train.adam(LR, 0.9, 0.999, 1e-8);
   const varList = [...vars.values()];
-  const run: StepRun = { times: [], losses: [] };
+  const run = newRun();
   for (let s = 0; s < steps; s++) {
-    const t0 = performance.now();
+    const done = startStep(run);
     const loss = opt.minimize(
       () => tfjsGptLoss(tf, GPT_SHAPE, vars, tokens, targets, causal) as ReturnType<typeof tf.scalar>,
       true,
@@ -81,7 +81,7 @@ function tfjsGpt(tf: Tf, model: GPT, steps: number): StepRun {
     )!;
     const value = loss.dataSync()[0];
     loss.dispose();
-    run.times.push(performance.now() - t0);
+    done();
     run.losses.push(value);
   }
   opt.dispose();

@@ -4,7 +4,7 @@
 
 import { init, defaultDevice, jit, numpy as np, nn, valueAndGrad, type Array as JaxArray } from '@jax-js/jax';
 import { timeReps } from './stats.js';
-import type { StepRun } from './mlp-bench.js';
+import { newRun, startStep, type StepRun } from './mlp-bench.js';
 
 let ready: Promise<void> | null = null;
 
@@ -77,13 +77,13 @@ export async function jaxMlp(
     };
     return [value, next] as [JaxArray, MlpParams];
   });
-  const run: StepRun = { times: [], losses: [] };
+  const run = newRun();
   for (let s = 0; s < steps; s++) {
-    const t0 = performance.now();
+    const done = startStep(run);
     const [value, next] = step(params, x.ref, labels.ref);
     params = next;
     const l = value.dataSync()[0];
-    run.times.push(performance.now() - t0);
+    done();
     run.losses.push(l);
   }
   for (const a of [params.w1, params.b1, params.w2, params.b2, x, labels]) a.dispose();

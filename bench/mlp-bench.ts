@@ -16,8 +16,27 @@ const LR = 0.1;
 export interface StepRun {
   /** ms per step. */
   times: number[];
+  /**
+   * CPU ms per step (user + system, all of the process's threads): unlike wall time, not stretched while other jobs
+   * on a busy machine have the core.
+   */
+  cpuTimes: number[];
   /** The loss before each timed step's update, in order. */
   losses: number[];
+}
+
+/** An empty run. */
+export const newRun = (): StepRun => ({ times: [], cpuTimes: [], losses: [] });
+
+/** Starts timing one step; the returned function records its wall and CPU time into `run`. */
+export function startStep(run: StepRun): () => void {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  return () => {
+    const c = process.cpuUsage(c0);
+    run.times.push(performance.now() - t0);
+    run.cpuTimes.push((c.user + c.system) / 1000);
+  };
 }
 
 /** The shared starting point: weights and one batch as plain float32 arrays. */
@@ -49,9 +68,9 @@ export function timeSlimegradSteps(
   opt: { step(): void; zeroGrad(): void },
   loss: () => Tensor,
 ): StepRun {
-  const run: StepRun = { times: [], losses: [] };
+  const run = newRun();
   for (let s = 0; s < steps; s++) {
-    const t0 = performance.now();
+    const done = startStep(run);
     const value = tidy(() => {
       const l = loss();
       l.backward();
@@ -59,7 +78,7 @@ export function timeSlimegradSteps(
       opt.zeroGrad();
       return l.itemSync();
     });
-    run.times.push(performance.now() - t0);
+    done();
     run.losses.push(value);
   }
   return run;
@@ -88,9 +107,9 @@ function tfjsMlp(tf: Tf, p: ReturnType<typeof problem>, steps: number): StepRun 
   const x = tf.tensor2d(p.x, [BATCH, IN]);
   const labels = tf.oneHot(tf.tensor1d(p.y, 'int32'), OUT).toFloat();
   const opt = tf.train.sgd(LR);
-  const run: StepRun = { times: [], losses: [] };
+  const run = newRun();
   for (let s = 0; s < steps; s++) {
-    const t0 = performance.now();
+    const done = startStep(run);
     const loss = opt.minimize(
       () => {
         const logits = tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, w1), b1)), w2), b2);
@@ -101,7 +120,7 @@ function tfjsMlp(tf: Tf, p: ReturnType<typeof problem>, steps: number): StepRun 
     )!;
     const value = loss.dataSync()[0];
     loss.dispose();
-    run.times.push(performance.now() - t0);
+    done();
     run.losses.push(value);
   }
   opt.dispose();

@@ -58,7 +58,7 @@ for (const name of only) {
 const rounds = quick ? 1 : 3;
 const sizes = quick ? [64, 128, 256] : [64, 128, 256, 512, 1024];
 const matmulBudgetMs = quick ? 80 : 400;
-const mlpSteps = quick ? 3 : 8;
+const mlpSteps = quick ? 3 : 30;
 const gptSteps = quick ? 2 : 5;
 
 const wanted = new Set((flag('--engines') ?? ENGINES.join(',')).split(','));
@@ -102,6 +102,7 @@ async function main(): Promise<void> {
         const run = await benchMlp(e, mlpSteps);
         keepLosses('mlp', e.name, run);
         samples.add(`mlp step|${e.name}`, run.times.slice(1)); // the first step pays for JIT and buffer set-up
+        samples.add(`mlp step, CPU time|${e.name}`, run.cpuTimes.slice(1));
       }
     }
     if (only.has('gpt')) {
@@ -109,6 +110,7 @@ async function main(): Promise<void> {
         const run = await benchGpt(e, gptSteps);
         keepLosses('gpt', e.name, run);
         samples.add(`gpt step|${e.name}`, run.times.slice(1));
+        samples.add(`gpt step, CPU time|${e.name}`, run.cpuTimes.slice(1));
       }
     }
   }

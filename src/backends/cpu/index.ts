@@ -21,11 +21,12 @@ import * as ew from './elementwise.js';
 import * as fused from './fused.js';
 import * as layout from './layout.js';
 import { matmulInto } from './matmul.js';
-import { reduce } from './reduce.js';
+import { blockShape, reduce } from './reduce.js';
 import { sizeOf } from './strided.js';
 import { threadedMatmul } from './threads.js';
 import { wasmKernels, type WasmKernels } from '../wasm/runtime.js';
 import { wasmMatmul } from './wasm-matmul.js';
+import { WASM_MIN_ELEMENTS, wasmBinary, wasmSgdUpdate, wasmSum, wasmUnary, wasmWhere } from './wasm-elementwise.js';
 import {
   wasmGelu,
   wasmGeluBackward,
@@ -59,6 +60,11 @@ export interface CpuBackendOptions {
    * the TypeScript reference path, which also runs wherever WebAssembly SIMD is missing.
    */
   wasm?: boolean;
+  /**
+   * Fewest elements for which a unary or binary op or a last-axis sum runs as wasm (default WASM_MIN_ELEMENTS,
+   * where the kernel call starts to pay); 0 sends every size there, as the tests do.
+   */
+  wasmMinElements?: number;
 }
 
 export class CpuBackend implements Backend {
@@ -68,9 +74,11 @@ export class CpuBackend implements Backend {
   private liveBytes = 0;
   /** The WebAssembly SIMD kernels the float32 paths use, or null for the TypeScript kernels. */
   readonly kernels: WasmKernels | null;
+  private readonly wasmMinElements: number;
 
   constructor(options: CpuBackendOptions = {}) {
     this.kernels = options.wasm === false ? null : wasmKernels();
+    this.wasmMinElements = options.wasmMinElements ?? WASM_MIN_ELEMENTS;
   }
 
   /** The wasm kernels when `x` is float32 and they exist (float64 stays on the TypeScript kernels). */
@@ -108,13 +116,20 @@ export class CpuBackend implements Backend {
   }
 
   unary(op: UnaryOp, x: Storage): Storage {
-    return this.wrap(x.dtype, ew.unary(op, arr(x), x.dtype));
+    const k = this.f32Kernels(x);
+    const fast = k && wasmUnary(k, op, arr(x) as Float32Array, this.wasmMinElements);
+    return this.wrap(x.dtype, fast || ew.unary(op, arr(x), x.dtype));
   }
   binary(op: BinaryOp, a: Storage, av: StridedView, b: Storage, bv: StridedView, outDtype: DType): Storage {
-    return this.wrap(outDtype, ew.binary(op, arr(a), av, arr(b), bv, outDtype));
+    const k = b.dtype === 'float32' && outDtype === 'float32' ? this.f32Kernels(a) : null;
+    const fast = k && wasmBinary(k, op, arr(a) as Float32Array, av, arr(b) as Float32Array, bv, this.wasmMinElements);
+    return this.wrap(outDtype, fast || ew.binary(op, arr(a), av, arr(b), bv, outDtype));
   }
   where(cond: Storage, cv: StridedView, a: Storage, av: StridedView, b: Storage, bv: StridedView): Storage {
-    return this.wrap(a.dtype, ew.where(arr(cond), cv, arr(a), av, arr(b), bv, a.dtype));
+    const k = b.dtype === 'float32' && cond.dtype !== 'float64' ? this.f32Kernels(a) : null;
+    const c = arr(cond) as Float32Array | Int32Array;
+    const fast = k && wasmWhere(k, c, cv, arr(a) as Float32Array, av, arr(b) as Float32Array, bv, this.wasmMinElements);
+    return this.wrap(a.dtype, fast || ew.where(arr(cond), cv, arr(a), av, arr(b), bv, a.dtype));
   }
   cast(x: Storage, dtype: DType): Storage {
     return this.wrap(dtype, ew.cast(arr(x), dtype));
@@ -124,7 +139,11 @@ export class CpuBackend implements Backend {
   }
   reduce(op: ReduceOp, x: Storage, shape: readonly number[], axes: readonly number[]): Storage {
     const dtype = op === 'argmax' ? 'int32' : x.dtype;
-    return this.wrap(dtype, reduce(op, arr(x), shape, axes, x.dtype));
+    const k = op === 'sum' ? this.f32Kernels(x) : null;
+    const blocks = k && blockShape(shape, axes);
+    const fast =
+      blocks && wasmSum(k, arr(x) as Float32Array, blocks.outer, blocks.r, blocks.inner, this.wasmMinElements);
+    return this.wrap(dtype, fast || reduce(op, arr(x), shape, axes, x.dtype));
   }
   matmul(a: Storage, b: Storage, spec: MatmulSpec): Storage {
     const out = alloc(a.dtype, sizeOf(spec.batchShape) * spec.m * spec.n);
@@ -237,7 +256,10 @@ export class CpuBackend implements Backend {
   ): { param: Storage; momentumBuffer?: Storage } {
     const scale = gradScale ? arr(gradScale)[0] : undefined;
     const buffer = momentumBuffer ? arr(momentumBuffer) : undefined;
-    const out = sgdUpdate(arr(param), arr(grad), buffer, spec, scale, param.dtype);
+    const k = this.f32Kernels(param);
+    const fast =
+      k && wasmSgdUpdate(k, arr(param) as Float32Array, arr(grad) as Float32Array, buffer as Float32Array, spec, scale);
+    const out = fast || sgdUpdate(arr(param), arr(grad), buffer, spec, scale, param.dtype);
     const next = out.momentumBuffer ? this.wrap(param.dtype, out.momentumBuffer) : undefined;
     return { param: this.wrap(param.dtype, out.param), ...(next ? { momentumBuffer: next } : {}) };
   }

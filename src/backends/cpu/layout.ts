@@ -70,6 +70,15 @@ function checkIndex(op: string, v: number, size: number, axis: number): void {
   if (v < 0 || v >= size) throw new Error(`${op}: index ${v} is out of range for axis ${axis} of size ${size}`);
 }
 
+/**
+ * [outer, inner] of an index that matches `shape` on every dim but `axis` (an embedding lookup, a cross-entropy
+ * pick, their scatter-adds), so both are [outer, *, inner] blocks; null when some other dim is smaller.
+ */
+function blocks(shape: readonly number[], indexShape: readonly number[], axis: number): [number, number] | null {
+  if (indexShape.some((d, i) => i !== axis && d !== shape[i])) return null;
+  return [sizeOf(shape.slice(0, axis)), sizeOf(shape.slice(axis + 1))];
+}
+
 export function gather(
   x: TypedArray,
   xShape: readonly number[],
@@ -78,6 +87,23 @@ export function gather(
   indexShape: readonly number[],
   dtype: DType,
 ): TypedArray {
+  const b = blocks(xShape, indexShape, axis);
+  if (b) {
+    // the block walk: no per-element offset table to build first (it cost more than the gather itself)
+    const [outer, inner] = b;
+    const [size, k] = [xShape[axis], indexShape[axis]];
+    const out = alloc(dtype, outer * k * inner);
+    for (let o = 0, w = 0; o < outer; o++) {
+      for (let j = 0; j < k; j++) {
+        for (let i = 0; i < inner; i++, w++) {
+          const v = index[w];
+          if (v < 0 || v >= size) checkIndex('gather', v, size, axis);
+          out[w] = x[(o * size + v) * inner + i];
+        }
+      }
+    }
+    return out;
+  }
   const { offs, axisStride } = baseOffsets(xShape, indexShape, axis);
   const out = alloc(dtype, offs.length);
   const size = xShape[axis];
@@ -97,14 +123,30 @@ export function scatterAdd(
   srcShape: readonly number[],
   dtype: DType,
 ): TypedArray {
-  const { offs, axisStride } = baseOffsets(outShape, srcShape, axis);
   // sums in double precision; the scratch comes from the pool (a fresh one per call showed up in profiles)
   const acc = alloc('float64', sizeOf(outShape));
   const size = outShape[axis];
-  for (let i = 0; i < offs.length; i++) {
-    const v = index[i];
-    checkIndex('scatterAdd', v, size, axis);
-    acc[offs[i] + v * axisStride] += src[i];
+  const b = blocks(outShape, srcShape, axis);
+  if (b) {
+    // gather's block walk, adding in the same element order as the general path below
+    const [outer, inner] = b;
+    const k = srcShape[axis];
+    for (let o = 0, r = 0; o < outer; o++) {
+      for (let j = 0; j < k; j++) {
+        for (let i = 0; i < inner; i++, r++) {
+          const v = index[r];
+          if (v < 0 || v >= size) checkIndex('scatterAdd', v, size, axis);
+          acc[(o * size + v) * inner + i] += src[r];
+        }
+      }
+    }
+  } else {
+    const { offs, axisStride } = baseOffsets(outShape, srcShape, axis);
+    for (let i = 0; i < offs.length; i++) {
+      const v = index[i];
+      checkIndex('scatterAdd', v, size, axis);
+      acc[offs[i] + v * axisStride] += src[i];
+    }
   }
   if (dtype === 'float64') return acc;
   const out = alloc(dtype, acc.length);

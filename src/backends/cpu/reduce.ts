@@ -11,6 +11,21 @@ function consecutive(axes: readonly number[]): boolean {
   return sorted.every((a, i) => i === 0 || a === sorted[i - 1] + 1);
 }
 
+/** [outer, r, inner] of a reduction over `axes` when they form one consecutive run (r is reduced), else null. */
+export function blockShape(
+  shape: readonly number[],
+  axes: readonly number[],
+): { outer: number; r: number; inner: number } | null {
+  if (axes.length === 0 || !consecutive(axes)) return null;
+  const first = Math.min(...axes);
+  const last = Math.max(...axes);
+  return {
+    outer: sizeOf(shape.slice(0, first)),
+    r: sizeOf(shape.slice(first, last + 1)),
+    inner: sizeOf(shape.slice(last + 1)),
+  };
+}
+
 export function reduce(
   op: ReduceOp,
   x: TypedArray,
@@ -21,14 +36,8 @@ export function reduce(
   const outShape = shape.map((d, i) => (axes.includes(i) ? 1 : d));
   const outSize = sizeOf(outShape);
   if (axes.length === 0) return op === 'argmax' ? new Int32Array(outSize) : x.slice();
-  if (consecutive(axes)) {
-    const first = Math.min(...axes);
-    const last = Math.max(...axes);
-    const outer = sizeOf(shape.slice(0, first));
-    const r = sizeOf(shape.slice(first, last + 1));
-    const inner = sizeOf(shape.slice(last + 1));
-    return reduceBlocks(op, x, outer, r, inner, dtype);
-  }
+  const blocks = blockShape(shape, axes);
+  if (blocks) return reduceBlocks(op, x, blocks.outer, blocks.r, blocks.inner, dtype);
   if (op === 'argmax') throw new Error('argmax: takes exactly one axis');
   return reduceScattered(op, x, shape, axes, outShape, outSize, dtype);
 }

@@ -1,7 +1,8 @@
 // The fused SGD update (Backend.sgdUpdate) in plain TypeScript: one pass over the parameter instead of the two to six
 // composed elementwise ops (and their temporaries) of optim/sgd.ts. Every intermediate is rounded to the dtype in
 // the composed update's order (float32: Math.fround after each op, the scalars rounded as scalar tensors are), so
-// both give the same bits. Memory-bound, so WebAssembly would gain nothing over this loop but its copies.
+// both give the same bits. The float32 update normally runs as wasm (backends/wasm/sgd.ts, the same bits again):
+// this scalar loop, with its rounding calls, took most of an MLP step before that.
 
 import type { DType, SgdUpdateSpec, TypedArray } from '../backend.js';
 import { alloc } from './pool.js';

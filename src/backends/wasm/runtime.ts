@@ -7,6 +7,9 @@ import { encodeModule } from './emit.js';
 import { emitAdam, type AdamDecayMode } from './adam.js';
 import { emitGemm, emitPack, MR, NR } from './gemm.js';
 import { emitGelu, emitGeluBackward } from './gelu.js';
+import { emitBinary, emitUnary, emitWhere, WASM_BINARY_OPS, WASM_UNARY_OPS } from './map.js';
+import { emitSgd } from './sgd.js';
+import { emitSumBlocks, emitSumRows } from './sum.js';
 import {
   emitLayerNorm,
   emitLayerNormBackward,
@@ -39,7 +42,31 @@ export interface WasmExports {
   logSoftmaxBackward(y: number, g: number, out: number, rows: number, d: number): void;
   layerNorm(x: number, y: number, rstd: number, rows: number, d: number, eps: number): void;
   layerNormBackward(xhat: number, rstd: number, g: number, out: number, rows: number, d: number): void;
+  /** Fused SGD update in place (see emitSgd for the flags). */
+  sgd(
+    p: number,
+    g: number,
+    buf: number,
+    count: number,
+    lr: number,
+    mom: number,
+    wd: number,
+    s: number,
+    flags: number,
+  ): void;
+  /** Sums the middle axis of a contiguous [outer, r, inner], inner >= 2 (see emitSumBlocks). */
+  sumBlocks(x: number, out: number, outer: number, r: number, inner: number): void;
+  /** Sums each row of a contiguous [rows, d]. */
+  sumRows(x: number, out: number, rows: number, d: number): void;
+  /** where with a float32 condition (see emitWhere for the 13 arguments). */
+  where_f32(...args: number[]): void;
+  /** where with an int32 condition. */
+  where_i32(...args: number[]): void;
 }
+
+/** The elementwise kernels (map.ts): un_<op>(x, out, count), bin_<op>(a, aRow, aSplat, b, bRow, bSplat, out, rows, cols). */
+export type WasmMaps = Record<`un_${string}`, (x: number, out: number, count: number) => void> &
+  Record<`bin_${string}`, (...args: number[]) => void>;
 
 /** The fused Adam kernels, one per weight-decay mode (see emitAdam for the argument order). */
 export type WasmAdam = Record<
@@ -50,12 +77,12 @@ export type WasmAdam = Record<
 /** A compiled kernel module and its memory. */
 export class WasmKernels {
   readonly memory = new WebAssembly.Memory({ initial: 1 });
-  readonly exports: WasmExports & WasmAdam;
+  readonly exports: WasmExports & WasmAdam & WasmMaps;
   private f32view = new Float32Array(this.memory.buffer);
 
   constructor(modules: readonly WebAssembly.Module[]) {
     const instances = modules.map((m) => new WebAssembly.Instance(m, { env: { memory: this.memory } }));
-    this.exports = Object.assign({}, ...instances.map((i) => i.exports)) as WasmExports & WasmAdam;
+    this.exports = Object.assign({}, ...instances.map((i) => i.exports)) as WasmExports & WasmAdam & WasmMaps;
   }
 
   /** A float32 view of the memory, at least `bytes` long (growing the memory if needed; views are then renewed). */
@@ -90,6 +117,16 @@ export function kernelModuleBytes(): Uint8Array<ArrayBuffer>[] {
   return [
     encodeModule([emitGemm(), emitPack('packA', MR), emitPack('packB', NR), ...adam, emitGelu(), emitGeluBackward()]),
     encodeModule(rows),
+    encodeModule([
+      ...WASM_UNARY_OPS.map(emitUnary),
+      emitSgd(),
+      emitSumBlocks(),
+      emitSumRows(),
+      emitWhere('f32'),
+      emitWhere('i32'),
+    ]),
+    encodeModule(WASM_BINARY_OPS.slice(0, 6).map(emitBinary)),
+    encodeModule(WASM_BINARY_OPS.slice(6).map(emitBinary)),
   ];
 }
 
