@@ -1,11 +1,9 @@
 // GPT-2's tanh-GELU and its backward as WebAssembly SIMD over float32, in the same formulas as the TypeScript
 // kernels (backends/cpu/fused.ts): t = tanh(z) = 1 - 2 / (e^{2z} + 1), z = c (x + a x^3), e^y from vector-math.ts.
 
+import { GELU_A, GELU_C } from '../backend.js';
 import { FuncBuilder } from './emit.js';
 import { Constants, exp, expScratch, type ExpScratch } from './vector-math.js';
-
-const GELU_C = Math.sqrt(2 / Math.PI);
-const GELU_A = 0.044715;
 
 /** Sets local t = tanh(c (x + a x^3)) for the vector in local x. */
 function geluTanh(f: FuncBuilder, k: Constants, x: number, t: number, s: ExpScratch): void {
