@@ -8,6 +8,7 @@
 import type { GPUBuffer } from './gpu-types.js';
 import type {
   AdamUpdateSpec,
+  AttentionSpec,
   Backend,
   BinaryOp,
   DType,
@@ -26,6 +27,9 @@ import * as fused from './fused.js';
 import * as idx from './indexing.js';
 import * as layout from './layout.js';
 import { matmul } from './matmul.js';
+import { affine, affineBackward } from './affine.js';
+import { attention, attentionBackward } from './attention.js';
+import { globalNorm } from './norm.js';
 import { adamUpdate } from './optim.js';
 import { dropout } from './random.js';
 import type { PoolInfo } from './pool.js';
@@ -205,6 +209,8 @@ export class WebGPUBackend implements Backend {
       );
       const ln = this.layerNorm(f, 2, 4, 1e-5);
       keep(ln.y, ln.rstd, this.layerNormBackward(f, ln.rstd, f, 2, 4), this.gelu(f), this.geluBackward(f, f));
+      const ab = this.affineBackward(f, f, 2, 4);
+      keep(this.affine(f, ln.rstd, ln.rstd, 4, 2), ab.dw, ab.db);
       for (const cond of [f, ids]) keep(this.where(cond, v, f, v, f, v), this.where(cond, v, f, v, k, sv));
       const computedIds = this.binary('add', ids, v, ids, { ...v, strides: [0] }, 'int32');
       keep(computedIds, this.gather(f, [2, 4], 1, ids, [2, 4]), this.scatterAdd([2, 4], 1, computedIds, f, [2, 4]));
@@ -213,6 +219,17 @@ export class WebGPUBackend implements Backend {
       for (const scale of [undefined, k]) {
         const u = this.adamUpdate(f, f, f, f, spec, scale);
         keep(u.param, u.m, u.v);
+      }
+      const gn = this.globalNorm([f, long], 1);
+      keep(gn.norm, gn.scale!);
+      const qkv = this.fromArray(new Float32Array(12), 'float32'); // B 1, T 2, H 1, D 2
+      keep(qkv);
+      const at = { batch: 1, seq: 2, heads: 1, headDim: 2, scale: 0.5 };
+      for (const spec of [at, { ...at, dropout: { p: 0.1, key: [1, 2] as const } }]) {
+        const a = this.attention(qkv, spec);
+        const dropped = a.dropped ?? a.probs;
+        keep(a.y, a.probs, ...(a.dropped ? [a.dropped] : []));
+        keep(this.attentionBackward(qkv, a.probs, dropped, a.y, spec));
       }
     });
     for (const s of [f, long, ids, k, ...made]) this.dispose(s);
@@ -350,6 +367,13 @@ export class WebGPUBackend implements Backend {
   geluBackward(x: Storage, g: Storage): Storage {
     return this.wrap(x.dtype, x.size, fused.geluBackward(this.rt, gpuBuffer(x), gpuBuffer(g), x.size));
   }
+  affine(x: Storage, w: Storage, b: Storage, rows: number, d: number): Storage {
+    return this.wrap(x.dtype, rows * d, affine(this.rt, gpuBuffer(x), gpuBuffer(w), gpuBuffer(b), rows, d));
+  }
+  affineBackward(x: Storage, g: Storage, rows: number, d: number): { dw: Storage; db: Storage } {
+    const out = affineBackward(this.rt, gpuBuffer(x), gpuBuffer(g), rows, d);
+    return { dw: this.wrap(x.dtype, d, out.dw), db: this.wrap(x.dtype, d, out.db) };
+  }
   dropout(x: Storage, p: number, key: readonly [number, number]): Storage {
     return this.wrap(x.dtype, x.size, dropout(this.rt, gpuBuffer(x), x.size, p, key));
   }
@@ -377,6 +401,37 @@ export class WebGPUBackend implements Backend {
       m: this.wrap(param.dtype, n, out.m),
       v: this.wrap(param.dtype, n, out.v),
     };
+  }
+  attention(qkv: Storage, spec: AttentionSpec): { y: Storage; probs: Storage; dropped?: Storage } {
+    const { batch: B, seq: T, heads: H, headDim: D } = spec;
+    const out = attention(this.rt, gpuBuffer(qkv), spec);
+    return {
+      y: this.wrap(qkv.dtype, B * T * H * D, out.y),
+      probs: this.wrap(qkv.dtype, B * H * T * T, out.probs),
+      dropped: out.dropped && this.wrap(qkv.dtype, B * H * T * T, out.dropped),
+    };
+  }
+  attentionBackward(qkv: Storage, probs: Storage, dropped: Storage, gy: Storage, spec: AttentionSpec): Storage {
+    const out = attentionBackward(this.rt, gpuBuffer(qkv), gpuBuffer(probs), gpuBuffer(dropped), gpuBuffer(gy), spec);
+    return this.wrap(qkv.dtype, qkv.size, out);
+  }
+  globalNorm(xs: readonly Storage[], maxNorm?: number): { norm: Storage; scale?: Storage } {
+    const dtype = xs[0]?.dtype ?? 'float32';
+    if (xs.some((x) => x.dtype !== 'float32'))
+      throw new Error(
+        `globalNorm: the webgpu backend takes float32 storages, got ${xs.map((x) => x.dtype).join(', ')}`,
+      );
+    const out = globalNorm(
+      this.rt,
+      xs.map((x) => ({ buffer: gpuBuffer(x), size: x.size })),
+      maxNorm ?? 1,
+    );
+    const norm = this.wrap(dtype, 1, out.norm);
+    if (maxNorm === undefined) {
+      this.rt.release(out.scale);
+      return { norm };
+    }
+    return { norm, scale: this.wrap(dtype, 1, out.scale) };
   }
 }
 
