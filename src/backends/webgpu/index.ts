@@ -20,7 +20,7 @@ import type {
   TypedArray,
   UnaryOp,
 } from '../backend.js';
-import { BINARY_OPS, registerBackend, registerBackendInitialiser, sizeOf } from '../backend.js';
+import { registerBackend, registerBackendInitialiser, sizeOf } from '../backend.js';
 import { acquireDevice } from './device.js';
 import * as ew from './elementwise.js';
 import * as fused from './fused.js';
@@ -35,6 +35,7 @@ import { dropout } from './random.js';
 import type { PoolInfo } from './pool.js';
 import { reduce } from './reduce.js';
 import { Runner, type WebGPUStats } from './runner.js';
+import { warmUp } from './warm.js';
 
 export class WebGPUStorage implements Storage {
   readonly backend = 'webgpu';
@@ -155,85 +156,7 @@ export class WebGPUBackend implements Backend {
    * compilations. Resolves to the number compiled. Optional: kernels not warmed compile on first use.
    */
   async warmUp(): Promise<number> {
-    const f = this.fromArray(new Float32Array(8), 'float32');
-    const long = this.fromArray(new Float32Array(128), 'float32'); // rows past the short-row kernel's 64
-    const ids = this.fromArray(new Int32Array([0, 1, 0, 1, 1, 0, 1, 0]), 'int32');
-    const k = this.fromArray(new Float32Array([0.5]), 'float32');
-    const made: Storage[] = [];
-    const keep = (...s: Storage[]): void => void made.push(...s);
-    const v = { shape: [8], strides: [1], offset: 0 };
-    const sv = { shape: [8], strides: [0], offset: 0 };
-    const spec = {
-      lr: 1,
-      beta1: 0.9,
-      beta2: 0.99,
-      eps: 1e-8,
-      biasCorrection1: 1,
-      biasCorrection2: 1,
-      weightDecay: 0,
-      decoupled: true,
-    };
-    const count = await this.rt.warm(() => {
-      const ops: readonly BinaryOp[] = BINARY_OPS;
-      for (const op of ops)
-        keep(
-          this.binary(op, f, v, f, v, 'float32'),
-          this.binary(op, f, v, k, sv, 'float32'),
-          this.binary(op, k, sv, f, v, 'float32'),
-        );
-      const unaryOps: UnaryOp[] = [
-        'neg',
-        'exp',
-        'log',
-        'sqrt',
-        'tanh',
-        'abs',
-        'sign',
-        'sigmoid',
-        'expm1',
-        'log1p',
-        'reciprocal',
-      ];
-      for (const op of unaryOps) keep(this.unary(op, f));
-      for (const op of ['sum', 'max', 'argmax'] as ReduceOp[]) {
-        keep(this.reduce(op, f, [2, 4], [1]), this.reduce(op, f, [2, 4], [0]), this.reduce(op, long, [1, 128], [1]));
-      }
-      const mm = { batchShape: [], aBatchStrides: [], bBatchStrides: [], m: 2, n: 2, k: 2 };
-      for (const transA of [false, true])
-        for (const transB of [false, true]) keep(this.matmul(f, f, { ...mm, transA, transB }));
-      keep(
-        this.softmax(f, 2, 4),
-        this.logSoftmax(f, 2, 4),
-        this.softmaxBackward(f, f, 2, 4),
-        this.logSoftmaxBackward(f, f, 2, 4),
-      );
-      const ln = this.layerNorm(f, 2, 4, 1e-5);
-      keep(ln.y, ln.rstd, this.layerNormBackward(f, ln.rstd, f, 2, 4), this.gelu(f), this.geluBackward(f, f));
-      const ab = this.affineBackward(f, f, 2, 4);
-      keep(this.affine(f, ln.rstd, ln.rstd, 4, 2), ab.dw, ab.db);
-      for (const cond of [f, ids]) keep(this.where(cond, v, f, v, f, v), this.where(cond, v, f, v, k, sv));
-      const computedIds = this.binary('add', ids, v, ids, { ...v, strides: [0] }, 'int32');
-      keep(computedIds, this.gather(f, [2, 4], 1, ids, [2, 4]), this.scatterAdd([2, 4], 1, computedIds, f, [2, 4]));
-      keep(this.scatterAdd([2], 0, ids, f, [8]), this.concat([f, f], [[8], [8]], 0), this.copyStrided(f, sv));
-      keep(this.cast(f, 'int32'), this.cast(ids, 'float32'), this.dropout(f, 0.1, [1, 2]));
-      for (const scale of [undefined, k]) {
-        const u = this.adamUpdate(f, f, f, f, spec, scale);
-        keep(u.param, u.m, u.v);
-      }
-      const gn = this.globalNorm([f, long], 1);
-      keep(gn.norm, gn.scale!);
-      const qkv = this.fromArray(new Float32Array(12), 'float32'); // B 1, T 2, H 1, D 2
-      keep(qkv);
-      const at = { batch: 1, seq: 2, heads: 1, headDim: 2, scale: 0.5 };
-      for (const spec of [at, { ...at, dropout: { p: 0.1, key: [1, 2] as const } }]) {
-        const a = this.attention(qkv, spec);
-        const dropped = a.dropped ?? a.probs;
-        keep(a.y, a.probs, ...(a.dropped ? [a.dropped] : []));
-        keep(this.attentionBackward(qkv, a.probs, dropped, a.y, spec));
-      }
-    });
-    for (const s of [f, long, ids, k, ...made]) this.dispose(s);
-    return count;
+    return warmUp(this, (calls) => this.rt.warm(calls));
   }
   /** Submits all encoded work now (reads do this themselves; useful before timing). */
   flush(): void {
