@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { tensor, tidy } from '../../src/index.js';
-import { causalAttention } from '../../src/autograd/ops/attention.js';
+import { FUSED_ATTENTION_MAX_SEQ, causalAttention } from '../../src/autograd/ops/attention.js';
 import { webgpuOrSkip } from './gpu.js';
 
 const gpu = await webgpuOrSkip();
@@ -82,4 +82,13 @@ describe.skipIf(!gpu)('webgpu fused causal attention', () => {
       expect(got.dispatches).toEqual([1, 2 + 2]);
     });
   }
+
+  it(`past ${FUSED_ATTENTION_MAX_SEQ} positions the composition runs, and agrees`, async () => {
+    const shape = [1, FUSED_ATTENTION_MAX_SEQ + 4, 1, 2];
+    const want = await run('cpu', 'float64', shape, 0.1, true);
+    const got = await run('webgpu', 'float32', shape, 0.1, true);
+    expectClose(got.y, want.y, 'y');
+    expectClose(got.g, want.g, 'dqkv');
+    expect(got.dispatches[0]).toBeGreaterThan(5);
+  });
 });

@@ -23,6 +23,13 @@ export interface CausalAttentionOptions {
   training: boolean;
 }
 
+/**
+ * Longest sequence the fused kernels take. They are untiled (one thread sums a whole row or column of T terms), which
+ * costs nothing next to dispatch overhead at the short contexts of small models but loses to the composition's tiled
+ * matmuls as T grows; past this the composition runs (a tiled flash-attention kernel would lift the limit).
+ */
+export const FUSED_ATTENTION_MAX_SEQ = 256;
+
 // Finite rather than -Infinity: some GPU shader compilers assume no infinities; exp(-1e9 - max) is 0 anyway.
 const MASKED_SCORE = -1e9;
 
@@ -54,7 +61,8 @@ export function causalAttention(qkv: Tensor, o: CausalAttentionOptions): Tensor 
   if (!(o.dropout >= 0 && o.dropout < 1))
     throw new Error(`causalAttention: dropout must be in [0, 1), got ${o.dropout}`);
   const b = qkv.backend;
-  if (!b.attention || !b.attentionBackward || qkv.dtype === 'int32' || qkv.size === 0) return composed(qkv, o);
+  const fusable = b.attention && b.attentionBackward && qkv.dtype !== 'int32' && qkv.size > 0;
+  if (!fusable || T > FUSED_ATTENTION_MAX_SEQ) return composed(qkv, o);
   const D = C3 / 3 / o.heads;
   const drop = o.training && o.dropout > 0;
   const spec: AttentionSpec = {
@@ -65,7 +73,7 @@ export function causalAttention(qkv: Tensor, o: CausalAttentionOptions): Tensor 
     scale: 1 / Math.sqrt(D),
     dropout: drop ? { p: o.dropout, key: keyOf(o.seed) } : undefined,
   };
-  const res = b.attention(qkv.storage, spec);
+  const res = b.attention!(qkv.storage, spec);
   const y = output('attention', res.y, [B, T, C3 / 3], b, [qkv]);
   if (!(isGradEnabled() && qkv.requiresGrad)) {
     // nothing will call the backward: its saved probabilities can go now

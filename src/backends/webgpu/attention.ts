@@ -11,7 +11,7 @@
 // row or column of dS (q and k) or of the dropped probabilities (v). Sums over s (or t) run in increasing order, as
 // the composed matmuls' do, and the masked entries they skip are zeros there; the row reductions' order differs.
 // Each thread's work grows with T * D: meant for the short contexts of small models, where dispatch overhead is what
-// costs (a tiled flash-attention kernel is the next step for long ones).
+// costs; the op layer stops using it past FUSED_ATTENTION_MAX_SEQ (a tiled flash-attention kernel would lift that).
 
 import type { AttentionSpec } from '../backend.js';
 import type { GPUBuffer } from './gpu-types.js';
