@@ -104,9 +104,9 @@ async function main(): Promise<void> {
       `${last.readbacks} readback(s), ${last.pipelines} pipelines, ${last.ms.toFixed(1)} ms (first step ${costs[0].ms.toFixed(0)} ms)`,
   );
   report(
-    last.readbacks <= 1 && last.pipelines === 0 && last.uploads <= 8,
+    last.readbacks <= 1 && last.pipelines === 0 && last.uploads <= 8 && last.dispatches <= 150,
     'step overhead targets',
-    'readbacks, pipelines, uploads',
+    'readbacks <= 1, no pipelines, uploads <= 8, dispatches <= 150',
   );
   const [small, large] = await webgpuScatterTimes([64, 4096], 512, 64, 3);
   report(

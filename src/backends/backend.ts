@@ -106,6 +106,22 @@ export interface AdamUpdateSpec {
   decoupled: boolean;
 }
 
+/**
+ * One fused causal self-attention (see `Backend.attention`): qkv is [batch, seq, 3, heads, headDim] contiguous (the
+ * GPT-2 c_attn output), each query position t attends to key positions s <= t.
+ */
+export interface AttentionSpec {
+  batch: number;
+  seq: number;
+  heads: number;
+  headDim: number;
+  /** q is multiplied by this (rounded to the dtype) before the dot products: 1 / sqrt(headDim) in GPT-2. */
+  scale: number;
+  /** Inverted dropout on the probabilities, element i of [batch, heads, seq, seq] kept exactly as `dropout` keeps
+   *  it under this key; absent for none. */
+  dropout?: { p: number; key: readonly [number, number] };
+}
+
 /** Hyperparameters of one fused SGD step (see `Backend.sgdUpdate`); 0 turns momentum or weight decay off. */
 export interface SgdUpdateSpec {
   lr: number;
@@ -186,6 +202,11 @@ export interface Backend {
   /** g * gelu'(x), elementwise. */
   geluBackward?(x: Storage, g: Storage): Storage;
 
+  /** y = x w + b over [rows, d], w and b [d] broadcast over the rows (LayerNorm's affine part), in one kernel. */
+  affine?(x: Storage, w: Storage, b: Storage, rows: number, d: number): Storage;
+  /** The column sums over [rows, d] of g * x and of g, each [d]: `affine`'s weight and bias gradients together. */
+  affineBackward?(x: Storage, g: Storage, rows: number, d: number): { dw: Storage; db: Storage };
+
   /**
    * Optional inverted dropout in one kernel: x * (u_i >= p ? 1 / (1 - p) : 0) where u_i = (w_i + 0.5) / 2^32 and w_i
    * is word i % 4 of the Philox 4x32-10 block [floor(i / 4), 0, 0, 0] under `key` (random.ts: uniformArray and
@@ -208,6 +229,25 @@ export interface Backend {
     spec: AdamUpdateSpec,
     gradScale?: Storage,
   ): { param: Storage; m: Storage; v: Storage };
+  /**
+   * Optional fused causal attention core: from qkv (AttentionSpec) to y = dropout(softmax(mask(q k^T scale))) v with
+   * heads merged, [batch, seq, heads * headDim], plus the probabilities [batch, heads, seq, seq] (0 above the
+   * diagonal) and, when dropout applies, the dropped ones, both kept for `attentionBackward`. Replaces the head
+   * split and merge copies and the score, mask, softmax, dropout and product kernels. Must equal the composition in
+   * autograd/ops/attention.ts up to the dtype's rounding; a backend has both attention primitives or neither.
+   */
+  attention?(qkv: Storage, spec: AttentionSpec): { y: Storage; probs: Storage; dropped?: Storage };
+  /** The gradient of `attention` with respect to qkv ([batch, seq, 3, heads, headDim]) for the gradient gy of y.
+   *  `dropped` is the forward's dropped probabilities, or its probs when there was no dropout. */
+  attentionBackward?(qkv: Storage, probs: Storage, dropped: Storage, gy: Storage, spec: AttentionSpec): Storage;
+  /**
+   * Optional global L2 norm, for gradient clipping: sqrt of the sum of squares of every element of every float storage
+   * in `xs` (all of one dtype), as a one-element storage, in a few kernels instead of a multiply and a reduction per
+   * storage and a chain of adds. With `maxNorm`, also clipping's scale min(1, maxNorm / (norm + 1e-6)) as another
+   * one-element storage, computed where the norm is (no readback). Must equal the composition in `optim/clip.ts` up to
+   * the dtype's rounding (the order of the additions may differ).
+   */
+  globalNorm?(xs: readonly Storage[], maxNorm?: number): { norm: Storage; scale?: Storage };
   /**
    * Optional fused SGD step (torch.optim.SGD, no dampening or Nesterov): g' = g scale + wd p, buf = momentum buf + g',
    * p - lr buf, returning new storages. `momentumBuffer` is given exactly when spec.momentum > 0, and a new one is

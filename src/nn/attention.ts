@@ -1,8 +1,9 @@
 // Multi-head causal self-attention, as in GPT-2: one projection to q, k, v, scaled dot products with future
-// positions masked out, softmax, attention dropout, heads merged, output projection, residual dropout.
+// positions masked out, softmax, attention dropout, heads merged (the causalAttention op, fused where the backend
+// can), output projection, residual dropout.
 
 import type { Tensor } from '../tensor.js';
-import { matmulT } from '../autograd/ops/matmul.js';
+import { causalAttention } from '../autograd/ops/attention.js';
 import { fmt } from '../shape.js';
 import { Module } from './module.js';
 import { Linear } from './linear.js';
@@ -17,9 +18,6 @@ export interface ForwardContext {
   /** A fresh seed for each dropout mask. */
   nextSeed: () => number;
 }
-
-// Finite rather than -Infinity: some GPU shader compilers assume no infinities; exp(-1e9 - max) is 0 anyway.
-const MASKED_SCORE = -1e9;
 
 /** GPT-2 multi-head causal self-attention (c_attn, c_proj). */
 export class CausalSelfAttention extends Module {
@@ -45,18 +43,15 @@ export class CausalSelfAttention extends Module {
 
   /** x [B, T, nEmbd] -> [B, T, nEmbd]; each position attends to itself and earlier positions. */
   forward(x: Tensor, ctx: ForwardContext): Tensor {
-    const [B, T, C] = x.shape;
-    if (x.rank !== 3 || C !== this.nEmbd)
+    if (x.rank !== 3 || x.shape[2] !== this.nEmbd)
       throw new Error(`CausalSelfAttention.forward: expected [B, T, ${this.nEmbd}], got ${fmt(x.shape)}`);
-    const H = this.nHead;
-    const D = this.headDim;
-    // [B, T, 3C] -> [3, B, H, T, D]: q, k, v with heads as a batch dim
-    const qkv = this.cAttn.forward(x).reshape([B, T, 3, H, D]).permute([2, 0, 3, 1, 4]);
-    const [q, k, v] = [0, 1, 2].map((i) => qkv.slice([i], [i + 1]).reshape([B, H, T, D]));
-    // scaling q rather than the [T, T] scores is the same product with T/D times less work
-    const scores = matmulT(q.mul(1 / Math.sqrt(D)), k, false, true).where(ctx.causalMask, MASKED_SCORE);
-    const attn = scores.softmax(-1).dropout(ctx.dropout, ctx.nextSeed(), ctx.training);
-    const merged = attn.matmul(v).permute([0, 2, 1, 3]).reshape([B, T, C]);
+    const merged = causalAttention(this.cAttn.forward(x), {
+      heads: this.nHead,
+      causalMask: ctx.causalMask,
+      dropout: ctx.dropout,
+      seed: ctx.nextSeed(),
+      training: ctx.training,
+    });
     return this.cProj.forward(merged).dropout(ctx.dropout, ctx.nextSeed(), ctx.training);
   }
 }

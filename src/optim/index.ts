@@ -3,7 +3,7 @@
 export { Optimizer, type OptimizerState, type ParamsInput, type StepOptions } from './optimizer.js';
 export { SGD, type SGDOptions } from './sgd.js';
 export { Adam, AdamW, defaultDecayFilter, type AdamOptions, type AdamWOptions } from './adam.js';
-export { clipGradNorm, clipGradScale, gradNorm } from './clip.js';
+export { type ClipStats, clipGradNorm, clipGradScale, clipStats, gradNorm } from './clip.js';
 export {
   constantLr,
   linearWarmupDecay,

@@ -3,8 +3,9 @@
 // optimizer step. Every method of a comparison runs this same loop with the same order, batch and learning rate.
 
 import type { GPT } from '../nn/gpt.js';
+import type { Tensor } from '../tensor.js';
 import type { Optimizer } from '../optim/optimizer.js';
-import { clipGradNorm } from '../optim/clip.js';
+import { clipStats } from '../optim/clip.js';
 import { readScalars } from './read-scalars.js';
 import type { LrSchedule } from '../optim/schedule.js';
 import { concat } from '../autograd/ops/layout.js';
@@ -67,7 +68,7 @@ function disposeBatch(batch: PreferenceBatch): void {
 async function lossAndGrads(
   o: PreferenceTrainOptions,
   indices: number[],
-): Promise<{ values: MetricsRecord; loss: number }> {
+): Promise<{ values: MetricsRecord; loss: number; scale: Tensor | null }> {
   const { model } = o;
   // masks (and so cached reference log-probs) in the model's dtype: a float64 run stays float64 end to end
   const dtype = model.dtype === 'float64' ? 'float64' : 'float32';
@@ -85,7 +86,7 @@ async function lossAndGrads(
   if (o.method.needsReference && !ref)
     throw new Error(`trainPreference: method '${o.method.name}' needs a reference model, and none was given`);
   try {
-    const [loss, norm, metrics] = tidy(() => {
+    const [loss, norm, scale, metrics] = tidy(() => {
       // chosen and rejected share one forward pass: half the per-op overhead of two
       const ids = concat([batch.chosen.ids, batch.rejected.ids], 0);
       const targets = concat([batch.chosen.targets, batch.rejected.targets], 0);
@@ -99,14 +100,16 @@ async function lossAndGrads(
         ...ref,
       });
       out.loss.backward();
-      return [out.loss, clipGradNorm(model.parameters(), o.gradClip), out.metrics] as const;
+      // the same clipping path as trainSft: the scale folds into the optimizer step, the gradients stay as they are
+      const { norm, scale } = clipStats(model.parameters(), o.gradClip);
+      return [out.loss, norm, scale, out.metrics] as const;
     });
     const names = Object.keys(metrics);
     const [lossValue, normValue, ...rest] = await readScalars([loss, norm, ...names.map((n) => metrics[n])]);
     const values: MetricsRecord = { loss: lossValue, grad_norm: normValue };
     names.forEach((name, i) => (values[name] = rest[i]));
     for (const t of [loss, norm, ...Object.values(metrics)]) t.dispose();
-    return { values, loss: values.loss as number };
+    return { values, loss: values.loss as number, scale };
   } finally {
     disposeBatch(batch);
     if (ref) {
@@ -135,8 +138,9 @@ export async function trainPreference(o: PreferenceTrainOptions): Promise<Metric
     if (o.shouldStop?.()) break;
     if (o.schedule) optimizer.lr = o.schedule(step);
     const indices = o.order.slice(step * batchSize, (step + 1) * batchSize) as number[];
-    const { values, loss } = await lossAndGrads(o, indices);
+    const { values, loss, scale } = await lossAndGrads(o, indices);
     if (!Number.isFinite(loss)) {
+      scale?.dispose();
       optimizer.zeroGrad();
       throw new NonFiniteLossError(
         'trainPreference',
@@ -144,7 +148,8 @@ export async function trainPreference(o: PreferenceTrainOptions): Promise<Metric
         `${o.method.name} produced a non-finite loss (${loss})`,
       );
     }
-    optimizer.step();
+    optimizer.step(scale ? { gradScale: scale } : {});
+    scale?.dispose();
     optimizer.zeroGrad();
     const done = step + 1;
     const record: MetricsRecord = {

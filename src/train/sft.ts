@@ -8,7 +8,7 @@ import { tidy } from '../memory.js';
 import type { Rng } from '../random.js';
 import type { GPT } from '../nn/gpt.js';
 import type { Optimizer } from '../optim/optimizer.js';
-import { clipGradScale, gradNorm } from '../optim/clip.js';
+import { clipStats } from '../optim/clip.js';
 import { readScalars } from './read-scalars.js';
 import { constantLr, type LrSchedule } from '../optim/schedule.js';
 import { tokenLogps } from '../losses/logprobs.js';
@@ -94,9 +94,9 @@ export async function trainSft(o: SftOptions): Promise<MetricsRecord[]> {
       const batch = o.nextBatch(step, rng);
       const l = lmLoss(model, batch, rng);
       l.backward();
-      const n = gradNorm(params);
       // clipping folds into the update (no gradient rewrite, no readback before it)
-      return [l, n, o.gradClip === undefined ? null : clipGradScale(n, o.gradClip), batch.tokens] as const;
+      const { norm, scale } = clipStats(params, o.gradClip);
+      return [l, norm, scale, batch.tokens] as const;
     });
     const [lossValue, normValue] = await readScalars([loss, norm]);
     loss.dispose();

@@ -1,7 +1,7 @@
-// The composed (unfused) softmax / logSoftmax / layerNorm / GELU on WebGPU. The webgpu backend has the fused
-// kernels, so the op suite mostly runs those; backends without them, every non-last axis and grad-of-grad still run
-// the composition of primitives. This registers a view of the same device with the fused kernels removed and runs
-// the shared suite on those ops, forward and backward against the float64 CPU oracle.
+// The composed (unfused) softmax / logSoftmax / layerNorm (with its affine part) / GELU on WebGPU. The webgpu
+// backend has the fused kernels, so the op suite mostly runs those; backends without them, every non-last axis and
+// grad-of-grad still run the composition of primitives. This registers a view of the same device with the fused
+// kernels removed and runs the shared suite on those ops, forward and backward against the float64 CPU oracle.
 
 import { describe, it } from 'vitest';
 import { registerBackend, type WebGPUBackend } from '../../src/index.js';
@@ -17,6 +17,8 @@ const FUSED = [
   'layerNormBackward',
   'gelu',
   'geluBackward',
+  'affine',
+  'affineBackward',
 ];
 
 const gpu = await webgpuOrSkip();

@@ -7,6 +7,7 @@
 import { GELU_A, GELU_C } from '../../backends/backend.js';
 import type { Tensor } from '../../tensor.js';
 import { isGradEnabled, record } from '../graph.js';
+import { sumTo } from './binary.js';
 import { output } from './util.js';
 
 /** True when `x` can take a fused last-axis kernel `kernel` of its backend. */
@@ -86,5 +87,35 @@ export function fusedGelu(x: Tensor): Tensor {
           .mul(GELU_C),
       );
     return [g.mul(t.add(1).mul(0.5).add(slope))];
+  });
+}
+
+/** True when x * w + b (w, b [d] over x's last axis) can take the backend's fused `affine` kernels. */
+export function canAffine(x: Tensor, w: Tensor, b: Tensor): boolean {
+  const be = x.backend;
+  return (
+    be.affine !== undefined &&
+    be.affineBackward !== undefined &&
+    x.rank > 0 &&
+    x.size > 0 &&
+    x.dtype !== 'int32' &&
+    [w, b].every((p) => p.backend === be && p.dtype === x.dtype)
+  );
+}
+
+/** x * w + b in one kernel (LayerNorm's affine part); the backward's two parameter gradients in one more. */
+export function fusedAffine(x: Tensor, w: Tensor, b: Tensor): Tensor {
+  const d = w.size;
+  const rows = x.size / d;
+  const be = x.backend;
+  const out = output('affine', be.affine!(x.storage, w.storage, b.storage, rows, d), x.shape, be, [x, w, b]);
+  return record('affine', out, [x, w, b], (g, needs) => {
+    const gx = needs[0] ? g.mul(w) : null;
+    if (!isGradEnabled() && be.affineBackward) {
+      if (!needs[1] && !needs[2]) return [gx, null, null];
+      const res = be.affineBackward(x.storage, g.storage, rows, d);
+      return [gx, output('affine', res.dw, w.shape, be, [x, g]), output('affine', res.db, b.shape, be, [g])];
+    }
+    return [gx, needs[1] ? sumTo(g.mul(x), w.shape) : null, needs[2] ? sumTo(g, b.shape) : null];
   });
 }

@@ -6,7 +6,7 @@ import { keyOf, uniformArray } from '../../random.js';
 import { checkInputs, output, requireFloat } from './util.js';
 import { record } from '../graph.js';
 import { gather } from './indexing.js';
-import { canFuse, fusedNormalize } from './fused.js';
+import { canAffine, canFuse, fusedAffine, fusedNormalize } from './fused.js';
 
 /** Normalises over the last axis (biased variance, like torch), then scales and shifts. */
 export function layerNorm(x: Tensor, weight?: Tensor, bias?: Tensor, eps = 1e-5): Tensor {
@@ -30,6 +30,8 @@ export function layerNorm(x: Tensor, weight?: Tensor, bias?: Tensor, eps = 1e-5)
     const variance = centred.mul(centred).mean(-1, true);
     y = centred.div(variance.add(eps).sqrt());
   }
+  // one kernel each way for the scale and shift where the backend has it, else a multiply and an add
+  if (weight && bias && canAffine(y, weight, bias)) return fusedAffine(y, weight, bias);
   if (weight) y = y.mul(weight);
   if (bias) y = y.add(bias);
   return y;

@@ -16,6 +16,7 @@ import type {
 import { DTYPE_BYTES } from '../backend.js';
 import { adamUpdate, wasmAdamUpdate } from './adam.js';
 import { sgdUpdate } from './sgd.js';
+import { globalNorm } from './norm.js';
 import { alloc, pooledBytes, release } from './pool.js';
 import * as ew from './elementwise.js';
 import * as fused from './fused.js';
@@ -245,6 +246,12 @@ export class CpuBackend implements Backend {
         : adamUpdate(p, g, m1, v1, spec, scale, param.dtype);
     const dtype = param.dtype;
     return { param: this.wrap(dtype, out.param), m: this.wrap(dtype, out.m), v: this.wrap(dtype, out.v) };
+  }
+
+  globalNorm(xs: readonly Storage[], maxNorm?: number): { norm: Storage; scale?: Storage } {
+    const dtype = xs[0]?.dtype ?? 'float32';
+    const out = globalNorm(xs.map(arr), maxNorm, dtype);
+    return { norm: this.wrap(dtype, out.norm), scale: out.scale && this.wrap(dtype, out.scale) };
   }
 
   sgdUpdate(

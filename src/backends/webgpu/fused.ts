@@ -13,7 +13,7 @@ import { helpers } from './elementwise.js';
 import { PARAMS, SPECIAL, WORKGROUP, binding, groupsFor, main1d } from './wgsl.js';
 
 /** Row reductions over the workgroup. Called from uniform control flow (every thread of the row's workgroup). */
-const ROW = `
+export const ROW = `
 var<workgroup> red: array<f32, ${WORKGROUP}>;
 fn row_sum(v: f32, lid: u32) -> f32 {
   red[lid] = v;

@@ -8,6 +8,7 @@
 import type { GPUBuffer } from './gpu-types.js';
 import type {
   AdamUpdateSpec,
+  AttentionSpec,
   Backend,
   BinaryOp,
   DType,
@@ -19,18 +20,22 @@ import type {
   TypedArray,
   UnaryOp,
 } from '../backend.js';
-import { BINARY_OPS, registerBackend, registerBackendInitialiser, sizeOf } from '../backend.js';
+import { registerBackend, registerBackendInitialiser, sizeOf } from '../backend.js';
 import { acquireDevice } from './device.js';
 import * as ew from './elementwise.js';
 import * as fused from './fused.js';
 import * as idx from './indexing.js';
 import * as layout from './layout.js';
 import { matmul } from './matmul.js';
+import { affine, affineBackward } from './affine.js';
+import { attention, attentionBackward } from './attention.js';
+import { globalNorm } from './norm.js';
 import { adamUpdate } from './optim.js';
 import { dropout } from './random.js';
 import type { PoolInfo } from './pool.js';
 import { reduce } from './reduce.js';
 import { Runner, type WebGPUStats } from './runner.js';
+import { warmUp } from './warm.js';
 
 export class WebGPUStorage implements Storage {
   readonly backend = 'webgpu';
@@ -151,72 +156,7 @@ export class WebGPUBackend implements Backend {
    * compilations. Resolves to the number compiled. Optional: kernels not warmed compile on first use.
    */
   async warmUp(): Promise<number> {
-    const f = this.fromArray(new Float32Array(8), 'float32');
-    const long = this.fromArray(new Float32Array(128), 'float32'); // rows past the short-row kernel's 64
-    const ids = this.fromArray(new Int32Array([0, 1, 0, 1, 1, 0, 1, 0]), 'int32');
-    const k = this.fromArray(new Float32Array([0.5]), 'float32');
-    const made: Storage[] = [];
-    const keep = (...s: Storage[]): void => void made.push(...s);
-    const v = { shape: [8], strides: [1], offset: 0 };
-    const sv = { shape: [8], strides: [0], offset: 0 };
-    const spec = {
-      lr: 1,
-      beta1: 0.9,
-      beta2: 0.99,
-      eps: 1e-8,
-      biasCorrection1: 1,
-      biasCorrection2: 1,
-      weightDecay: 0,
-      decoupled: true,
-    };
-    const count = await this.rt.warm(() => {
-      const ops: readonly BinaryOp[] = BINARY_OPS;
-      for (const op of ops)
-        keep(
-          this.binary(op, f, v, f, v, 'float32'),
-          this.binary(op, f, v, k, sv, 'float32'),
-          this.binary(op, k, sv, f, v, 'float32'),
-        );
-      const unaryOps: UnaryOp[] = [
-        'neg',
-        'exp',
-        'log',
-        'sqrt',
-        'tanh',
-        'abs',
-        'sign',
-        'sigmoid',
-        'expm1',
-        'log1p',
-        'reciprocal',
-      ];
-      for (const op of unaryOps) keep(this.unary(op, f));
-      for (const op of ['sum', 'max', 'argmax'] as ReduceOp[]) {
-        keep(this.reduce(op, f, [2, 4], [1]), this.reduce(op, f, [2, 4], [0]), this.reduce(op, long, [1, 128], [1]));
-      }
-      const mm = { batchShape: [], aBatchStrides: [], bBatchStrides: [], m: 2, n: 2, k: 2 };
-      for (const transA of [false, true])
-        for (const transB of [false, true]) keep(this.matmul(f, f, { ...mm, transA, transB }));
-      keep(
-        this.softmax(f, 2, 4),
-        this.logSoftmax(f, 2, 4),
-        this.softmaxBackward(f, f, 2, 4),
-        this.logSoftmaxBackward(f, f, 2, 4),
-      );
-      const ln = this.layerNorm(f, 2, 4, 1e-5);
-      keep(ln.y, ln.rstd, this.layerNormBackward(f, ln.rstd, f, 2, 4), this.gelu(f), this.geluBackward(f, f));
-      for (const cond of [f, ids]) keep(this.where(cond, v, f, v, f, v), this.where(cond, v, f, v, k, sv));
-      const computedIds = this.binary('add', ids, v, ids, { ...v, strides: [0] }, 'int32');
-      keep(computedIds, this.gather(f, [2, 4], 1, ids, [2, 4]), this.scatterAdd([2, 4], 1, computedIds, f, [2, 4]));
-      keep(this.scatterAdd([2], 0, ids, f, [8]), this.concat([f, f], [[8], [8]], 0), this.copyStrided(f, sv));
-      keep(this.cast(f, 'int32'), this.cast(ids, 'float32'), this.dropout(f, 0.1, [1, 2]));
-      for (const scale of [undefined, k]) {
-        const u = this.adamUpdate(f, f, f, f, spec, scale);
-        keep(u.param, u.m, u.v);
-      }
-    });
-    for (const s of [f, long, ids, k, ...made]) this.dispose(s);
-    return count;
+    return warmUp(this, (calls) => this.rt.warm(calls));
   }
   /** Submits all encoded work now (reads do this themselves; useful before timing). */
   flush(): void {
@@ -350,6 +290,13 @@ export class WebGPUBackend implements Backend {
   geluBackward(x: Storage, g: Storage): Storage {
     return this.wrap(x.dtype, x.size, fused.geluBackward(this.rt, gpuBuffer(x), gpuBuffer(g), x.size));
   }
+  affine(x: Storage, w: Storage, b: Storage, rows: number, d: number): Storage {
+    return this.wrap(x.dtype, rows * d, affine(this.rt, gpuBuffer(x), gpuBuffer(w), gpuBuffer(b), rows, d));
+  }
+  affineBackward(x: Storage, g: Storage, rows: number, d: number): { dw: Storage; db: Storage } {
+    const out = affineBackward(this.rt, gpuBuffer(x), gpuBuffer(g), rows, d);
+    return { dw: this.wrap(x.dtype, d, out.dw), db: this.wrap(x.dtype, d, out.db) };
+  }
   dropout(x: Storage, p: number, key: readonly [number, number]): Storage {
     return this.wrap(x.dtype, x.size, dropout(this.rt, gpuBuffer(x), x.size, p, key));
   }
@@ -377,6 +324,37 @@ export class WebGPUBackend implements Backend {
       m: this.wrap(param.dtype, n, out.m),
       v: this.wrap(param.dtype, n, out.v),
     };
+  }
+  attention(qkv: Storage, spec: AttentionSpec): { y: Storage; probs: Storage; dropped?: Storage } {
+    const { batch: B, seq: T, heads: H, headDim: D } = spec;
+    const out = attention(this.rt, gpuBuffer(qkv), spec);
+    return {
+      y: this.wrap(qkv.dtype, B * T * H * D, out.y),
+      probs: this.wrap(qkv.dtype, B * H * T * T, out.probs),
+      dropped: out.dropped && this.wrap(qkv.dtype, B * H * T * T, out.dropped),
+    };
+  }
+  attentionBackward(qkv: Storage, probs: Storage, dropped: Storage, gy: Storage, spec: AttentionSpec): Storage {
+    const out = attentionBackward(this.rt, gpuBuffer(qkv), gpuBuffer(probs), gpuBuffer(dropped), gpuBuffer(gy), spec);
+    return this.wrap(qkv.dtype, qkv.size, out);
+  }
+  globalNorm(xs: readonly Storage[], maxNorm?: number): { norm: Storage; scale?: Storage } {
+    const dtype = xs[0]?.dtype ?? 'float32';
+    if (xs.some((x) => x.dtype !== 'float32'))
+      throw new Error(
+        `globalNorm: the webgpu backend takes float32 storages, got ${xs.map((x) => x.dtype).join(', ')}`,
+      );
+    const out = globalNorm(
+      this.rt,
+      xs.map((x) => ({ buffer: gpuBuffer(x), size: x.size })),
+      maxNorm ?? 1,
+    );
+    const norm = this.wrap(dtype, 1, out.norm);
+    if (maxNorm === undefined) {
+      this.rt.release(out.scale);
+      return { norm };
+    }
+    return { norm, scale: this.wrap(dtype, 1, out.scale) };
   }
 }
 

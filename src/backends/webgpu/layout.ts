@@ -22,17 +22,30 @@ const COPY =
   if (i >= p(0)) { return; }
   Y[i] = X[strided_off(i, 0u)];`);
 
+/** Inputs bound per concat dispatch (WebGPU guarantees 8 storage bindings: these and the output). */
+const CONCAT_INPUTS = 7;
+
+/**
+ * p(0) = elements this dispatch writes (outer x its inputs' chunks), p(1) = those chunks summed, p(2) = output row,
+ * p(3) = where the first of its inputs starts in a row, p(4 + 2j) / p(5 + 2j) = input j's chunk and its start among
+ * this dispatch's columns (inputs past the last have chunk 0).
+ */
 const CONCAT =
   PARAMS +
-  binding(1, 'X', 'read') +
-  binding(2, 'Y', 'read_write') +
+  Array.from({ length: CONCAT_INPUTS }, (_, j) => binding(j + 1, `X${j}`, 'read')).join('') +
+  binding(CONCAT_INPUTS + 1, 'Y', 'read_write') +
   main1d(`
-  // p(0) = outer * chunk elements to copy, p(1) = chunk (this input's row), p(2) = output row, p(3) = column offset
   if (i >= p(0)) { return; }
   let o = i / p(1);
-  Y[o * p(2) + p(3) + i % p(1)] = X[i];`);
+  let c = i % p(1);
+  var v = 0u;
+${Array.from({ length: CONCAT_INPUTS }, (_, j) => {
+  const [chunk, start] = [`p(${4 + 2 * j}u)`, `p(${5 + 2 * j}u)`];
+  return `  ${j > 0 ? 'else ' : ''}if (c < ${start} + ${chunk}) { v = X${j}[o * ${chunk} + c - ${start}]; }`;
+}).join('\n')}
+  Y[o * p(2) + p(3) + c] = v;`);
 
-/** One dispatch per input, each writing its [outer, chunk] block into its column range of the output rows. */
+/** Up to CONCAT_INPUTS inputs per dispatch, each writing its [outer, chunk] block into its columns of the rows. */
 export function concat(
   rt: Runner,
   xs: readonly GPUBuffer[],
@@ -45,10 +58,19 @@ export function concat(
   const row = chunks.reduce((a, b) => a + b, 0);
   const out = rt.output('concat', outer * row * 4);
   let col = 0;
-  xs.forEach((x, t) => {
-    const n = outer * chunks[t];
-    rt.dispatch('concat', () => CONCAT, [n, chunks[t], row, col], [x, out], groupsFor(n));
-    col += chunks[t];
-  });
+  for (let first = 0; first < xs.length; first += CONCAT_INPUTS) {
+    const group = chunks.slice(first, first + CONCAT_INPUTS);
+    const params = new Uint32Array(4 + 2 * CONCAT_INPUTS);
+    let local = 0;
+    group.forEach((chunk, j) => {
+      params.set([chunk, local], 4 + 2 * j);
+      local += chunk;
+    });
+    const n = outer * local;
+    params.set([n, local, row, col]);
+    const buffers = Array.from({ length: CONCAT_INPUTS }, (_, j) => xs[first + Math.min(j, group.length - 1)]);
+    if (n > 0) rt.dispatch('concat', () => CONCAT, params, [...buffers, out], groupsFor(n));
+    col += local;
+  }
   return out;
 }

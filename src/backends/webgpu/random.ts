@@ -6,7 +6,7 @@ import type { GPUBuffer } from './gpu-types.js';
 import type { Runner } from './runner.js';
 import { PARAMS, binding, groupsFor, main1d } from './wgsl.js';
 
-const PHILOX = `
+export const PHILOX = `
 fn mulhi(a: u32, b: u32) -> u32 {
   let aH = a >> 16u; let aL = a & 0xffffu; let bH = b >> 16u; let bL = b & 0xffffu;
   let lh = aL * bH; let hl = aH * bL;
@@ -38,12 +38,17 @@ const DROPOUT =
   let keep = p(4) == 0u && w >= p(3);
   Y[i] = bitcast<u32>(bitcast<f32>(X[i]) * select(0.0, bitcast<f32>(p(5)), keep));`);
 
-export function dropout(rt: Runner, x: GPUBuffer, n: number, p: number, key: readonly [number, number]): GPUBuffer {
+/** [keep threshold on the Philox word, 1 when nothing is kept, the keep scale's float32 bits] for drop rate `p`. */
+export function keepParams(p: number): [number, number, number] {
   // the CPU keeps u >= p with u = (w + 0.5) / 2^32 in float64, i.e. w + 0.5 >= p 2^32 (exact), i.e. w >= threshold
   const threshold = Math.ceil(p * 2 ** 32 - 0.5);
   const scale = new Uint32Array(new Float32Array([1 / (1 - p)]).buffer)[0];
+  return [Math.min(threshold, 0xffffffff), threshold > 0xffffffff ? 1 : 0, scale];
+}
+
+export function dropout(rt: Runner, x: GPUBuffer, n: number, p: number, key: readonly [number, number]): GPUBuffer {
   const out = rt.output('dropout', n * 4);
-  const params = [n, key[0], key[1], Math.min(threshold, 0xffffffff), threshold > 0xffffffff ? 1 : 0, scale];
+  const params = [n, key[0], key[1], ...keepParams(p)];
   rt.dispatch('dropout', () => DROPOUT, params, [x, out], groupsFor(n));
   return out;
 }
