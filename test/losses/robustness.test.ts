@@ -67,8 +67,14 @@ function inputs(over: Partial<Record<keyof PreferenceInputs, number[][]>> = {}):
 describe('a chosen completion the policy calls impossible', () => {
   it('DPO: a chosen log-prob of -Infinity gives h = -Infinity and the loss -logsig(-Infinity) = +Infinity', () => {
     const impossible = inputs({ chosenLogps: [[-Infinity, -1]] });
-    // at eps 0 no eps term may be added: 0 * logsig(+Infinity) is NaN (logSigmoid(+Infinity) is NaN today)
     expect(losses.dpo(impossible).loss.itemSync()).toBe(Infinity);
+  });
+
+  it('DPO: a rejected log-prob of -Infinity gives h = +Infinity and the loss -logsig(+Infinity) = 0', () => {
+    const settled = inputs({ rejectedLogps: [[-Infinity]] });
+    // at eps 0 no eps term may be added: 0 * -logsig(-Infinity) = 0 * Infinity would make the loss NaN
+    expect(losses.dpo(settled).loss.itemSync() === 0).toBe(true);
+    expect(losses.dpo(settled, { labelSmoothing: 0.1 }).loss.itemSync()).toBe(Infinity);
   });
 });
 
