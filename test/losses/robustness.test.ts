@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { grad, tensor, type Tensor } from '../../src/index.js';
 import { losses } from '../../src/index.js';
 import type { PreferenceInputs } from '../../src/losses/index.js';
+import { maskedLogps } from '../../src/losses/pairs.js';
 
 const t = (rows: number[][], dtype: 'float32' | 'float64'): Tensor => tensor(rows, { dtype });
 
@@ -189,6 +190,23 @@ describe('bad inputs are clear errors', () => {
     expect(() => losses.simpo({ ...inputs(), rejectedMask: t([[1, 1]], 'float64') })).toThrow(
       'simpo: rejectedLogps [1,1] and rejectedMask [1,2] must have the same shape (rejected completions)',
     );
+    expect(() => losses.dpo({ ...inputs(), refChosenLogps: tensor([[-1, -1]], { dtype: 'int32' }) })).toThrow(
+      'dpo: refChosenLogps must be float log-probs, got int32 [1,2]',
+    );
+    expect(() => losses.dpo({ ...inputs(), refRejectedLogps: tensor([[-2]], { dtype: 'int32' }) })).toThrow(
+      'dpo: refRejectedLogps must be float log-probs, got int32 [1,1]',
+    );
+  });
+
+  it("maskedLogps casts the mask to the log-probs' dtype, and uses a mask already in it as is (no copy)", () => {
+    const logps = t([[-1, -2, -4]], 'float64');
+    const cast = maskedLogps(logps, t([[1, 0, 1]], 'float32'));
+    expect([cast.mask.dtype, cast.count.dtype, cast.mean.dtype]).toEqual(['float64', 'float64', 'float64']);
+    expect(cast.mean.arraySync()).toEqual([-2.5]);
+    const mask = t([[1, 1, 0]], 'float64');
+    expect(maskedLogps(logps, mask).mask).toBe(mask);
+    const ints = maskedLogps(t([[-1, -2]], 'float32'), tensor([[0, 1]], { dtype: 'int32' }));
+    expect([ints.mask.dtype, ints.sum.arraySync()]).toEqual(['float32', [-2]]);
   });
 
   it('a loss that needs a reference and gets none throws', () => {
