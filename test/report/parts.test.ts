@@ -196,7 +196,7 @@ describe('the tables', () => {
 
   it('lossTermsTable: loss, margins, accuracies and the named terms, "-" for what was not logged', () => {
     const train = {
-      loss: st(0.69315, 0.01),
+      loss: st(Math.LN2, 0.01),
       'rewards/margins': st(0.5),
       'terms/preference': st(0.6),
       'terms/anchor': st(-0.125, 0.5),
@@ -206,7 +206,7 @@ describe('the tables', () => {
       {
         key: 'slime',
         label: 'SLIME',
-        cells: ['0.6932 ± 0.0100', '0.5000 ± 0.0000', '-', 'preference 0.6000 ± 0.0000; anchor -0.1250 ± 0.5000'],
+        cells: ['0.6931 ± 0.0100', '0.5000 ± 0.0000', '-', 'preference 0.6000 ± 0.0000; anchor -0.1250 ± 0.5000'],
       },
       { key: 'sft', label: 'SFT', cells: ['-', '-', '-', ''] },
     ]);
