@@ -261,6 +261,14 @@ describe('referenceLogps', () => {
     const first = await referenceLogps(logitsFn, batch, { cache, keys: ['a', 'b'] });
     expect(calls).toBe(2);
     expect(cache.size).toBe(2);
+    // through the cache: the same values as without it, on every row and side, in the mask's dtype and backend
+    for (const side of ['refChosenLogps', 'refRejectedLogps'] as const) {
+      const mask = side === 'refChosenLogps' ? batch.chosen.mask : batch.rejected.mask;
+      expect(first[side].dtype).toBe('float64');
+      expect(first[side].backend).toBe(mask.backend);
+      const keep = (x: Tensor): number[] => Array.from(x.dataSync()).filter((_, i) => mask.dataSync()[i] === 1);
+      expect(keep(first[side])).toEqual(keep(direct[side]));
+    }
     // the same examples in another order and padding: read back from the cache
     const swapped = buildPreferenceBatch([examples[1], examples[0], examples[1]], { padId: 0, dtype: 'float64' });
     const again = await referenceLogps(logitsFn, swapped, { cache, keys: ['b', 'a', 'b'] });

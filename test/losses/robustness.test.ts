@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { grad, tensor, type Tensor } from '../../src/index.js';
 import { losses } from '../../src/index.js';
 import type { PreferenceInputs } from '../../src/losses/index.js';
-import { maskedLogps } from '../../src/losses/pairs.js';
+import { maskedLogps, pairStats, referenceMargin } from '../../src/losses/pairs.js';
+import { referenceRewards } from '../../src/losses/rewards.js';
 
 const t = (rows: number[][], dtype: 'float32' | 'float64'): Tensor => tensor(rows, { dtype });
 
@@ -235,5 +236,34 @@ describe('bad inputs are clear errors', () => {
       /must be \[B, T\]/,
     );
     expect(() => losses.getLoss('nope')).toThrow(/unknown loss 'nope' \(known: sft, dpo/);
+  });
+
+  it('the same mistakes, each message in full', () => {
+    expect(() => losses.dpo(inputs({ chosenMask: [[1, 1, 1]] }))).toThrow(
+      'dpo: chosenLogps [1,2] and chosenMask [1,3] must have the same shape (chosen completions)',
+    );
+    expect(() => losses.dpo(inputs({ refRejectedLogps: [[-1, -1]] }))).toThrow(
+      "dpo: refRejectedLogps [1,2] must match the policy's [1,1] (the reference uses the same masks)",
+    );
+    expect(() => losses.simpo(inputs({ rejectedLogps: [[-1], [-2]], rejectedMask: [[1], [1]] }))).toThrow(
+      'simpo: chosen and rejected must hold the same number of pairs, got chosenLogps [1,2] and rejectedLogps [2,1]',
+    );
+    expect(() => losses.dpo(inputs({ chosenMask: [[0, 0]] }))).toThrow(
+      'dpo: chosenMask row 0 has no completion tokens ' +
+        '(an empty completion has no log-prob per token; drop the pair or give it at least one token)',
+    );
+    // only the missing side is named
+    expect(() => losses.dpo({ ...inputs(), refChosenLogps: undefined as never })).toThrow(/missing refChosenLogps$/);
+  });
+
+  it('the reward and margin helpers refuse statistics prepared without a reference', () => {
+    const bare = pairStats('dpo', inputs(), false);
+    expect(bare.refChosen).toBeUndefined();
+    expect(() => referenceRewards(bare, 'sum', 1)).toThrow('referenceRewards: reference log-probs were not prepared');
+    expect(() => referenceMargin(bare, 'sum')).toThrow('referenceMargin: reference log-probs were not prepared');
+    const full = pairStats('dpo', inputs(), true);
+    // h = (-3 - -3) - (-2 - -2) = 0 by sum; rewards 2 * (logp - ref)
+    expect(referenceMargin(full, 'sum').arraySync()).toEqual([0]);
+    expect(referenceRewards(full, 'sum', 2).map((r) => r.arraySync())).toEqual([[-2], [-2]]);
   });
 });
