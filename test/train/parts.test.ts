@@ -143,6 +143,26 @@ describe('ProgressBar and formatDuration, on a fake clock', () => {
     expect(over).toEqual(['x -1/2   0% 0s < ?\n', 'x 3/2 100% 0s\n']);
   });
 
+  it('defaults: process.stdout, no label, a terminal redraw at most every 100 ms', () => {
+    vi.useFakeTimers({ now: 10_000 });
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const tty = process.stdout.isTTY;
+    try {
+      process.stdout.isTTY = true;
+      const bar = new ProgressBar(10);
+      bar.update(1);
+      vi.setSystemTime(10_099);
+      bar.update(2);
+      vi.setSystemTime(10_100);
+      bar.update(3);
+      expect(write.mock.calls.map(([text]) => String(text).slice(0, 2))).toEqual(['\r[', '\r[']);
+      expect(String(write.mock.calls[1][0])).toContain('] 3/10  30% ');
+    } finally {
+      process.stdout.isTTY = tty;
+      write.mockRestore();
+    }
+  });
+
   it('total must be a positive integer', () => {
     for (const total of [0, -1, 2.5, Number.NaN]) {
       expect(() => new ProgressBar(total)).toThrow(`ProgressBar: total must be a positive integer, got ${total}`);
