@@ -163,6 +163,28 @@ describe('ProgressBar and formatDuration, on a fake clock', () => {
     }
   });
 
+  it('plain lines from a first update past 0, a rewritten full bar, an early finish, nothing after finish', () => {
+    vi.useFakeTimers({ now: 0 });
+    const out: string[] = [];
+    const bar = new ProgressBar(10, { stream: { write: (s: string) => out.push(s) } });
+    bar.update(1);
+    vi.setSystemTime(4000);
+    bar.update(2, 'a');
+    bar.update(3, 'b');
+    expect(out).toEqual(['1/10  10% 0s < 0s\n', '2/10  20% 4s < 16s | a\n', '3/10  30% 4s < 9s | b\n']);
+    bar.finish('stopped');
+    expect(out[3]).toBe('3/10  30% 4s < 9s | stopped\n');
+    bar.update(9);
+    bar.finish();
+    expect(out).toHaveLength(4);
+    const full: string[] = [];
+    const done = new ProgressBar(2, { stream: { write: (s: string) => full.push(s) } });
+    done.update(2, 'x');
+    done.update(2, 'y');
+    done.finish();
+    expect(full).toEqual(['2/2 100% 0s | x\n', '2/2 100% 0s | y\n']);
+  });
+
   it('total must be a positive integer', () => {
     for (const total of [0, -1, 2.5, Number.NaN]) {
       expect(() => new ProgressBar(total)).toThrow(`ProgressBar: total must be a positive integer, got ${total}`);
