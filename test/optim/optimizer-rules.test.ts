@@ -170,6 +170,10 @@ describe('Optimizer rules', () => {
     expect(() => opt.loadState(state(1, [['aw', like()]]))).toThrow(
       "ThreeSlots.loadState: state tensor 'aw' belongs to no parameter of this optimizer",
     );
+    // a key without a dot is no slot of any parameter, even when it is a parameter's name
+    expect(() => opt.loadState(state(1, [['w', like()]]))).toThrow(
+      "ThreeSlots.loadState: state tensor 'w' belongs to no parameter of this optimizer",
+    );
     expect(() => opt.loadState(state(1, [['a.v', like()]]))).toThrow(
       "ThreeSlots.loadState: state tensor 'a.v' belongs to no parameter of this optimizer",
     );
