@@ -32,7 +32,7 @@ export interface PairStats {
  * per row. The mask is cast to the log-probs' dtype. Callers check that each row has a token (no 0/0 mean).
  */
 export function maskedLogps(logps: Tensor, mask: Tensor): CompletionStats {
-  const m = mask.dtype === logps.dtype ? mask : mask.astype(logps.dtype);
+  const m = mask.astype(logps.dtype); // the mask itself when it already has that dtype (no copy)
   const tokens = logps.where(m, 0);
   const sum = tokens.sum(1);
   const count = m.sum(1);
