@@ -198,6 +198,7 @@ describe('the tables', () => {
     const train = {
       loss: st(Math.LN2, 0.01),
       'rewards/margins': st(0.5),
+      'rewards/accuracies': st(0.75, 0.125),
       'terms/preference': st(0.6),
       'terms/anchor': st(-0.125, 0.5),
     };
@@ -206,7 +207,12 @@ describe('the tables', () => {
       {
         key: 'slime',
         label: 'SLIME',
-        cells: ['0.6931 ± 0.0100', '0.5000 ± 0.0000', '-', 'preference 0.6000 ± 0.0000; anchor -0.1250 ± 0.5000'],
+        cells: [
+          '0.6931 ± 0.0100',
+          '0.5000 ± 0.0000',
+          '0.7500 ± 0.1250',
+          'preference 0.6000 ± 0.0000; anchor -0.1250 ± 0.5000',
+        ],
       },
       { key: 'sft', label: 'SFT', cells: ['-', '-', '-', ''] },
     ]);
