@@ -32,7 +32,7 @@ export interface PairStats {
  * per row. The mask is cast to the log-probs' dtype. Callers check that each row has a token (no 0/0 mean).
  */
 export function maskedLogps(logps: Tensor, mask: Tensor): CompletionStats {
-  const m = mask.dtype === logps.dtype ? mask : mask.astype(logps.dtype);
+  const m = mask.astype(logps.dtype); // the mask itself when it already has that dtype (no copy)
   const tokens = logps.where(m, 0);
   const sum = tokens.sum(1);
   const count = m.sum(1);
@@ -70,6 +70,11 @@ function checkTensor(loss: string, name: string, t: unknown): asserts t is Tenso
   if (t.rank !== 2) throw new Error(`${loss}: input '${name}' must be [B, T] (per-token values), got ${fmt(t.shape)}`);
 }
 
+function checkFloat(loss: string, name: string, logps: Tensor): void {
+  if (logps.dtype === 'int32')
+    throw new Error(`${loss}: ${name} must be float log-probs, got int32 ${fmt(logps.shape)}`);
+}
+
 function completion(
   loss: string,
   side: string,
@@ -80,8 +85,7 @@ function completion(
 ): CompletionStats {
   checkTensor(loss, logpsName, logps);
   checkTensor(loss, maskName, mask);
-  if (logps.dtype === 'int32')
-    throw new Error(`${loss}: ${logpsName} must be float log-probs, got int32 ${fmt(logps.shape)}`);
+  checkFloat(loss, logpsName, logps);
   if (logps.shape.join() !== mask.shape.join()) {
     throw new Error(
       `${loss}: ${logpsName} ${fmt(logps.shape)} and ${maskName} ${fmt(mask.shape)} ` +
@@ -129,24 +133,12 @@ export function pairStats(loss: string, inputs: PreferenceInputs, needsReference
           `(the reference uses the same masks)`,
       );
     }
+    checkFloat(loss, name, ref);
   }
-  // the reference is a fixed target: no gradient flows into it even if the caller forgot noGrad
-  const refChosen = completion(
-    loss,
-    'reference chosen',
-    refChosenLogps.detach(),
-    chosenMask,
-    'refChosenLogps',
-    'chosenMask',
-  );
-  const refRejected = completion(
-    loss,
-    'reference rejected',
-    refRejectedLogps.detach(),
-    rejectedMask,
-    'refRejectedLogps',
-    'rejectedMask',
-  );
+  // the masks were checked with the policy's log-probs, so they are not read again here. The reference is a fixed
+  // target: no gradient flows into it even if the caller forgot noGrad
+  const refChosen = maskedLogps(refChosenLogps.detach(), chosenMask);
+  const refRejected = maskedLogps(refRejectedLogps.detach(), rejectedMask);
   return { chosen, rejected, refChosen, refRejected };
 }
 

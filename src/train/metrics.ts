@@ -33,9 +33,7 @@ export class JsonlMetricsLogger implements MetricsSink {
   }
 
   log(record: MetricsRecord): void {
-    const clean = Object.fromEntries(
-      Object.entries(record).map(([k, v]) => [k, typeof v === 'number' && !Number.isFinite(v) ? null : v]),
-    );
-    this.append(this.path, `${JSON.stringify(clean)}\n`);
+    // JSON.stringify itself writes NaN and +-Infinity as null
+    this.append(this.path, `${JSON.stringify(record)}\n`);
   }
 }

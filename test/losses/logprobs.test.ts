@@ -165,6 +165,68 @@ describe('buildPreferenceBatch', () => {
   });
 });
 
+describe('buildPreferenceBatch option and id checks, with their full messages', () => {
+  const pair = { prompt: [1, 2], chosen: [3, 4], rejected: [5] };
+  const build =
+    (opts: Record<string, unknown>, examples: unknown = [pair]) =>
+    () =>
+      buildPreferenceBatch(examples as never, opts as never);
+
+  it('padId: a non-negative integer, 0 included', () => {
+    for (const padId of [-1, 1.5, Number.NaN]) {
+      expect(build({ padId })).toThrow(
+        `buildPreferenceBatch: padId must be a token id (a non-negative integer), got ${padId}`,
+      );
+    }
+    expect(build({ padId: 0 })).not.toThrow();
+  });
+
+  it('maxLength: an integer >= 2, or absent; 2 keeps one prompt and one completion token', () => {
+    for (const maxLength of [1, 0, 2.5, -3]) {
+      expect(build({ padId: 0, maxLength })).toThrow(
+        'buildPreferenceBatch: maxLength must be an integer >= 2 ' +
+          `(a prompt token and a completion token), got ${maxLength}`,
+      );
+    }
+    const two = buildPreferenceBatch([{ prompt: [1], chosen: [3, 4], rejected: [5] }], { padId: 0, maxLength: 2 });
+    expect(two.length).toBe(1);
+    expect(two.chosen.targets.arraySync()).toEqual([[3]]);
+    expect(two.chosen.mask.arraySync()).toEqual([[1]]);
+    expect(two.truncated).toBe(1);
+    expect(build({ padId: 0, maxLength: Infinity })().truncated).toBe(0);
+    expect(() =>
+      buildPreferenceBatch([{ prompt: [1, 2, 3], chosen: [3], rejected: [4] }], { padId: 0, maxLength: 3 }),
+    ).toThrow(
+      'buildPreferenceBatch: example 0 chosen: maxLength 3 leaves no completion token after a prompt of 3 tokens',
+    );
+  });
+
+  it('ids: arrays of non-negative integers, the bad one named with its index', () => {
+    expect(build({ padId: 0 }, [{ ...pair, prompt: 'ab' }])).toThrow(
+      'buildPreferenceBatch: example 0 prompt must be an array of token ids, got string',
+    );
+    expect(build({ padId: 0 }, [pair, { ...pair, rejected: [5, -2] }])).toThrow(
+      'buildPreferenceBatch: example 1 rejected[1] = -2 is not a token id (a non-negative integer)',
+    );
+    expect(build({ padId: 0 }, [{ ...pair, chosen: [3, 0] }])).not.toThrow();
+    expect(build({ padId: 0 }, [{ ...pair, chosen: [] }])).toThrow(
+      'buildPreferenceBatch: example 0 chosen is an empty completion (nothing to score; drop the example)',
+    );
+    expect(build({ padId: 0 }, [{ ...pair, prompt: [] }])).toThrow(
+      'buildPreferenceBatch: example 0 has an empty prompt (start it with a BOS token)',
+    );
+    expect(build({ padId: 0 }, 'no')).toThrow('buildPreferenceBatch: expected at least one example');
+  });
+
+  it('masks take the dtype asked for (float32 unless said); ids and targets are int32', () => {
+    const plain = buildPreferenceBatch([pair], { padId: 0 });
+    expect(plain.chosen.mask.dtype).toBe('float32');
+    expect(plain.chosen.ids.dtype).toBe('int32');
+    expect(plain.rejected.targets.dtype).toBe('int32');
+    expect(buildPreferenceBatch([pair], { padId: 0, dtype: 'float64' }).rejected.mask.dtype).toBe('float64');
+  });
+});
+
 describe('referenceLogps', () => {
   // a tiny "model": logits depend on the input token only, through a fixed table
   const V = 6;
@@ -199,6 +261,14 @@ describe('referenceLogps', () => {
     const first = await referenceLogps(logitsFn, batch, { cache, keys: ['a', 'b'] });
     expect(calls).toBe(2);
     expect(cache.size).toBe(2);
+    // through the cache: the same values as without it, on every row and side, in the mask's dtype and backend
+    for (const side of ['refChosenLogps', 'refRejectedLogps'] as const) {
+      const mask = side === 'refChosenLogps' ? batch.chosen.mask : batch.rejected.mask;
+      expect(first[side].dtype).toBe('float64');
+      expect(first[side].backend).toBe(mask.backend);
+      const keep = (x: Tensor): number[] => Array.from(x.dataSync()).filter((_, i) => mask.dataSync()[i] === 1);
+      expect(keep(first[side])).toEqual(keep(direct[side]));
+    }
     // the same examples in another order and padding: read back from the cache
     const swapped = buildPreferenceBatch([examples[1], examples[0], examples[1]], { padId: 0, dtype: 'float64' });
     const again = await referenceLogps(logitsFn, swapped, { cache, keys: ['b', 'a', 'b'] });
@@ -212,5 +282,44 @@ describe('referenceLogps', () => {
     await expect(referenceLogps(logitsFn, batch, { cache, keys: ['a'] })).rejects.toThrow(
       /one key per example \(2\), got 1/,
     );
+    await expect(referenceLogps(logitsFn, batch, { cache })).rejects.toThrow(
+      'referenceLogps: a cache needs one key per example (2), got none',
+    );
+  });
+
+  it('a cached example is never recomputed, and a key reused for another example is an error', async () => {
+    const batch = buildPreferenceBatch(examples, { padId: 0, dtype: 'float64' });
+    const cache = new ReferenceCache();
+    await referenceLogps(logitsFn, batch, { cache, keys: ['a', 'b'] });
+    expect(cache.has('a')).toBe(true);
+    expect(cache.has('c')).toBe(false);
+    expect(Array.from(cache.get('a')?.chosen ?? [])).toHaveLength(2);
+    expect(Array.from(cache.get('b')?.rejected ?? [])).toHaveLength(3);
+    expect(cache.get('c')).toBeUndefined();
+    // an unseen key runs the model on the whole batch; the seen one must still come from the cache
+    const shifted = (ids: Tensor): Tensor => logitsFn(ids).add(1).logSoftmax(-1).mul(2);
+    const mixed = await referenceLogps(shifted, batch, { cache, keys: ['a', 'c'] });
+    expect(cache.size).toBe(3);
+    const fresh = await referenceLogps(shifted, batch);
+    const rowA = (x: Tensor): number[] => (x.arraySync() as number[][])[0];
+    const cachedA = await referenceLogps(logitsFn, batch);
+    expect(rowA(mixed.refChosenLogps).slice(0, 2)).toEqual(rowA(cachedA.refChosenLogps).slice(0, 2));
+    expect(rowA(mixed.refChosenLogps)[0]).not.toBeCloseTo(rowA(fresh.refChosenLogps)[0], 3);
+    // 'a' cached with 2 chosen tokens; here 'a' names an example with 1 chosen token
+    const other = buildPreferenceBatch([examples[1], examples[0]], { padId: 0, dtype: 'float64' });
+    await expect(referenceLogps(logitsFn, other, { cache, keys: ['a', 'd'] })).rejects.toThrow(
+      "referenceLogps: cached chosen log-probs for example 'a' have 2 tokens but the batch row has 1 " +
+        '(same key, different example or truncation?)',
+    );
+    const rejectedOnly = buildPreferenceBatch([{ prompt: [1], chosen: [2, 3], rejected: [4, 4] }, examples[1]], {
+      padId: 0,
+      dtype: 'float64',
+    });
+    await expect(referenceLogps(logitsFn, rejectedOnly, { cache, keys: ['a', 'b'] })).rejects.toThrow(
+      "referenceLogps: cached rejected log-probs for example 'a' have 1 tokens but the batch row has 2",
+    );
+    cache.clear();
+    expect(cache.size).toBe(0);
+    expect(cache.has('a')).toBe(false);
   });
 });

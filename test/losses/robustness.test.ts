@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { grad, tensor, type Tensor } from '../../src/index.js';
 import { losses } from '../../src/index.js';
 import type { PreferenceInputs } from '../../src/losses/index.js';
+import { maskedLogps, pairStats, referenceMargin } from '../../src/losses/pairs.js';
+import { referenceRewards } from '../../src/losses/rewards.js';
 
 const t = (rows: number[][], dtype: 'float32' | 'float64'): Tensor => tensor(rows, { dtype });
 
@@ -67,8 +69,14 @@ function inputs(over: Partial<Record<keyof PreferenceInputs, number[][]>> = {}):
 describe('a chosen completion the policy calls impossible', () => {
   it('DPO: a chosen log-prob of -Infinity gives h = -Infinity and the loss -logsig(-Infinity) = +Infinity', () => {
     const impossible = inputs({ chosenLogps: [[-Infinity, -1]] });
-    // at eps 0 no eps term may be added: 0 * logsig(+Infinity) is NaN (logSigmoid(+Infinity) is NaN today)
     expect(losses.dpo(impossible).loss.itemSync()).toBe(Infinity);
+  });
+
+  it('DPO: a rejected log-prob of -Infinity gives h = +Infinity and the loss -logsig(+Infinity) = 0', () => {
+    const settled = inputs({ rejectedLogps: [[-Infinity]] });
+    // at eps 0 no eps term may be added: 0 * -logsig(-Infinity) = 0 * Infinity would make the loss NaN
+    expect(losses.dpo(settled).loss.itemSync() === 0).toBe(true);
+    expect(losses.dpo(settled, { labelSmoothing: 0.1 }).loss.itemSync()).toBe(Infinity);
   });
 });
 
@@ -183,6 +191,23 @@ describe('bad inputs are clear errors', () => {
     expect(() => losses.simpo({ ...inputs(), rejectedMask: t([[1, 1]], 'float64') })).toThrow(
       'simpo: rejectedLogps [1,1] and rejectedMask [1,2] must have the same shape (rejected completions)',
     );
+    expect(() => losses.dpo({ ...inputs(), refChosenLogps: tensor([[-1, -1]], { dtype: 'int32' }) })).toThrow(
+      'dpo: refChosenLogps must be float log-probs, got int32 [1,2]',
+    );
+    expect(() => losses.dpo({ ...inputs(), refRejectedLogps: tensor([[-2]], { dtype: 'int32' }) })).toThrow(
+      'dpo: refRejectedLogps must be float log-probs, got int32 [1,1]',
+    );
+  });
+
+  it("maskedLogps casts the mask to the log-probs' dtype, and uses a mask already in it as is (no copy)", () => {
+    const logps = t([[-1, -2, -4]], 'float64');
+    const cast = maskedLogps(logps, t([[1, 0, 1]], 'float32'));
+    expect([cast.mask.dtype, cast.count.dtype, cast.mean.dtype]).toEqual(['float64', 'float64', 'float64']);
+    expect(cast.mean.arraySync()).toEqual([-2.5]);
+    const mask = t([[1, 1, 0]], 'float64');
+    expect(maskedLogps(logps, mask).mask).toBe(mask);
+    const ints = maskedLogps(t([[-1, -2]], 'float32'), tensor([[0, 1]], { dtype: 'int32' }));
+    expect([ints.mask.dtype, ints.sum.arraySync()]).toEqual(['float32', [-2]]);
   });
 
   it('a loss that needs a reference and gets none throws', () => {
@@ -211,5 +236,34 @@ describe('bad inputs are clear errors', () => {
       /must be \[B, T\]/,
     );
     expect(() => losses.getLoss('nope')).toThrow(/unknown loss 'nope' \(known: sft, dpo/);
+  });
+
+  it('the same mistakes, each message in full', () => {
+    expect(() => losses.dpo(inputs({ chosenMask: [[1, 1, 1]] }))).toThrow(
+      'dpo: chosenLogps [1,2] and chosenMask [1,3] must have the same shape (chosen completions)',
+    );
+    expect(() => losses.dpo(inputs({ refRejectedLogps: [[-1, -1]] }))).toThrow(
+      "dpo: refRejectedLogps [1,2] must match the policy's [1,1] (the reference uses the same masks)",
+    );
+    expect(() => losses.simpo(inputs({ rejectedLogps: [[-1], [-2]], rejectedMask: [[1], [1]] }))).toThrow(
+      'simpo: chosen and rejected must hold the same number of pairs, got chosenLogps [1,2] and rejectedLogps [2,1]',
+    );
+    expect(() => losses.dpo(inputs({ chosenMask: [[0, 0]] }))).toThrow(
+      'dpo: chosenMask row 0 has no completion tokens ' +
+        '(an empty completion has no log-prob per token; drop the pair or give it at least one token)',
+    );
+    // only the missing side is named
+    expect(() => losses.dpo({ ...inputs(), refChosenLogps: undefined as never })).toThrow(/missing refChosenLogps$/);
+  });
+
+  it('the reward and margin helpers refuse statistics prepared without a reference', () => {
+    const bare = pairStats('dpo', inputs(), false);
+    expect(bare.refChosen).toBeUndefined();
+    expect(() => referenceRewards(bare, 'sum', 1)).toThrow('referenceRewards: reference log-probs were not prepared');
+    expect(() => referenceMargin(bare, 'sum')).toThrow('referenceMargin: reference log-probs were not prepared');
+    const full = pairStats('dpo', inputs(), true);
+    // h = (-3 - -3) - (-2 - -2) = 0 by sum; rewards 2 * (logp - ref)
+    expect(referenceMargin(full, 'sum').arraySync()).toEqual([0]);
+    expect(referenceRewards(full, 'sum', 2).map((r) => r.arraySync())).toEqual([[-2], [-2]]);
   });
 });

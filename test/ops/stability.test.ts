@@ -20,6 +20,19 @@ describe('stable forms at extreme inputs', () => {
     expect(vals(grad((v: Tensor) => v.softplus().sum())(x))).toEqual(vals(x.sigmoid()));
   });
 
+  it('softplus and logSigmoid at +-Infinity, in float64 and float32: the limits, not NaN', () => {
+    for (const dtype of ['float64', 'float32'] as const) {
+      const x = tensor([-Infinity, Infinity], { dtype });
+      // softplus(-inf) = log(1 + 0) = 0 and softplus(inf) = inf; logSigmoid(x) = -softplus(-x)
+      expect(vals(x.softplus())).toEqual([0, Infinity]);
+      const [lo, hi] = vals(x.logSigmoid());
+      expect(lo).toBe(-Infinity);
+      expect(hi === 0).toBe(true); // -0 or 0, never NaN
+      // d/dx logSigmoid = sigmoid(-x): 1 at -inf, 0 at +inf
+      expect(vals(grad((v: Tensor) => v.logSigmoid().sum())(x))).toEqual([1, 0]);
+    }
+  });
+
   it('logsumexp, softmax and logSoftmax with huge logits and -inf rows', () => {
     expect(f64([1000, 1000]).logsumexp().itemSync()).toBeCloseTo(1000 + Math.LN2, 10);
     expect(f64([-Infinity, -Infinity]).logsumexp().itemSync()).toBe(-Infinity);

@@ -170,4 +170,26 @@ describe('schedules', () => {
     expect(constantLr(0.3)(99)).toBe(0.3);
     expect(() => linearWarmupDecay({ peakLr: 1, warmupSteps: 5, totalSteps: 5 })).toThrow(/warmupSteps < totalSteps/);
   });
+
+  it('no warmup starts at the peak; finalLr is held after totalSteps; each bad range is named', () => {
+    const lin = linearWarmupDecay({ peakLr: 2, warmupSteps: 0, totalSteps: 4, finalLr: 1 });
+    expect([0, 1, 2, 4, 9].map(lin)).toEqual([2, 1.75, 1.5, 1, 1]);
+    const cos = cosineWithWarmup({ peakLr: 1, warmupSteps: 2, totalSteps: 4 });
+    expect([0, 1].map(cos)).toEqual([0.5, 1]);
+    expect(cos(3)).toBeCloseTo(0.5, 12);
+    expect([4, 40].map(cos)).toEqual([0, 0]);
+    for (const [warmupSteps, totalSteps] of [
+      [-1, 4],
+      [5, 5],
+      [6, 5],
+      [Number.NaN, 5],
+    ]) {
+      expect(() => cosineWithWarmup({ peakLr: 1, warmupSteps, totalSteps })).toThrow(
+        `cosineWithWarmup: need 0 <= warmupSteps < totalSteps, got warmupSteps ${warmupSteps}, totalSteps ${totalSteps}`,
+      );
+    }
+    expect(() => linearWarmupDecay({ peakLr: 1, warmupSteps: -1, totalSteps: 3 })).toThrow(
+      'linearWarmupDecay: need 0 <= warmupSteps < totalSteps, got warmupSteps -1, totalSteps 3',
+    );
+  });
 });

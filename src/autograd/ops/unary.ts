@@ -65,7 +65,8 @@ export function softplus(x: Tensor): Tensor {
   return composite(
     'softplus',
     [x],
-    () => x.relu().add(x.abs().neg().exp().log1p()),
+    // maximum, not relu: relu is x * (x > 0), which is NaN at -Infinity (0 * -Inf), so logSigmoid(+Inf) was NaN
+    () => x.maximum(0).add(x.abs().neg().exp().log1p()),
     (g) => [g.mul(x.sigmoid())],
   );
 }
