@@ -105,10 +105,6 @@ export abstract class Optimizer {
     return t;
   }
 
-  protected hasSlot(slotName: string, paramName: string): boolean {
-    return this.slots.has(`${slotName}.${paramName}`);
-  }
-
   /** Copies of the state (the caller owns and disposes the tensors). */
   state(): OptimizerState {
     const tensors = new Map<string, Tensor>();

@@ -207,6 +207,9 @@ describe('bad layout arguments', () => {
       '[2] float32, [2] float64',
     );
     expect(thrown(() => concat([])).message).toBe('concat: needs at least one tensor');
+    expect(thrown(() => concat([tensor(1), tensor(2)])).message).toBe(
+      'concat: got a scalar (shape []); reshape each to [1] to join scalars',
+    );
   });
 });
 

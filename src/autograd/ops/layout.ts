@@ -118,6 +118,8 @@ export function concat(xs: readonly Tensor[], axisArg = 0): Tensor {
   if (xs.length === 0) throw new Error('concat: needs at least one tensor');
   checkInputs('concat', ...xs);
   const first = xs[0];
+  // a scalar has no axis to join along; without this check rank 0 would pass as axis 0 and give a [] of n values
+  if (first.rank === 0) throw new Error(`concat: got a scalar (shape []); reshape each to [1] to join scalars`);
   const axis = normAxis('concat', axisArg, first.rank);
   for (const t of xs) {
     const ok =
