@@ -33,6 +33,18 @@ describe('stable forms at extreme inputs', () => {
     }
   });
 
+  it('relu at +-Infinity, NaN and signed zeros: torch values, gradient 0 at 0 and below', () => {
+    for (const dtype of ['float64', 'float32'] as const) {
+      const x = tensor([-Infinity, -1, -0, 0, 2, Infinity, NaN], { dtype });
+      const y = vals(x.relu());
+      // max(x, 0): 0 (not -0, not NaN) for every negative input, NaN stays NaN
+      expect(y.slice(0, 6).map((v) => (Object.is(v, -0) ? '-0' : v))).toEqual([0, 0, 0, 0, 2, Infinity]);
+      expect(y[6]).toBeNaN();
+      expect(vals(grad((v: Tensor) => v.relu().sum())(x))).toEqual([0, 0, 0, 0, 1, 1, 0]);
+    }
+    expect(vals(tensor([-3, 0, 4], { dtype: 'int32' }).relu())).toEqual([0, 0, 4]);
+  });
+
   it('logsumexp, softmax and logSoftmax with huge logits and -inf rows', () => {
     expect(f64([1000, 1000]).logsumexp().itemSync()).toBeCloseTo(1000 + Math.LN2, 10);
     expect(f64([-Infinity, -Infinity]).logsumexp().itemSync()).toBe(-Infinity);

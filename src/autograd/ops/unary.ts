@@ -44,10 +44,17 @@ export function composite(op: string, inputs: Tensor[], forward: () => Tensor, b
   return record(op, out, inputs, backward);
 }
 
-/** relu(x) = x * (x > 0): gradient 0 at 0, like torch. */
+/**
+ * relu(x) = max(x, 0), with gradient (x > 0): 0 at 0, like torch. Not x * (x > 0), which is NaN at -Infinity
+ * (-Inf * 0) and -0 for negative x; max keeps NaN as NaN.
+ */
 export function relu(x: Tensor): Tensor {
-  checkInputs('relu', x);
-  return x.mul(x.gt(0));
+  return composite(
+    'relu',
+    [x],
+    () => x.maximum(0),
+    (g) => [g.mul(x.gt(0))],
+  );
 }
 
 /** GPT-2's gelu (tanh form): 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). Smooth, so composed. */
@@ -65,7 +72,7 @@ export function softplus(x: Tensor): Tensor {
   return composite(
     'softplus',
     [x],
-    // maximum, not relu: relu is x * (x > 0), which is NaN at -Infinity (0 * -Inf), so logSigmoid(+Inf) was NaN
+    // max(x, 0) keeps logSigmoid(+Inf) = -softplus(-Inf) at 0, not NaN
     () => x.maximum(0).add(x.abs().neg().exp().log1p()),
     (g) => [g.mul(x.sigmoid())],
   );
