@@ -111,12 +111,13 @@ describe('computeGradients', () => {
     expect(log).toEqual([[true]]);
   });
 
-  it('a root that is also an input of another root is walked once', () => {
+  it('a root that is also an input of a later root is walked once', () => {
+    // the later root is walked first and reaches the earlier one, which is then met a second time
     const x = f64([2], true);
     const log: boolean[][] = [];
     const h = spyTriple(x, log);
     const y = h.sum();
-    const grads = computeGradients([y, h], [f64([1]), f64([10])], undefined, false);
+    const grads = computeGradients([h, y], [f64([10]), f64([1])], undefined, false);
     // d/dx [sum(3x) + 10 * 3x] = 33
     expect(values(grads.get(x))).toEqual([33]);
     expect(log).toEqual([[true]]);
