@@ -75,6 +75,26 @@ describe('vjp', () => {
     expect(x.grad).toBeNull();
   });
 
+  it('f sees each traced argument as an identity node over a traced tensor, a fresh leaf otherwise', () => {
+    const ops: (string | null)[] = [];
+    const f = (x: Tensor) => {
+      ops.push(x.node?.op ?? null);
+      return x.sum();
+    };
+    grad(f)(f64([1], true));
+    grad(f)(f64([1]));
+    expect(ops).toEqual(['identity', null]);
+  });
+
+  it('records its backward when any one argument requires grad', () => {
+    const w = f64([3], true);
+    const c = f64([5]);
+    const [gw] = grad((x: Tensor, y: Tensor) => x.mul(x).mul(y).sum(), [0, 1])(w, c); // 2 w c
+    expect(gw.requiresGrad).toBe(true);
+    gw.sum().backward();
+    expect(values(w.grad!)).toEqual([10]);
+  });
+
   it('records its backward when an argument requires grad, but not under noGrad', () => {
     const w = f64([3], true);
     const g = grad((x: Tensor) => x.mul(x).sum())(w); // 2w, differentiable in w

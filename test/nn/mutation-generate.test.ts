@@ -80,6 +80,31 @@ describe('generate, by value', () => {
     m.dispose();
   });
 
+  it('a tiny temperature sharpens without overflow: weights are taken relative to the top logit', async () => {
+    const m = new GPT(cfg, { seed: 12, dtype: 'float64' });
+    const prompts = [[2, 5]];
+    const logits = lastLogits(m, prompts);
+    // logits / 1e-5 reach thousands, so exp of them unshifted would overflow
+    expect(Math.max(...logits[0].map(Math.abs)) / 1e-5).toBeGreaterThan(800);
+    for (const seed of [0, 1, 2]) {
+      const u = uniformArray(1, new Rng(seed).nextSeed());
+      const out = await generate(m, prompts, { maxNewTokens: 1, temperature: 1e-5, seed });
+      expect(out).toEqual([[2, 5, expectedPick(logits[0], 1e-5, undefined, u[0])]]);
+    }
+    m.dispose();
+  });
+
+  it('ties in a large vocabulary go to the lowest id', async () => {
+    const m = new GPT({ ...cfg, vocabSize: 300 }, { seed: 13 });
+    m.wte.weight.backend.readSync!(m.wte.weight.storage).fill(0);
+    expect(await generate(m, [[7], [299]], { maxNewTokens: 2, temperature: 0 })).toEqual([
+      [7, 0, 0],
+      [299, 0, 0],
+    ]);
+    expect(await generate(m, [[7]], { maxNewTokens: 1, topK: 1, seed: 3 })).toEqual([[7, 0]]);
+    m.dispose();
+  });
+
   it('reads only the last blockSize tokens of a long prompt', async () => {
     const m = new GPT(cfg, { seed: 5, dtype: 'float64' });
     const prompt = [1, 2, 3, 4, 5, 6, 7, 8];
