@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { gradcheck, gradgradcheck, memory, tensor, type Tensor } from '../../src/index.js';
 import { composite } from '../../src/autograd/ops/unary.js';
 import { normalArray } from '../../src/random.js';
+import { getBackend } from '../../src/backends/backend.js';
 
 const f64 = (data: number[]): Tensor => tensor(data, { dtype: 'float64' });
 
@@ -152,6 +153,37 @@ describe('the scalar and second-order reductions', () => {
     gradcheck((v) => v.exp().sum(), [x]);
     gradgradcheck((v) => v.exp(), [x]);
     expect(memory().tensors).toBe(before);
+  });
+
+  it('keeps the shapes of matrix inputs and outputs, for the cotangent, the bumped inputs and the directions', () => {
+    const m = tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { dtype: 'float64' },
+    );
+    const x = tensor(
+      [
+        [0.5, -1],
+        [2, 0.25],
+      ],
+      { dtype: 'float64' },
+    );
+    expect(gradcheck((v) => v.matmul(m), [x]).ok).toBe(true);
+    expect(gradcheck((v) => v.matmul(m).sum(), [x]).ok).toBe(true);
+    expect(gradgradcheck((v) => v.matmul(v).sum(), [x]).ok).toBe(true);
+  });
+
+  it('an error exactly at the tolerance passes', () => {
+    // a zero function: numeric is exactly 0 and the error exactly the bump
+    expect(gradcheck(linearBumped([0], [0.25]), [f64([1])], { atol: 0.25, rtol: 0 }).ok).toBe(true);
+  });
+
+  it('refuses a float64 tensor on another backend', () => {
+    const other = Object.assign(Object.create(getBackend('cpu')), { name: 'elsewhere' });
+    const x = tensor([1], { dtype: 'float64', backend: other });
+    expect(() => gradcheck((a) => a.sum(), [x])).toThrow('got [1] float64 on elsewhere');
   });
 
   it('names a non-tensor input and its position', () => {
