@@ -2,12 +2,12 @@
 // carries. A hand-written engine stands in for Jinja, so what reaches it (the variables) and what comes back
 // (including its failures) is known exactly.
 
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chatTemplateFromTokenizerConfig, jinjaChatTemplate, type JinjaEngine } from '../../src/data/chat-template.js';
-import { readPreferenceJsonl, readTrlJsonl } from '../../src/data/jsonl-files.js';
+import { readPreferenceJsonl, readTrlJsonl, writePreferenceJsonl } from '../../src/data/jsonl-files.js';
 import { ByteTokenizer } from '../../src/data/tokenizer.js';
 
 /** An engine whose "template" is the source text followed by the JSON of the context it was given. */
@@ -145,5 +145,11 @@ describe('JSONL files', () => {
       line: 1,
       message: `${path}:1: the file has no rows (expected one JSON object per line)`,
     });
+  });
+
+  it('writePreferenceJsonl writes one UTF-8 row per example', async () => {
+    const path = join(await mkdtemp(join(tmpdir(), 'jsonl-write-')), 'out.jsonl');
+    await writePreferenceJsonl(path, [{ prompt: 'é', chosen: 'c', rejected: 'r' }]);
+    expect(await readFile(path, 'utf8')).toBe('{"prompt":"é","chosen":"c","rejected":"r"}\n');
   });
 });
