@@ -140,4 +140,12 @@ describe('parseTrlJsonl lines', () => {
     );
     expect(formatPreferenceJsonl([])).toBe('');
   });
+
+  it('a BOM in the bytes of a later line and a carriage return inside a string are not JSON', () => {
+    const enc = (t: string) => new TextEncoder().encode(t);
+    const bytes = Uint8Array.of(...enc(`${row(good)}\n`), 0xef, 0xbb, 0xbf, ...enc(`${row(good)}\n`));
+    expect(errorOf(() => parseTrlJsonl(bytes, 'b.jsonl'))).toMatch(/^b\.jsonl:2: not valid JSON \(.+\)$/);
+    const cr = `${row(good)}\r\n{"prompt":"a\rb","chosen":"c","rejected":"r"}\r\n`;
+    expect(errorOf(() => parseTrlJsonl(cr, 'c.jsonl'))).toMatch(/^c\.jsonl:2: not valid JSON \(.+\)$/);
+  });
 });
