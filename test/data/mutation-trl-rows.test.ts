@@ -122,6 +122,9 @@ describe('readTrlRow: implicit prompts', () => {
     expect(text('a  b', 'a  c')).toEqual({ prompt: 'a ', chosen: ' b', rejected: ' c' });
     expect(text('ab-x', 'ab-y')).toEqual({ prompt: 'ab-', chosen: 'x', rejected: 'y' });
     expect(split('ab', 'abc').format).toBe('implicit prompt');
+    const empty = (f: string) => `field "${f}" is empty (a completion needs at least one character)`;
+    expect(messageOf({ chosen: '', rejected: 'x' })).toBe(empty('chosen'));
+    expect(messageOf({ chosen: 'x', rejected: '' })).toBe(empty('rejected'));
     expect(messageOf({ chosen: 'same', rejected: 'same' })).toBe(
       'fields "chosen" and "rejected" are identical, so no prompt can be split off ' +
         '(implicit-prompt rows differ after the shared prompt)',
