@@ -81,7 +81,8 @@ class AdamBase extends Optimizer {
         decoupled: this.decoupled,
       };
       const out = fused.call(p.backend, p.storage, grad.storage, m.storage, v.storage, spec, gradScale?.storage);
-      // tensorFromStorage tensors are tracked by the enclosing tidy, which frees them once assign has taken their buffers
+      // tensorFromStorage tensors are tracked by the enclosing tidy, which frees them once assign has taken their
+      // buffers
       p.assign(tensorFromStorage(out.param, p.shape, p.backend));
       m.assign(tensorFromStorage(out.m, p.shape, p.backend));
       v.assign(tensorFromStorage(out.v, p.shape, p.backend));

@@ -126,7 +126,8 @@ export abstract class Optimizer {
         throw new Error(`${this.type}.loadState: state tensor '${key}' belongs to no parameter of this optimizer`);
       if (t.shape.join() !== param.shape.join() || t.dtype !== param.dtype) {
         throw new Error(
-          `${this.type}.loadState: state tensor '${key}' is ${fmt(t.shape)} ${t.dtype}, its parameter is ${fmt(param.shape)} ${param.dtype}`,
+          `${this.type}.loadState: state tensor '${key}' is ${fmt(t.shape)} ${t.dtype}, ` +
+            `its parameter is ${fmt(param.shape)} ${param.dtype}`,
         );
       }
       pending.push([key, param, t]);
@@ -155,7 +156,8 @@ export abstract class Optimizer {
       const slot = key.slice(0, key.indexOf('.'));
       if (!slots.includes(slot)) {
         throw new Error(
-          `${this.type}.loadState: state tensor '${key}' is not a slot of ${this.type} (its slots: ${slots.join(', ') || 'none'})`,
+          `${this.type}.loadState: state tensor '${key}' is not a slot of ${this.type} ` +
+            `(its slots: ${slots.join(', ') || 'none'})`,
         );
       }
     }
@@ -163,7 +165,9 @@ export abstract class Optimizer {
       const missing = slots.filter((slot) => !present.has(`${slot}.${name}`));
       if (missing.length > 0 && missing.length < slots.length) {
         throw new Error(
-          `${this.type}.loadState: the state of parameter '${name}' lacks ${missing.map((m) => `'${m}.${name}'`).join(', ')}; an incomplete state would restart those at zero and distort the next steps`,
+          `${this.type}.loadState: the state of parameter '${name}' lacks ` +
+            `${missing.map((m) => `'${m}.${name}'`).join(', ')}; ` +
+            'an incomplete state would restart those at zero and distort the next steps',
         );
       }
     }

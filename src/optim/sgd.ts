@@ -37,7 +37,8 @@ export class SGD extends Optimizer {
       const buf = this.momentum > 0 ? this.slot('momentum_buffer', name, p) : undefined;
       const spec = { lr: this.lr, momentum: this.momentum, weightDecay: this.weightDecay };
       const out = fused.call(p.backend, p.storage, grad.storage, buf?.storage, spec, gradScale?.storage);
-      // tensorFromStorage tensors are tracked by the enclosing tidy, which frees them once assign has taken their buffers
+      // tensorFromStorage tensors are tracked by the enclosing tidy, which frees them once assign has taken their
+      // buffers
       p.assign(tensorFromStorage(out.param, p.shape, p.backend));
       if (buf && out.momentumBuffer) buf.assign(tensorFromStorage(out.momentumBuffer, p.shape, p.backend));
       return;

@@ -5,7 +5,9 @@
 import { GELU_A, GELU_C, type DType, type TypedArray } from '../backend.js';
 import { alloc } from './pool.js';
 
-/** Row max that ignores nothing: a NaN row gives NaN; an all -Infinity row gives a shift of 0 (like the composition). */
+/**
+ * Row max that ignores nothing: a NaN row gives NaN; an all -Infinity row gives a shift of 0 (like the composition).
+ */
 function rowShift(x: TypedArray, o: number, d: number): number {
   let m = -Infinity;
   for (let j = 0; j < d; j++) {

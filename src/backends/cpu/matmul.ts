@@ -91,7 +91,10 @@ function packA(
   }
 }
 
-/** Packs columns [jStart, jEnd) x k-range [p0, p0+kc) of logical B (k x n) into NR-column panels: dst[jp*kc*NR + p*NR + c]. */
+/**
+ * Packs columns [jStart, jEnd) x k-range [p0, p0+kc) of logical B (k x n) into NR-column panels:
+ * dst[jp*kc*NR + p*NR + c].
+ */
 function packB(
   b: TypedArray,
   base: number,

@@ -1,9 +1,9 @@
 // The CPU backend's float32 elementwise ops, where, sums and SGD update on the WebAssembly SIMD kernels
-// (backends/wasm/map.ts, sum.ts, sgd.ts). Operands are copied into the kernel memory, each followed by 4 floats of slack the
-// kernels read and write into, and results copied out into pooled arrays. The copies are memcpys (typed-array set),
-// several times faster per element than the scalar loops they replace. Each function returns null where its
-// kernel does not apply (a layout it does not cover, or too few elements to repay the call); the caller then runs
-// the TypeScript kernel, which stays the reference for every dtype and layout.
+// (backends/wasm/map.ts, sum.ts, sgd.ts). Operands are copied into the kernel memory, each followed by 4 floats of
+// slack the kernels read and write into, and results copied out into pooled arrays. The copies are memcpys (typed-array
+// set), several times faster per element than the scalar loops they replace. Each function returns null where its
+// kernel does not apply (a layout it does not cover, or too few elements to repay the call); the caller then runs the
+// TypeScript kernel, which stays the reference for every dtype and layout.
 
 import type { BinaryOp, SgdUpdateSpec, StridedView, TypedArray, UnaryOp } from '../backend.js';
 import { WASM_BINARY_OPS, WASM_UNARY_OPS } from '../wasm/map.js';

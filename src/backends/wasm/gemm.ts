@@ -86,7 +86,8 @@ export function emitGemm(): FuncBuilder {
                 () => f.get(iEnd),
                 1,
                 () => {
-                  // a = ap + (ip * k + p0) * MR * 4; b = bp + (jp * k + p0) * NR * 4; c = cp + ip * MR * ldc + jp * NR * 4
+                  // a = ap + (ip * k + p0) * MR * 4; b = bp + (jp * k + p0) * NR * 4;
+                  // c = cp + ip * MR * ldc + jp * NR * 4
                   f.get(ap)
                     .get(ip)
                     .get(k)

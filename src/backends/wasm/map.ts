@@ -1,7 +1,7 @@
-// Elementwise float32 kernels as WebAssembly SIMD: unary maps over a flat array, and binary ops and where over a
-// [rows, cols] walk where each operand is either read along the row (a contiguous run, rows any stride apart) or
-// splatted from one float per row (a scalar, or a column broadcast). Covered by these two shapes are the broadcasts a training
-// step makes: same shape, [m, n] + [n], [m, n] * scalar, [m, n] - [m, 1].
+// Elementwise float32 kernels as WebAssembly SIMD: unary maps over a flat array, and binary ops and where over a [rows,
+// cols] walk where each operand is either read along the row (a contiguous run, rows any stride apart) or splatted from
+// one float per row (a scalar, or a column broadcast). Covered by these two shapes are the broadcasts a training step
+// makes: same shape, [m, n] + [n], [m, n] * scalar, [m, n] - [m, 1].
 //
 // Rows are walked four floats at a time like the row kernels (rows.ts): a row's last vector reaches past its end,
 // into the next row or the 4-float slack the caller leaves after every operand, and what it stores there is

@@ -64,7 +64,10 @@ export interface WasmExports {
   where_i32(...args: number[]): void;
 }
 
-/** The elementwise kernels (map.ts): un_<op>(x, out, count), bin_<op>(a, aRow, aSplat, b, bRow, bSplat, out, rows, cols). */
+/**
+ * The elementwise kernels (map.ts): un_<op>(x, out, count), bin_<op>(a, aRow, aSplat, b, bRow, bSplat, out, rows,
+ * cols).
+ */
 export type WasmMaps = Record<`un_${string}`, (x: number, out: number, count: number) => void> &
   Record<`bin_${string}`, (...args: number[]) => void>;
 

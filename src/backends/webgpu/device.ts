@@ -8,7 +8,8 @@ export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 /** What a Node user can do when WebGPU is missing. */
 export const NODE_ADVICE =
-  'In Node, WebGPU needs the optional `webgpu` npm package (Dawn: `npm install webgpu`) and a Vulkan driver; without a ' +
+  'In Node, WebGPU needs the optional `webgpu` npm package (Dawn: `npm install webgpu`) ' +
+  'and a Vulkan driver; without a ' +
   'GPU install `chromium` and `libvulkan1` (apt) and set VK_ICD_FILENAMES=' +
   SWIFTSHADER_ICD +
   ' (SwiftShader). ' +
@@ -52,7 +53,8 @@ function noWebGpuMessage(): string {
   if (page.isSecureContext === false) {
     return (
       `initWebGPU: this page (${page.location?.origin ?? 'unknown origin'}) is not a secure context, and browsers ` +
-      'offer WebGPU only on https:// pages or on localhost. Serve it over https or from localhost, or keep the CPU backend.'
+      'offer WebGPU only on https:// pages or on localhost. ' +
+      'Serve it over https or from localhost, or keep the CPU backend.'
     );
   }
   return `initWebGPU: this browser has no navigator.gpu. ${BROWSER_ADVICE}`;
@@ -97,7 +99,8 @@ export async function acquireDevice(): Promise<AcquiredDevice> {
     const proc = nodeProcess();
     const icd = proc?.env.VK_ICD_FILENAMES;
     throw new Error(
-      `initWebGPU: no WebGPU adapter is available${icd ? ` (VK_ICD_FILENAMES=${icd})` : ''}. ${proc ? NODE_ADVICE : BROWSER_ADVICE}`,
+      `initWebGPU: no WebGPU adapter is available${icd ? ` (VK_ICD_FILENAMES=${icd})` : ''}. ` +
+        (proc ? NODE_ADVICE : BROWSER_ADVICE),
     );
   }
   // ask for the adapter's full buffer limits: the defaults (128 MiB bindings) are smaller than many GPUs allow

@@ -25,7 +25,8 @@ fn log1p_small(x: f32) -> f32 {
   // 2 atanh(s) with s = x / (2 + x); |s| <= 1/3 on |x| < 0.5, so seven terms reach float32 precision
   let s = x / (2.0 + x);
   let s2 = s * s;
-  return 2.0 * s * (1.0 + s2 * (1.0 / 3.0 + s2 * (0.2 + s2 * (1.0 / 7.0 + s2 * (1.0 / 9.0 + s2 * (1.0 / 11.0 + s2 / 13.0))))));
+  let p7 = 1.0 / 7.0 + s2 * (1.0 / 9.0 + s2 * (1.0 / 11.0 + s2 / 13.0));
+  return 2.0 * s * (1.0 + s2 * (1.0 / 3.0 + s2 * (0.2 + s2 * p7)));
 }`,
     [],
   ],

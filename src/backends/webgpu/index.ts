@@ -105,7 +105,8 @@ export class WebGPUBackend implements Backend {
   private checkDType(op: string, dtype: DType): void {
     if (dtype === 'float64') {
       throw new Error(
-        `${op}: the webgpu backend has no float64 (WGSL has no 64-bit floats); use float32, or the cpu backend for float64`,
+        `${op}: the webgpu backend has no float64 (WGSL has no 64-bit floats); ` +
+          'use float32, or the cpu backend for float64',
       );
     }
   }

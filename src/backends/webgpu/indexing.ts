@@ -70,7 +70,9 @@ export function gather(
   return out;
 }
 
-/** int32 values the CPU holds for an index storage: its element at multi-index i is values[offset + sum i_d strides_d]. */
+/**
+ * int32 values the CPU holds for an index storage: its element at multi-index i is values[offset + sum i_d strides_d].
+ */
 export interface HostIndex {
   values: Int32Array;
   view: StridedView;

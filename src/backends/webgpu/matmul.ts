@@ -42,7 +42,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let tileX = w % p(4);
   let tileY = (w / p(4)) % p(5);
   let bz = w / (p(4) * p(5));
-  // batch offsets from the (collapsed) batch shape at p(8..) (rank p(3)) and each operand's batch strides at p(16..), p(24..)
+  // batch offsets from the (collapsed) batch shape at p(8..) (rank p(3)) and each operand's batch strides at p(16..),
+  // p(24..)
   var rem = bz;
   var aBase = 0u;
   var bBase = 0u;

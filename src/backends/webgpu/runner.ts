@@ -141,7 +141,9 @@ export class Runner {
     return this.fatal !== null;
   }
 
-  /** Throws the first asynchronous failure seen so far; ops call this so they fail fast instead of computing garbage. */
+  /**
+   * Throws the first asynchronous failure seen so far; ops call this so they fail fast instead of computing garbage.
+   */
   check(op: string): void {
     if (this.fatal) throw new Error(`${op}: ${this.fatal.message}`);
   }
@@ -151,7 +153,8 @@ export class Runner {
     const max = Math.min(this.device.limits.maxStorageBufferBindingSize, this.device.limits.maxBufferSize);
     if (bytes > max) {
       throw new Error(
-        `${op}: needs a GPU buffer of ${bytes} bytes, over this device's limit of ${max} bytes (maxStorageBufferBindingSize)`,
+        `${op}: needs a GPU buffer of ${bytes} bytes, ` +
+          `over this device's limit of ${max} bytes (maxStorageBufferBindingSize)`,
       );
     }
   }
@@ -240,7 +243,9 @@ export class Runner {
     this.openScopes();
   }
 
-  /** Copies `bytes` from `buf` back to the CPU. Also reports errors raised by earlier work, so nothing fails silently. */
+  /**
+   * Copies `bytes` from `buf` back to the CPU. Also reports errors raised by earlier work, so nothing fails silently.
+   */
   async read(buf: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
     this.check('read');
     this.flush();
@@ -271,7 +276,8 @@ export class Runner {
     try {
       const maps = [data, status].filter((b, i) => i === 0 || b !== data).map((b) => b.mapAsync(MAP_MODE_READ));
       const mapped = Promise.all(maps);
-      mapped.catch(() => undefined); // when device loss or a failed allocation wins the race, the map's own rejection is expected
+      // when device loss or a failed allocation wins the race, the map's own rejection is expected
+      mapped.catch(() => undefined);
       await Promise.race([mapped, this.lost]);
       const own = await failure;
       if (own) throw own;
@@ -309,7 +315,8 @@ export class Runner {
     this.checkSize(op, data.byteLength);
     const padded = Math.ceil(data.byteLength / 4) * 4;
     if (padded > 0 && padded <= STAGED_MAX_BYTES && this.staged + padded <= STAGE_BYTES) {
-      // staged: copied into place by a command in encoder order, so any buffer will do, even one queued work still reads
+      // staged: copied into place by a command in encoder order, so any buffer will do, even one queued work still
+      // reads
       const buf = this.pool.acquire(data.byteLength, false);
       this.stageData.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), this.staged);
       this.endPass();
@@ -415,7 +422,8 @@ export class Runner {
     return Promise.all([validation, oom]).then(([v, o]) => {
       if (o) {
         return new Error(
-          `webgpu: out of GPU memory during a ${what} that allocated ${asked.count} new buffer(s) of ${asked.bytes} bytes ` +
+          `webgpu: out of GPU memory during a ${what} ` +
+            `that allocated ${asked.count} new buffer(s) of ${asked.bytes} bytes ` +
             `in total (largest ${asked.largest} bytes): ${o.message}. To recover: ${OOM_RECOVERY}`,
         );
       }
