@@ -9,7 +9,7 @@ import type { BinaryOp, SgdUpdateSpec, StridedView, TypedArray, UnaryOp } from '
 import { WASM_BINARY_OPS, WASM_UNARY_OPS } from '../wasm/map.js';
 import { SGD_DECAY, SGD_MOMENTUM, SGD_SCALE } from '../wasm/sgd.js';
 import type { WasmKernels } from '../wasm/runtime.js';
-import { alloc } from './pool.js';
+import { copyOut, operandLayout } from './wasm-operands.js';
 import { sizeOf } from './strided.js';
 import { collapse } from './walk.js';
 
@@ -21,23 +21,6 @@ import { collapse } from './walk.js';
  */
 export const WASM_MIN_ELEMENTS = 1024;
 
-/** Float offsets for operands of the given lengths, each rounded up to whole vectors plus 4 floats of slack. */
-function layout(kernels: WasmKernels, lengths: readonly number[]): { mem: Float32Array; at: number[] } {
-  const at: number[] = [];
-  let end = 0;
-  for (const n of lengths) {
-    at.push(end);
-    end += Math.ceil(n / 4) * 4 + 4;
-  }
-  return { mem: kernels.f32(end * 4), at };
-}
-
-function copyOut(mem: Float32Array, at: number, n: number): Float32Array {
-  const out = alloc('float32', n) as Float32Array;
-  out.set(mem.subarray(at, at + n));
-  return out;
-}
-
 /** A unary map of a float32 array, or null when `op` has no kernel or x is small. */
 export function wasmUnary(
   kernels: WasmKernels,
@@ -47,7 +30,7 @@ export function wasmUnary(
 ): Float32Array | null {
   const n = x.length;
   if (n === 0 || n < minElements || !WASM_UNARY_OPS.includes(op)) return null;
-  const { mem, at } = layout(kernels, [n, n]);
+  const { mem, at } = operandLayout(kernels, [n, n]);
   mem.set(x, at[0]);
   kernels.exports[`un_${op}`](at[0] * 4, at[1] * 4, Math.ceil(n / 4) * 4);
   return copyOut(mem, at[1], n);
@@ -102,7 +85,7 @@ function stage(
   operands: readonly Operand[],
   n: number,
 ): { mem: Float32Array; at: number[] } {
-  const { mem, at } = layout(kernels, [...operands.map((x) => x.extent), n, 12]);
+  const { mem, at } = operandLayout(kernels, [...operands.map((x) => x.extent), n, 12]);
   operands.forEach((x, i) => {
     const src = arrays[i].subarray(x.offset, x.offset + x.extent);
     // an int32 condition goes in as its bits
@@ -172,7 +155,7 @@ export function wasmSum(
   const n = outer * inner;
   // a last-axis sum is as cheap a loop in TypeScript as a map, so it takes the maps' threshold
   if (r === 0 || n === 0 || (inner === 1 && x.length < minElements)) return null;
-  const { mem, at } = layout(kernels, [x.length, n]);
+  const { mem, at } = operandLayout(kernels, [x.length, n]);
   mem.set(x, at[0]);
   if (inner === 1) kernels.exports.sumRows(at[0] * 4, at[1] * 4, outer, r);
   else kernels.exports.sumBlocks(at[0] * 4, at[1] * 4, outer, r, inner);
@@ -190,7 +173,7 @@ export function wasmSgdUpdate(
 ): { param: Float32Array; momentumBuffer?: Float32Array } | null {
   const n = param.length;
   if (n === 0) return null;
-  const { mem, at } = layout(kernels, [n, n, buffer ? n : 0]);
+  const { mem, at } = operandLayout(kernels, [n, n, buffer ? n : 0]);
   const [pAt, gAt, bufAt] = at;
   mem.set(param, pAt);
   mem.set(grad, gAt);

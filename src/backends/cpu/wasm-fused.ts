@@ -4,6 +4,7 @@
 
 import type { WasmKernels } from '../wasm/runtime.js';
 import { alloc } from './pool.js';
+import { copyOut, operandLayout } from './wasm-operands.js';
 
 function run(
   kernels: WasmKernels,
@@ -29,23 +30,6 @@ export function wasmGeluBackward(kernels: WasmKernels, x: Float32Array, g: Float
   return run(kernels, [x, g], ([xa, ga, out], count) => kernels.exports.geluBackward(xa, ga, out, count));
 }
 
-/** Float offsets of operands of the given lengths, each followed by the 4-float slack the row kernels read into. */
-function rowLayout(kernels: WasmKernels, lengths: readonly number[]): { mem: Float32Array; at: number[] } {
-  const at: number[] = [];
-  let end = 0;
-  for (const n of lengths) {
-    at.push(end);
-    end += Math.ceil(n / 4) * 4 + 4;
-  }
-  return { mem: kernels.f32(end * 4), at };
-}
-
-function copyOut(mem: Float32Array, at: number, n: number): Float32Array {
-  const out = alloc('float32', n) as Float32Array;
-  out.set(mem.subarray(at, at + n));
-  return out;
-}
-
 /** Runs a row kernel over inputs of rows * d floats, giving one output of the same size. */
 function rowKernel(
   kernels: WasmKernels,
@@ -53,7 +37,7 @@ function rowKernel(
   call: (addresses: number[]) => void,
 ): Float32Array {
   const n = inputs[0].length;
-  const { mem, at } = rowLayout(kernels, [...inputs.map((x) => x.length), n]);
+  const { mem, at } = operandLayout(kernels, [...inputs.map((x) => x.length), n]);
   inputs.forEach((x, i) => mem.set(x, at[i]));
   call(at.map((a) => a * 4));
   return copyOut(mem, at[inputs.length], n);
@@ -66,7 +50,7 @@ export function wasmSoftmax(kernels: WasmKernels, x: Float32Array, rows: number,
 
 /** log-softmax: the kernel's per-row shift and sum of exponentials, log taken here (WebAssembly has no log). */
 export function wasmLogSoftmax(kernels: WasmKernels, x: Float32Array, rows: number, d: number): Float32Array {
-  const { mem, at } = rowLayout(kernels, [x.length, 2 * rows, x.length]);
+  const { mem, at } = operandLayout(kernels, [x.length, 2 * rows, x.length]);
   const [xAt, partsAt, outAt] = at;
   mem.set(x, xAt);
   kernels.exports.logSumExpParts(xAt * 4, partsAt * 4, rows, d);
@@ -108,7 +92,7 @@ export function wasmLayerNorm(
   y: Float32Array;
   rstd: Float32Array;
 } {
-  const { mem, at } = rowLayout(kernels, [x.length, x.length, rows]);
+  const { mem, at } = operandLayout(kernels, [x.length, x.length, rows]);
   const [xAt, yAt, rstdAt] = at;
   mem.set(x, xAt);
   kernels.exports.layerNorm(xAt * 4, yAt * 4, rstdAt * 4, rows, d, eps);
@@ -124,7 +108,7 @@ export function wasmLayerNormBackward(
   rows: number,
   d: number,
 ): Float32Array {
-  const { mem, at } = rowLayout(kernels, [xhat.length, rows, g.length, xhat.length]);
+  const { mem, at } = operandLayout(kernels, [xhat.length, rows, g.length, xhat.length]);
   const [xAt, rAt, gAt, outAt] = at;
   mem.set(xhat, xAt);
   mem.set(rstd, rAt);
