@@ -65,6 +65,10 @@ describe('CausalSelfAttention', () => {
     expect(() => m.forward(tensor(new Array(8).fill(0), { shape: [1, 2, 4], dtype: 'float64' }), ctx)).toThrow(
       'CausalSelfAttention.forward: expected [B, T, 6], got [1,2,4]',
     );
+    // rank 4 with nEmbd on axis 2: only the rank check can refuse it
+    expect(() => m.forward(tensor(new Array(24).fill(0), { shape: [1, 2, 6, 2], dtype: 'float64' }), ctx)).toThrow(
+      'CausalSelfAttention.forward: expected [B, T, 6], got [1,2,6,2]',
+    );
   });
 
   it('registers c_attn (nEmbd -> 3 nEmbd) and c_proj (drawn with projStd), each from its own seed', () => {
