@@ -261,14 +261,14 @@ describe('trainSft', () => {
     const tokenizer = new ByteTokenizer();
     const configExtra = { note: 1 };
     const model = make();
-    const o = options(model, { steps: 5, checkpoint: { dir: 'ck', every: 2, configExtra, tokenizer } });
+    const o = options(model, { steps: 7, checkpoint: { dir: 'ck', every: 3, configExtra, tokenizer } });
     await trainSft(o);
-    expect(save.mock.calls.map((c) => c[2]!.step)).toEqual([2, 4, 5]);
+    expect(save.mock.calls.map((c) => c[2]!.step)).toEqual([3, 6, 7]);
     const [dir, saved, opts] = save.mock.calls[0];
     expect([dir, saved, opts]).toEqual([
       'ck',
       model,
-      { optimizer: o.optimizer, step: 2, rng: o.rng, configExtra, tokenizer },
+      { optimizer: o.optimizer, step: 3, rng: o.rng, configExtra, tokenizer },
     ]);
     expect(opts!.tokenizer).toBe(tokenizer);
     save.mockClear();
