@@ -7,7 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { noGrad, tensor } from '../../src/index.js';
 import { GPT } from '../../src/nn/index.js';
 import { ByteTokenizer } from '../../src/data/tokenizer.js';
-import { evaluateHeldOut, type HeldOutSet } from '../../src/train/evaluate.js';
+import type { HeldOutSet } from '../../src/train/evaluate.js';
 
 const tok = new ByteTokenizer();
 const C = 16;
@@ -70,6 +70,8 @@ const prompt = (length: number, letter: string) => [bos, ...new Array(length - 1
 
 describe('evaluateHeldOut generations, scripted', () => {
   it('shows each answer as text or token by token, marks unstopped ones, and scores only clean ones', async () => {
+    // imported here, not at the top: a module that fails to load (say, a bad decoder label) then fails this test
+    const { evaluateHeldOut } = await import('../../src/train/evaluate.js');
     const model = scriptedModel();
     const scored: [string, boolean][] = [];
     const score = vi.fn((completion: string, stopped: boolean) => {
