@@ -228,10 +228,13 @@ describe('lineChartSpec', () => {
 
 describe('renderVegaLite', () => {
   it('names every address it refused, and says how to render offline', async () => {
-    const spec = { data: { url: 'https://example.com/data.json' }, mark: 'point' as const, encoding: {} };
-    await expect(renderVegaLite(spec)).rejects.toThrow(
+    const layer = [
+      { data: { url: 'https://a.example/1.json' }, mark: 'point' },
+      { data: { url: 'https://b.example/2.json' }, mark: 'point' },
+    ];
+    await expect(renderVegaLite({ layer } as never)).rejects.toThrow(
       new Error(
-        "charts: refusing to load 'https://example.com/data.json': " +
+        "charts: refusing to load 'https://a.example/1.json', 'https://b.example/2.json': " +
           'charts render offline, so inline the data (data.values)',
       ),
     );
