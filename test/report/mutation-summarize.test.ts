@@ -76,7 +76,7 @@ describe('summarize', () => {
           [4, 1],
         ],
         {
-          train: { loss: 1, 'terms/a': 2 },
+          train: { 'terms/a': 2, loss: 1 },
           samples: [gen('1+1', 'A:3.', true, false), gen('2+2', 'x', false, true)],
         },
       ),
@@ -124,6 +124,8 @@ describe('summarize', () => {
     // finals 4 + i and 6 + i
     expect(slime.final).toEqual(stats(5, Math.SQRT2, 2));
     expect(dpo.train).toEqual({ loss: { mean: 2, std: Math.SQRT2, n: 2 }, 'terms/a': { mean: 2, std: 0, n: 1 } });
+    // the table lists the terms in this order: sorted by name, not in the order a run logged them
+    expect(Object.keys(dpo.train)).toEqual(['loss', 'terms/a']);
     expect(slime.train).toEqual({});
     expect(dpo.perSeed).toEqual([
       { seed: 0, steps: 4, final: m(1), train: { loss: 1, 'terms/a': 2 } },
