@@ -167,6 +167,15 @@ describe('observe, the whole list', () => {
     expect(notes.some((n) => n.includes('beats') || n.includes('every baseline'))).toBe(false);
   });
 
+  it('a gap exactly as large as the two spreads together is not a difference', () => {
+    const slime = method('slime', 'SLIME', { chosen: -0.5 }, [{}], 0.25);
+    const same = method('slime-a', 'A', { chosen: 0 }, [{}], 0.25);
+    const notes = observe(summary([slime, same], 1));
+    expect(notes.find((n) => n.startsWith('A: '))?.split(', ')[0]).toBe(
+      "A: chosen lbar 0.000 (about the same as full SLIME's -0.500)",
+    );
+  });
+
   it('nothing to compare: an evaluated checkpoint, or no finished method', () => {
     expect(observe(summary([], 1, { settings: { evalOnly: 'ck' } }))).toEqual([
       'One checkpoint was evaluated (--eval-only): there are no methods to compare.',
