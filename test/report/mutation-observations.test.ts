@@ -167,6 +167,22 @@ describe('observe, the whole list', () => {
     expect(notes.some((n) => n.includes('beats') || n.includes('every baseline'))).toBe(false);
   });
 
+  it('every method hit: the most often first, and no "in no seed" clause', () => {
+    const dpo = method('dpo', 'DPO', {}, [{ chosen: -0.9 }, {}, {}], 0);
+    const slime = method('slime', 'SLIME', {}, [{ chosen: -0.9 }, { chosen: -0.9 }, { chosen: -0.9 }], 0);
+    expect(observe(summary([dpo, slime], 3))[1]).toBe(
+      "The chosen lbar fell more than 0.1 nats per token below its seed's SFT checkpoint (unlearning) " +
+        'under SLIME in 3 of 3 seeds, DPO in 1 of 3 seeds.',
+    );
+    // ordered by the fraction of seeds (1 of 1 before 1 of 2), not by counts
+    const once = method('dpo', 'DPO', {}, [{ chosen: -0.9 }], 0);
+    const half = method('ipo', 'IPO', {}, [{ chosen: -0.9 }, {}], 0);
+    expect(observe(summary([once, half], 2))[1]).toBe(
+      "The chosen lbar fell more than 0.1 nats per token below its seed's SFT checkpoint (unlearning) " +
+        'under DPO in 1 of 1 seed, IPO in 1 of 2 seeds.',
+    );
+  });
+
   it('a gap exactly as large as the two spreads together is not a difference', () => {
     const slime = method('slime', 'SLIME', { chosen: -0.5 }, [{}], 0.25);
     const same = method('slime-a', 'A', { chosen: 0 }, [{}], 0.25);
