@@ -113,6 +113,19 @@ describe('sweepByMethod and soundRates', () => {
   });
 });
 
+describe('a checkpoint below a perfect template', () => {
+  it('keeps 90% of its format-valid rate, and lists the several sound rates', () => {
+    const s = handSummary({
+      methods: [at('m', 'M', 1, -1, 0.75, 0.5), at('m', 'M', 2, -1, 0.8, 0.5), at('m', 'M', 3, -2, 0.8, 0.5)],
+    });
+    // format-valid 0.8 at the checkpoint: a run keeps the template from 0.9 * 0.8 = 0.72 up (0.75 here)
+    s.checkpoint.final = { ...finals(0), 'eval_lbar/chosen': st(-1), eval_format_valid_rate: st(0.8) };
+    expect(sweepFindings(s)).toEqual([
+      'M: kept its chosen likelihood and the template only at lr 1, 2 (of 1, 2, 3); best answer accuracy 50% at lr 1.',
+    ]);
+  });
+});
+
 describe('atOneRate', () => {
   it('keeps the runs at the middle rate (the lower middle for an even count), labels without the rate', () => {
     const { summary, lr } = atOneRate(sweep());
