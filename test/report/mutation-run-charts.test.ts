@@ -211,6 +211,9 @@ describe('writeReport', () => {
     const html = await readFile(join(out, 'report.html'), 'utf8');
     expect(html).toContain(`<div class="charts"><div><svg>${TITLES[0]}</svg></div>`);
     expect(html).not.toContain('the sweep');
+    // nothing between the charts and the answers: no rate note, no sweep section
+    expect(html).toContain(`<svg>${TITLES[5]}</svg></div></div>\n<h2>Sample answers`);
+    expect(md).toContain(`(charts/min-rejected-prob.svg)\n\n## Sample answers`);
     // a second report into the same folder (an interrupted run rewritten at its end) overwrites it
     await writeReport(out, results([{ name: 'ipo', label: 'IPO', description: 'i' }]));
     expect(await readFile(join(out, 'report.md'), 'utf8')).toContain('IPO');
