@@ -171,7 +171,7 @@ export function observe(summary: Summary): string[] {
   const baselines = main.filter((m) => m.name !== 'slime');
   if (slime && baselines.length > 0) notes.push(...slimeVersusBaselines(slime, baselines));
   const ablations = methods.filter((m) => m.name.startsWith('slime-'));
-  if (slime && ablations.length > 0) notes.push(...ablationNotes(slime, ablations));
+  if (slime) notes.push(...ablationNotes(slime, ablations));
   if (seeds < 2)
     notes.push(
       'With a single seed there is no spread over seeds to judge noise by: ' +
