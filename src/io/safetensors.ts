@@ -205,7 +205,8 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, fileSize: number
     if (!isPlainObject(entry)) fail(`${what}: entry must be an object with dtype, shape and data_offsets`);
     const { dtype, shape, data_offsets: offsets } = entry as Record<string, unknown>;
     if (typeof dtype !== 'string') fail(`${what}: dtype must be a string, got ${brief(dtype)}`);
-    const dt = FROM_FILE[dtype as string];
+    // own keys only: a dtype such as "toString" must not find Object.prototype's members
+    const dt = Object.hasOwn(FROM_FILE, dtype as string) ? FROM_FILE[dtype as string] : undefined;
     if (!dt) {
       fail(
         OTHER_KNOWN.includes(dtype as string)
@@ -229,7 +230,7 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, fileSize: number
           `but data_offsets [${begin}, ${end}] span ${end - begin}`,
       );
     }
-    entries.push({ name, fileDtype: dtype as string, dtype: dt, shape: shape as number[], begin, end });
+    entries.push({ name, fileDtype: dtype as string, dtype: dt as DType, shape: shape as number[], begin, end });
   }
   // every data byte must belong to exactly one tensor: no overlaps, no holes, nothing trailing
   const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
