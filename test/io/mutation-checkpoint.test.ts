@@ -5,7 +5,7 @@
 
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { Rng, crossEntropy, tensor, tidy } from '../../src/index.js';
+import { Rng, crossEntropy, memory, tensor, tidy } from '../../src/index.js';
 import { ByteTokenizer } from '../../src/data/index.js';
 import { GPT, type GPTConfig } from '../../src/nn/index.js';
 import { AdamW } from '../../src/optim/index.js';
@@ -18,6 +18,7 @@ import {
   encodeSafetensors,
   modelFiles,
   modelFromTensors,
+  type LoadedCheckpoint,
   type RawTensor,
 } from '../../src/io/index.js';
 import { filesWrittenBySlimegrad } from '../../src/io/checkpoint.js';
@@ -434,5 +435,39 @@ describe('weights checked against config.json, in full', () => {
     expect(messageOf(lmHead({ ...wte, data: changed }))).toBe(untied);
     expect(messageOf(lmHead({ ...wte, shape: [8, 11] }))).toBe(untied);
     expect(lmHead({ ...wte, data: Float32Array.from(wte.data) })().config.vocabSize).toBe(11);
+  });
+});
+
+describe('the tensors a load makes', () => {
+  it('belong to the caller even when loading runs inside tidy; nothing else stays alive, also after a refusal', async () => {
+    const { model, opt } = await trainedWithAdamW();
+    const files = await checkpointFiles(model, { optimizer: opt });
+    let loaded!: LoadedCheckpoint;
+    tidy(() => {
+      loaded = checkpointFromFiles(files);
+    });
+    const restored = [...loaded.optimizerState!.tensors.values()];
+    expect(restored.length).toBeGreaterThan(0);
+    expect(restored.every((t) => !t.isDisposed)).toBe(true);
+    for (const t of restored) t.dispose();
+    loaded.model.dispose();
+    // a load leaves alive exactly what a freshly built model holds
+    const start = memory().tensors;
+    const fresh = new GPT(cfg, { seed: 9 });
+    const perModel = memory().tensors - start;
+    fresh.dispose();
+    const noOptimizer = new Map(files);
+    noOptimizer.delete('optimizer.safetensors');
+    noOptimizer.delete('slimegrad_state.json');
+    const before = memory().tensors;
+    const again = checkpointFromFiles(noOptimizer);
+    expect(memory().tensors - before).toBe(perModel);
+    again.model.dispose();
+    // a refusal found after the model was built frees it
+    const { tensors, config } = await weightsOf(model);
+    tensors.set('transformer.h.0.extra', { dtype: 'float32', shape: [1], data: new Float32Array(1) });
+    const beforeRefusal = memory().tensors;
+    expect(() => modelFromTensors(config, tensors, where)).toThrow(/unexpected tensor/);
+    expect(memory().tensors).toBe(beforeRefusal);
   });
 });
