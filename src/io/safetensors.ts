@@ -299,8 +299,9 @@ function checkNesting(bytes: Uint8Array, fail: (problem: string) => never): void
   }
 }
 
+// names are unique (a header is a JSON object), so no two compare equal
 function byName(a: TensorEntry, b: TensorEntry): number {
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+  return a.name < b.name ? -1 : 1;
 }
 
 /** The checksum covers each tensor's name, stored dtype, shape and stored bytes, in name order. */
@@ -333,16 +334,15 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 /** A tensor's little-endian bytes as `fileDtype` (its own dtype, or F32 / F16 / BF16 for a float tensor). */
 function tensorBytes(t: RawTensor, fileDtype: string): Uint8Array {
   if (fileDtype === 'F16' || fileDtype === 'BF16') return toHalfBytes(t.data, fileDtype);
-  const d = t.data;
-  if (fileDtype === 'F32' && t.dtype === 'float64')
-    return tensorBytes({ ...t, dtype: 'float32', data: Float32Array.from(d) }, 'F32');
-  const copy = typedArrayFor(t.dtype, d.length);
-  copy.set(d);
+  // the copy has the stored dtype, so a float64 tensor stored as F32 is rounded here, once
+  const copy = typedArrayFor(FROM_FILE[fileDtype], t.data.length);
+  copy.set(t.data);
   const bytes = new Uint8Array(copy.buffer);
-  return LITTLE_ENDIAN_HOST ? bytes : swapBytes(bytes, DTYPE_BYTES[t.dtype]);
+  return LITTLE_ENDIAN_HOST ? bytes : swapBytes(bytes, FILE_BYTES[fileDtype]);
 }
 
-function swapBytes(bytes: Uint8Array, width: number): Uint8Array {
+/** Reverses the bytes of each `width`-byte value (big-endian hosts only; exported for its test). */
+export function swapBytes(bytes: Uint8Array, width: number): Uint8Array {
   const out = new Uint8Array(bytes.length);
   for (let i = 0; i < bytes.length; i += width) for (let j = 0; j < width; j++) out[i + j] = bytes[i + width - 1 - j];
   return out;

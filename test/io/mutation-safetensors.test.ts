@@ -16,6 +16,7 @@ import {
   type RawTensor,
 } from '../../src/io/index.js';
 import { Crc32 } from '../../src/io/crc32.js';
+import { swapBytes } from '../../src/io/safetensors.js';
 
 /** A safetensors file assembled by hand: header JSON text and data bytes given explicitly. */
 function handMade(header: object | string, data: number[] = []): Uint8Array {
@@ -485,5 +486,53 @@ describe('safetensors edge cases that must load', () => {
       shape: [2],
       data: Float32Array.of(1, -2),
     });
+  });
+});
+
+describe('safetensors survivors of the first mutation run', () => {
+  it('never reads past the end of a source shorter than the length field', async () => {
+    const bytes = Uint8Array.of(1, 2, 3, 4, 5);
+    const strict: ByteSource = {
+      size: bytes.length,
+      read: async (position, length) => {
+        if (position + length > bytes.length) throw new Error(`read past the end: ${position} + ${length}`);
+        return bytes.slice(position, position + length);
+      },
+    };
+    await expect(readSafetensors(strict, 's')).rejects.toThrow(
+      new Error('s: truncated: 5 bytes, but a safetensors file starts with an 8-byte header length'),
+    );
+  });
+
+  it('a header listing tensors out of offset order loads, and a size mismatch not at offset 0 gives its span', () => {
+    const file = handMade(
+      {
+        b: { dtype: 'F32', shape: [1], data_offsets: [8, 12] },
+        c: { dtype: 'F32', shape: [1], data_offsets: [4, 8] },
+        a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] },
+      },
+      f32le(1, 2, 3),
+    );
+    expect([...decodeSafetensors(file, 'o').tensors].map(([k, t]) => [k, ...t.data])).toEqual([
+      ['b', 3],
+      ['c', 2],
+      ['a', 1],
+    ]);
+    const mismatch = handMade(
+      {
+        a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] },
+        b: { dtype: 'F32', shape: [3], data_offsets: [4, 12] },
+      },
+      f32le(1, 2, 3),
+    );
+    expect(messageOf(() => decodeSafetensors(mismatch, 'm'))).toBe(
+      "m: tensor 'b': shape [3] F32 needs 12 bytes but data_offsets [4, 12] span 8",
+    );
+  });
+
+  it('swapBytes reverses each value (the path big-endian hosts take)', () => {
+    expect(Array.from(swapBytes(Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8), 4))).toEqual([4, 3, 2, 1, 8, 7, 6, 5]);
+    expect(Array.from(swapBytes(Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8), 8))).toEqual([8, 7, 6, 5, 4, 3, 2, 1]);
+    expect(Array.from(swapBytes(new Uint8Array(0), 4))).toEqual([]);
   });
 });
