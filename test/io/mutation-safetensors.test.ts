@@ -504,6 +504,13 @@ describe('safetensors survivors of the first mutation run', () => {
     );
   });
 
+  it('headerLengthOf trusts the file size over the bytes it is given', () => {
+    const first8 = Uint8Array.of(2, 0, 0, 0, 0, 0, 0, 0);
+    expect(messageOf(() => headerLengthOf(first8, 5, 'h'))).toBe(
+      'h: truncated: 5 bytes, but a safetensors file starts with an 8-byte header length',
+    );
+  });
+
   it('a header listing tensors out of offset order loads, and a size mismatch not at offset 0 gives its span', () => {
     const file = handMade(
       {
