@@ -441,7 +441,9 @@ describe('weights checked against config.json, in full', () => {
 describe('the tensors a load makes', () => {
   it('belong to the caller even when loading runs inside tidy; nothing else stays alive, also after a refusal', async () => {
     const { model, opt } = await trainedWithAdamW();
-    const files = await checkpointFiles(model, { optimizer: opt });
+    const beforeSave = memory().tensors;
+    const files = await checkpointFiles(model, { optimizer: opt }); // the optimizer state copies are freed
+    expect(memory().tensors).toBe(beforeSave);
     let loaded!: LoadedCheckpoint;
     tidy(() => {
       loaded = checkpointFromFiles(files);
