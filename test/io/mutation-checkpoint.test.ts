@@ -294,6 +294,7 @@ describe('loading refuses inconsistent folders, in full', () => {
     ['{"step": 0, "files": {".a": "1"}}', '"files" must map plain file names of the folder to checksums'],
     ['{"step": 0, "files": {"": "1"}}', '"files" must map plain file names of the folder to checksums'],
     ['{"step": 0, "files": {"a": 1}}', '"files" must map plain file names of the folder to checksums'],
+    ['{"step": 0, "files": {"a": "1", "b/c": "2"}}', '"files" must map plain file names of the folder to checksums'],
     [
       '{"step": 0, "rng": {"seed": 1.5, "counter": 0}}',
       'rng must be {"seed": integer, "counter": integer >= 0}, got {"seed":1.5,"counter":0}',
@@ -421,7 +422,9 @@ describe('weights checked against config.json, in full', () => {
       .set('transformer.h.0.attn.bias', buffer)
       .set('transformer.h.0.attn.masked_bias', buffer);
     expect(load(extras, config)().config.nLayer).toBe(1);
-    for (const name of ['transformer.h.0.attn.bias2', 'transformer.h.0.attn.bias.x', 'x.transformer.h.0.attn.bias']) {
+    const farLayer = new Map(tensors).set('transformer.h.12.ln_1.weight', buffer);
+    expect(messageOf(load(farLayer, config))).toBe('model.safetensors: holds 2 layers but config.json says n_layer 1');
+    for (const name of ['transformer.h.0.attn.bias2', 'transformer.h.0.attn.bias.x', 'x.transformer.h.7.attn.bias']) {
       expect(messageOf(load(new Map(tensors).set(name, buffer), config))).toBe(
         `model.safetensors: unexpected tensor '${name}' [1] (not part of a GPT-2 with config.json)`,
       );
@@ -451,6 +454,11 @@ describe('the tensors a load makes', () => {
     const restored = [...loaded.optimizerState!.tensors.values()];
     expect(restored.length).toBeGreaterThan(0);
     expect(restored.every((t) => !t.isDisposed)).toBe(true);
+    const saved = opt.state();
+    expect([...loaded.optimizerState!.tensors].map(([k, t]) => [k, t.shape])).toEqual(
+      [...saved.tensors].map(([k, t]) => [k, t.shape]),
+    );
+    for (const t of saved.tensors.values()) t.dispose();
     for (const t of restored) t.dispose();
     loaded.model.dispose();
     // a load leaves alive exactly what a freshly built model holds
