@@ -53,6 +53,14 @@ export function halfToFloat32(bytes: Uint8Array, count: number, format: HalfForm
   return out;
 }
 
+const scratch = new DataView(new ArrayBuffer(8));
+
+/** floor(log2(a)) of a positive normal double, exactly: its exponent field, unbiased (Math.log2 may round up). */
+function exponentOf(a: number): number {
+  scratch.setFloat64(0, a); // big-endian: sign bit, 11 exponent bits, then the mantissa
+  return (scratch.getUint16(0) >> 4) - 1023;
+}
+
 function roundHalfEven(v: number): number {
   const floor = Math.floor(v);
   const rest = v - floor; // exact: v < 2^53 here
@@ -72,12 +80,8 @@ export function toHalfBits(x: number, format: HalfFormat): number {
     // gives the smallest normal's pattern, as it should
     return sign | roundHalfEven(a * 2 ** (mantissaBits - minNormalExponent));
   }
-  if (a === Infinity) return sign | infinity;
-  let e = Math.floor(Math.log2(a));
-  if (2 ** e > a)
-    e--; // log2 can be off by one next to powers of two
-  else if (2 ** (e + 1) <= a) e++;
-  if (e > bias) return sign | infinity;
+  const e = exponentOf(a);
+  if (e > bias) return sign | infinity; // infinity too: its exponent field reads 1024
   const m = roundHalfEven(a * 2 ** (mantissaBits - e)); // in [2^mantissaBits, 2^(mantissaBits+1)]
   // m = 2^(mantissaBits+1) carries into the exponent, and from the largest exponent into infinity
   return sign | (((e + bias) << mantissaBits) + m - (1 << mantissaBits));

@@ -205,7 +205,8 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, fileSize: number
     if (!isPlainObject(entry)) fail(`${what}: entry must be an object with dtype, shape and data_offsets`);
     const { dtype, shape, data_offsets: offsets } = entry as Record<string, unknown>;
     if (typeof dtype !== 'string') fail(`${what}: dtype must be a string, got ${brief(dtype)}`);
-    const dt = FROM_FILE[dtype as string];
+    // own keys only: a dtype such as "toString" must not find Object.prototype's members
+    const dt = Object.hasOwn(FROM_FILE, dtype as string) ? FROM_FILE[dtype as string] : undefined;
     if (!dt) {
       fail(
         OTHER_KNOWN.includes(dtype as string)
@@ -229,7 +230,7 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, fileSize: number
           `but data_offsets [${begin}, ${end}] span ${end - begin}`,
       );
     }
-    entries.push({ name, fileDtype: dtype as string, dtype: dt, shape: shape as number[], begin, end });
+    entries.push({ name, fileDtype: dtype as string, dtype: dt as DType, shape: shape as number[], begin, end });
   }
   // every data byte must belong to exactly one tensor: no overlaps, no holes, nothing trailing
   const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
@@ -298,8 +299,9 @@ function checkNesting(bytes: Uint8Array, fail: (problem: string) => never): void
   }
 }
 
+// names are unique (a header is a JSON object), so no two compare equal
 function byName(a: TensorEntry, b: TensorEntry): number {
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+  return a.name < b.name ? -1 : 1;
 }
 
 /** The checksum covers each tensor's name, stored dtype, shape and stored bytes, in name order. */
@@ -332,16 +334,15 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 /** A tensor's little-endian bytes as `fileDtype` (its own dtype, or F32 / F16 / BF16 for a float tensor). */
 function tensorBytes(t: RawTensor, fileDtype: string): Uint8Array {
   if (fileDtype === 'F16' || fileDtype === 'BF16') return toHalfBytes(t.data, fileDtype);
-  const d = t.data;
-  if (fileDtype === 'F32' && t.dtype === 'float64')
-    return tensorBytes({ ...t, dtype: 'float32', data: Float32Array.from(d) }, 'F32');
-  const copy = typedArrayFor(t.dtype, d.length);
-  copy.set(d);
+  // the copy has the stored dtype, so a float64 tensor stored as F32 is rounded here, once
+  const copy = typedArrayFor(FROM_FILE[fileDtype], t.data.length);
+  copy.set(t.data);
   const bytes = new Uint8Array(copy.buffer);
-  return LITTLE_ENDIAN_HOST ? bytes : swapBytes(bytes, DTYPE_BYTES[t.dtype]);
+  return LITTLE_ENDIAN_HOST ? bytes : swapBytes(bytes, FILE_BYTES[fileDtype]);
 }
 
-function swapBytes(bytes: Uint8Array, width: number): Uint8Array {
+/** Reverses the bytes of each `width`-byte value (big-endian hosts only; exported for its test). */
+export function swapBytes(bytes: Uint8Array, width: number): Uint8Array {
   const out = new Uint8Array(bytes.length);
   for (let i = 0; i < bytes.length; i += width) for (let j = 0; j < width; j++) out[i + j] = bytes[i + width - 1 - j];
   return out;

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
@@ -32,6 +32,30 @@ const snapshot = (dir: string): Record<string, string> =>
         return [p.slice(dir.length), readFileSync(p).toString('base64')];
       }),
   );
+
+/**
+ * Runs `fn` with `dir` as the working folder. Worker threads (StrykerJS runs vitest in them) cannot chdir: there
+ * process.cwd() alone is redirected, which is what path.resolve consults.
+ */
+async function inFolder<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  const cwd = process.cwd();
+  try {
+    process.chdir(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_WORKER_UNSUPPORTED_OPERATION') throw e;
+    const spy = vi.spyOn(process, 'cwd').mockReturnValue(dir);
+    try {
+      return await fn();
+    } finally {
+      spy.mockRestore();
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    process.chdir(cwd);
+  }
+}
 
 let root: string;
 beforeEach(() => {
@@ -77,13 +101,9 @@ describe('checkpoint folders (issue 12, defect 1): never delete what slimegrad d
     mkdirSync(join(work, 'src'), { recursive: true });
     writeFileSync(join(work, 'src', 'main.ts'), 'code');
     const before = snapshot(root);
-    const cwd = process.cwd();
-    process.chdir(work);
-    try {
-      await expect(saveCheckpoint('.', new GPT(cfg, { seed: 1 }))).rejects.toThrow(/not a checkpoint/);
-    } finally {
-      process.chdir(cwd);
-    }
+    await inFolder(work, () =>
+      expect(saveCheckpoint('.', new GPT(cfg, { seed: 1 }))).rejects.toThrow(/not a checkpoint/),
+    );
     expect(snapshot(root)).toEqual(before);
   });
 
@@ -110,13 +130,7 @@ describe('checkpoint folders (issue 12, defect 1): never delete what slimegrad d
     expect(bitsOf(back.model)).toEqual(bitsOf(other));
     expect(back.optimizerState).toBeNull();
     // saving into "." when "." is a checkpoint folder works and touches nothing else
-    const cwd = process.cwd();
-    process.chdir(dir);
-    try {
-      await saveCheckpoint('.', model, { step: 3 });
-    } finally {
-      process.chdir(cwd);
-    }
+    await inFolder(dir, () => saveCheckpoint('.', model, { step: 3 }));
     expect(bitsOf((await loadCheckpoint(dir)).model)).toEqual(bitsOf(model));
     expect(readFileSync(join(dir, 'README.md'), 'utf8')).toBe('model card');
     expect(readdirSync(root)).toEqual(['ck']);
