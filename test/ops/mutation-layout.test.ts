@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Tensor } from '../../src/index.js';
 import { CpuBackend } from '../../src/backends/cpu/index.js';
-import { concat, gather, registerBackend, scatterAdd, tensor, zeros } from '../../src/index.js';
+import { concat, gather, matmul, registerBackend, scatterAdd, tensor, zeros } from '../../src/index.js';
 import { matmulT } from '../../src/autograd/ops/matmul.js';
 
 const noF64 = new CpuBackend();
@@ -136,5 +136,72 @@ describe('matmulT', () => {
     const b = tensor([1, 0, 2, 1], { shape: [2, 2] }); // [[1,0],[2,1]]
     // a^T = [[1,3],[2,4]] and [[5,7],[6,8]]; b^T = [[1,2],[0,1]]
     expect(vals(matmulT(a, b, true, true))).toEqual([1, 5, 2, 8, 5, 17, 6, 20]);
+  });
+});
+
+describe('permute, transpose and concat arguments', () => {
+  const x = x23();
+  it('permute names itself for an axis out of range and refuses a repeated extra axis', () => {
+    expect(() => x.permute([0, 5])).toThrow(/^permute: axis 5 is out of range for a tensor of rank 2$/);
+    expect(() => x.permute([0, 1, 1])).toThrow(/^permute: \[0,1,1\] is not a permutation of the 2 axes of \[2,3\]$/);
+  });
+
+  it('transpose swaps the last two axes by default, and names itself for a bad first axis', () => {
+    const y = tensor([0, 1, 2, 3, 4, 5, 6, 7], { shape: [2, 2, 2] }).transpose();
+    expect([y.shape, vals(y)]).toEqual([
+      [2, 2, 2],
+      [0, 2, 1, 3, 4, 6, 5, 7],
+    ]);
+    expect(() => x.transpose(5, 0)).toThrow(/^transpose: axis 5 is out of range for a tensor of rank 2$/);
+  });
+
+  it('an end of 0 is the start of the axis, not its end', () => {
+    expect(x.slice([0, 0], [2, 0]).shape).toEqual([2, 0]);
+  });
+
+  it('concat refuses an operand of lower rank, with the whole message', () => {
+    expect(() => concat([zeros([2, 3]), zeros([2])])).toThrow(
+      /^concat: along axis 0, all tensors must match except on that axis and share a dtype; got \[2,3\] float32, \[2\] float32$/,
+    );
+  });
+
+  it('astype names itself for a disposed tensor, and its gradient comes back in the source dtype', () => {
+    const dead = zeros([2]);
+    dead.dispose();
+    expect(() => dead.astype('float64')).toThrow(/^astype: tensor #\d+ \[2\] float32 was disposed$/);
+    const a = x23(true);
+    a.astype('float32')
+      .mul(tensor([1, 2, 3, 4, 5, 6], { shape: [2, 3] }))
+      .sum()
+      .backward();
+    expect([a.grad!.dtype, vals(a.grad!)]).toEqual(['float64', [1, 2, 3, 4, 5, 6]]);
+  });
+});
+
+describe('matmul batches', () => {
+  /** out[i, j, k] for a [3, 1, 1, 1] (batch [3, 1]) times b [2, 3, 4, 1, 1]: a[j] * b[i, j, k], by a loop. */
+  it('a batch of lower rank with a size-1 dim broadcasts against a longer batch', () => {
+    const a = Array.from({ length: 3 }, (_, j) => j + 1);
+    const b = Array.from({ length: 24 }, (_, i) => (i % 7) - 3);
+    const want: number[] = [];
+    for (let i = 0; i < 2; i++)
+      for (let j = 0; j < 3; j++) for (let k = 0; k < 4; k++) want.push(a[j] * b[(i * 3 + j) * 4 + k]);
+    const out = matmul(tensor(a, { shape: [3, 1, 1, 1] }), tensor(b, { shape: [2, 3, 4, 1, 1] }));
+    expect([out.shape, vals(out)]).toEqual([[2, 3, 4, 1, 1], want]);
+  });
+
+  it('three batch dims on both sides, each pair of matrices multiplied on its own', () => {
+    const a = Array.from({ length: 16 }, (_, i) => i - 5); // [2, 2, 2, 1, 2]
+    const b = Array.from({ length: 16 }, (_, i) => 2 * i + 1); // [2, 2, 2, 2, 1]
+    const want = Array.from({ length: 8 }, (_, n) => a[2 * n] * b[2 * n] + a[2 * n + 1] * b[2 * n + 1]);
+    const out = matmul(tensor(a, { shape: [2, 2, 2, 1, 2] }), tensor(b, { shape: [2, 2, 2, 2, 1] }));
+    expect([out.shape, vals(out)]).toEqual([[2, 2, 2, 1, 1], want]);
+  });
+
+  it('refuses a scalar or int32 right operand', () => {
+    expect(() => matmul(zeros([2]), zeros([]))).toThrow(/^matmul: operands must have rank >= 1, got \[2\] @ \[\]$/);
+    expect(() => matmul(zeros([2]), zeros([2], { dtype: 'int32' }))).toThrow(
+      /^matmul: expects float tensors, got \[2\] float32 @ \[2\] int32$/,
+    );
   });
 });

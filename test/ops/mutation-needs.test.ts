@@ -102,3 +102,18 @@ describe('a backward rule skips the gradient of an operand that needs none', () 
     expect(kernelCalls((y) => m.matmul(y), n)).toEqual({ matmul: 1 });
   });
 });
+
+describe('matmul of a batch by one matrix folds the batch into the rows', () => {
+  it('so the matrix gradient is one product, with no reduction over the batch', () => {
+    const a = tensor(
+      Array.from({ length: 24 }, (_, i) => i / 4),
+      { shape: [2, 3, 4], dtype: 'float64' },
+    );
+    const w = tensor(
+      Array.from({ length: 20 }, (_, i) => i - 10),
+      { shape: [4, 5], dtype: 'float64' },
+    );
+    expect(kernelCalls((y) => a.matmul(y), w)).toEqual({ matmul: 1 });
+    expect(kernelCalls((x) => x.matmul(w), a)).toEqual({ matmul: 1 });
+  });
+});
