@@ -4,7 +4,7 @@
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Tensor } from '../../src/index.js';
-import { getBackend, grad, layerNorm, tensor } from '../../src/index.js';
+import { crossEntropy, getBackend, grad, layerNorm, memory, noGrad, tensor } from '../../src/index.js';
 
 const f64 = (data: number[], shape = [data.length], requiresGrad = false): Tensor =>
   tensor(data, { shape, dtype: 'float64', requiresGrad });
@@ -144,5 +144,38 @@ describe('the fused ops use their backward kernel for a first-order gradient', (
     const spy = vi.spyOn(cpu, kernel);
     grad((z: Tensor) => f(z).mul(v).sum())(x);
     expect(spy).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('layerNorm keeps no saved statistics when nothing will call its backward', () => {
+  it('under noGrad, or for an input that does not require grad, only the result is left alive', () => {
+    const x = f64([1, 3, 5, 9], [2, 2], true);
+    const c = f64([1, 3, 5, 9], [2, 2]);
+    for (const run of [() => noGrad(() => x.layerNorm()), () => c.layerNorm()]) {
+      const before = memory().tensors;
+      const y = run();
+      expect(memory().tensors).toBe(before + 1);
+      y.dispose();
+    }
+  });
+});
+
+describe('crossEntropy shapes', () => {
+  it('refuses logits that are not 2-D and targets that are not 1-D', () => {
+    const int = (shape: number[]) =>
+      tensor(new Array(shape.reduce((a, b) => a * b, 1)).fill(0), { shape, dtype: 'int32' });
+    expect(() => crossEntropy(f64([0, 0]), int([2]))).toThrow(
+      'crossEntropy: expected logits [N, C] and targets [N], got [2] and [2]',
+    );
+    expect(() => crossEntropy(f64([0, 0], [1, 2]), int([1, 1]))).toThrow(
+      'crossEntropy: expected logits [N, C] and targets [N], got [1,2] and [1,1]',
+    );
+  });
+
+  it('is the mean of -log softmax at the target', () => {
+    // rows [0, ln 3] and [ln 3, 0]: softmax [1/4, 3/4] and [3/4, 1/4]; targets 1 and 1 pick 3/4 and 1/4
+    const logits = f64([0, Math.log(3), Math.log(3), 0], [2, 2]);
+    const loss = crossEntropy(logits, tensor([1, 1], { dtype: 'int32' }));
+    expect(loss.itemSync()).toBeCloseTo(-(Math.log(0.75) + Math.log(0.25)) / 2, 12);
   });
 });
