@@ -85,6 +85,8 @@ describe('dtype promotion', () => {
 describe('where with numbers', () => {
   it('two numbers take the condition dtype, float32 for an int32 condition', () => {
     expect(read(where(t([1, 0, 2], 'int32'), 1.5, -2))).toEqual(['float32', [1.5, -2, 1.5]]);
+    // integers too: an int32 condition does not make an int32 result
+    expect(read(where(t([1, 0], 'int32'), 3, -2))).toEqual(['float32', [3, -2]]);
     expect(read(where(t([0, 1], 'float64'), 1.5, -2))).toEqual(['float64', [-2, 1.5]]);
   });
 
