@@ -8,7 +8,7 @@ import type { Backend, Storage } from '../../src/backends/backend.js';
 import { CpuBackend } from '../../src/backends/cpu/index.js';
 import type { Tensor } from '../../src/index.js';
 import { causalAttention } from '../../src/autograd/ops/attention.js';
-import { grad, layerNorm, registerBackend, tensor, vjp } from '../../src/index.js';
+import { detectAnomaly, grad, layerNorm, registerBackend, tensor, vjp } from '../../src/index.js';
 
 const be = new CpuBackend();
 Object.defineProperty(be, 'name', { value: 'cpu-affine' });
@@ -58,6 +58,19 @@ describe('layerNorm takes the fused affine kernel only when it can', () => {
       const y = layerNorm(x().requireGrad(), w, b, 0);
       expect([y.node?.op, y.dtype, vals(y)]).toEqual(['add', 'float64', [8, 25, 8, 25]]);
     }
+  });
+});
+
+describe('the affine forward', () => {
+  it('anomaly mode names it and its three inputs', () => {
+    expect(() => detectAnomaly(() => layerNorm(x(), on([Number.NaN, 1]), on([0, 0]), 0))).toThrow(
+      "anomaly: forward of 'affine' (inputs [2,2], [2], [2]) produced NaN at flat index 0",
+    );
+  });
+
+  it('a weight on another backend is not fused: the composition refuses it', () => {
+    const w = tensor([2, 5], { dtype: 'float64' });
+    expect(() => layerNorm(x(), w, on([10, 20]), 0)).toThrow(/^mul: operands live on different backends/);
   });
 });
 
