@@ -148,3 +148,33 @@ describe('causalAttention arguments', () => {
     expect(vals(causalAttention(qkv, { ...opts, causalMask: tensor([1], { shape: [1, 1] }) }))).toEqual([5, 6]);
   });
 });
+
+describe('partial kernel sets', () => {
+  const only = (name: string, kernel: 'affine' | 'affineBackward'): void => {
+    const b = new CpuBackend();
+    Object.defineProperty(b, 'name', { value: name });
+    Object.assign(b, { [kernel]: kernels[kernel] });
+    registerBackend(b);
+  };
+  only('cpu-affine-forward-only', 'affine');
+  only('cpu-affine-backward-only', 'affineBackward');
+
+  it('a backend with only one of the two affine kernels takes the composition', () => {
+    for (const backend of ['cpu-affine-forward-only', 'cpu-affine-backward-only']) {
+      const t = (data: number[], shape = [data.length]) => tensor(data, { shape, dtype: 'float64', backend });
+      const y = layerNorm(t([1, 3, 5, 9], [2, 2]).requireGrad(), t([2, 5]), t([10, 20]), 0);
+      expect([y.node?.op, vals(y)]).toEqual(['add', [8, 25, 8, 25]]);
+    }
+  });
+
+  it('the gradient of x through the fused affine equals the one through the composition', () => {
+    const data = [1, 2, 4, 0.5, -1, 3];
+    const grads = ['cpu-affine', 'cpu-affine-forward-only'].map((backend) => {
+      const t = (v: number[], shape = [v.length]) => tensor(v, { shape, dtype: 'float64', backend });
+      const ct = t([1, -2, 0.5, 3, 1, -1], [2, 3]);
+      return vals(vjp((z) => layerNorm(z, t([2, -1, 0.5]), t([0.1, 0.2, 0.3])), [t(data, [2, 3])])[1](ct)[0]);
+    });
+    grads[0].forEach((g, i) => expect(g).toBeCloseTo(grads[1][i], 12));
+    expect(grads[0].some((g) => Math.abs(g) > 0.1)).toBe(true);
+  });
+});

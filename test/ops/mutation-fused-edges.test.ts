@@ -3,8 +3,10 @@
 // logsumexp, argmax's own name, and a dropout element whose uniform draw equals p exactly. Values by hand.
 
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Storage } from '../../src/backends/backend.js';
+import { CpuBackend } from '../../src/backends/cpu/index.js';
 import type { Tensor } from '../../src/index.js';
-import { detectAnomaly, setAnomalyDetection, tensor, vjp } from '../../src/index.js';
+import { detectAnomaly, registerBackend, setAnomalyDetection, tensor, vjp } from '../../src/index.js';
 import { uniformArray } from '../../src/random.js';
 
 afterEach(() => setAnomalyDetection(false));
@@ -46,5 +48,37 @@ describe('dropout', () => {
     const u = uniformArray(2, seed);
     const y = tensor([1, 1], { dtype: 'float64' }).dropout(u[0], seed);
     expect(y.dataSync()[0]).toBe(1 / (1 - u[0]));
+  });
+});
+
+describe('dropout on a backend with a dropout kernel', () => {
+  // a stand-in kernel that keeps everything and scales by 2, so its use (and its reuse for the gradient) shows
+  const be = new CpuBackend();
+  Object.defineProperty(be, 'name', { value: 'cpu-dropout' });
+  Object.assign(be, {
+    dropout: (x: Storage) =>
+      be.fromArray(
+        Float64Array.from(be.readSync(x), (v) => 2 * v),
+        'float64',
+      ),
+  });
+  registerBackend(be);
+  const on = (data: number[], requiresGrad = false) =>
+    tensor(data, { dtype: 'float64', backend: 'cpu-dropout', requiresGrad });
+
+  it('the kernel makes the forward, and the same kernel (training) the gradient', () => {
+    const x = on([1, -2, 3], true);
+    const y = x.dropout(0.5, 3);
+    expect([y.node?.op, Array.from(y.dataSync())]).toEqual(['dropout', [2, -4, 6]]);
+    y.mul(on([1, 10, 100]))
+      .sum()
+      .backward();
+    expect(Array.from(x.grad!.dataSync())).toEqual([2, 20, 200]);
+  });
+
+  it('anomaly mode names it and its input', () => {
+    expect(() => detectAnomaly(() => on([Number.NaN, 1]).dropout(0.5, 3))).toThrow(
+      "anomaly: forward of 'dropout' (inputs [2]) produced NaN at flat index 0",
+    );
   });
 });
