@@ -8,32 +8,41 @@ import type { AttentionSpec, Backend } from '../../src/backends/backend.js';
 import { CpuBackend } from '../../src/backends/cpu/index.js';
 import type { Tensor } from '../../src/index.js';
 import { FUSED_ATTENTION_MAX_SEQ, causalAttention } from '../../src/autograd/ops/attention.js';
-import { grad, memory, noGrad, registerBackend, tensor } from '../../src/index.js';
+import { detectAnomaly, grad, memory, noGrad, registerBackend, tensor } from '../../src/index.js';
 import { keyOf } from '../../src/random.js';
 
 const be = new CpuBackend();
 Object.defineProperty(be, 'name', { value: 'cpu-attention' });
 const calls: { forward: AttentionSpec[]; backward: number } = { forward: [], backward: 0 };
-const zeros = (n: number) => be.fromArray(new Float32Array(n), 'float32');
+/** Which result the stand-ins fill with NaN, to see the names anomaly mode gives each. */
+let nanIn: 'y' | 'probs' | 'dropped' | 'dqkv' | undefined;
+const filled = (n: number, what: typeof nanIn) =>
+  be.fromArray(new Float32Array(n).fill(nanIn === what ? Number.NaN : 0), 'float32');
 const kernels: Partial<Backend> = {
   attention(_qkv, s) {
     calls.forward.push(s);
     const n = s.batch * s.heads * s.seq * s.seq;
     return {
-      y: zeros(s.batch * s.seq * s.heads * s.headDim),
-      probs: zeros(n),
-      dropped: s.dropout ? zeros(n) : undefined,
+      y: filled(s.batch * s.seq * s.heads * s.headDim, 'y'),
+      probs: filled(n, 'probs'),
+      dropped: s.dropout ? filled(n, 'dropped') : undefined,
     };
   },
   attentionBackward(_qkv, _probs, _dropped, _g, s) {
     calls.backward++;
-    return zeros(s.batch * s.seq * 3 * s.heads * s.headDim);
+    return filled(s.batch * s.seq * 3 * s.heads * s.headDim, 'dqkv');
   },
 };
 Object.assign(be, kernels);
 registerBackend(be);
 
+const partial = new CpuBackend();
+Object.defineProperty(partial, 'name', { value: 'cpu-attention-forward-only' });
+Object.assign(partial, { attention: kernels.attention });
+registerBackend(partial);
+
 beforeEach(() => {
+  nanIn = undefined;
   calls.forward = [];
   calls.backward = 0;
 });
@@ -63,6 +72,31 @@ describe('causalAttention takes the fused kernels', () => {
     const y = causalAttention(qkvOf([1, T + 1, 6]), opts(T + 1));
     expect(calls.forward.length).toBe(1);
     expect(y.shape).toEqual([1, T + 1, 2]);
+  });
+
+  it('not on a backend without the backward kernel', () => {
+    const qkv = tensor(new Array(12).fill(0.1), { shape: [1, 2, 6], backend: 'cpu-attention-forward-only' });
+    const mask = tensor([1, 0, 1, 1], { shape: [2, 2], backend: 'cpu-attention-forward-only' });
+    causalAttention(qkv, { ...opts(2), causalMask: mask });
+    expect(calls.forward.length).toBe(0);
+  });
+
+  it('records an attention node', () => {
+    expect(causalAttention(qkvOf([1, 2, 6], true), opts(2)).node?.op).toBe('attention');
+  });
+
+  it('anomaly mode names each kernel result attention, with qkv (and the gradient) as inputs', () => {
+    const forward = "anomaly: forward of 'attention' (inputs [1,2,6]) produced NaN";
+    for (const what of ['y', 'probs', 'dropped'] as const) {
+      nanIn = what;
+      expect(() => detectAnomaly(() => causalAttention(qkvOf([1, 2, 6], true), opts(2, { dropout: 0.5 })))).toThrow(
+        forward,
+      );
+    }
+    nanIn = 'dqkv';
+    expect(() => detectAnomaly(() => grad((x: Tensor) => causalAttention(x, opts(2)).sum())(qkvOf([1, 2, 6])))).toThrow(
+      "inside its rule, forward of 'attention' (inputs [1,2,6], [1,2,2]) produced NaN",
+    );
   });
 
   it('not for an empty batch', () => {
