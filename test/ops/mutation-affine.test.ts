@@ -128,6 +128,7 @@ describe('causalAttention arguments', () => {
       [2, 9],
       [1, 2, 9],
       [1, 2, 2, 6],
+      [1, 2, 6, 1],
     ]) {
       const qkv = tensor(new Array(shape.reduce((a, b) => a * b)).fill(0), { shape });
       expect(() => causalAttention(qkv, opts)).toThrow(

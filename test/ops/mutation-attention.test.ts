@@ -86,17 +86,27 @@ describe('causalAttention takes the fused kernels', () => {
   });
 
   it('anomaly mode names each kernel result attention, with qkv (and the gradient) as inputs', () => {
-    const forward = "anomaly: forward of 'attention' (inputs [1,2,6]) produced NaN";
-    for (const what of ['y', 'probs', 'dropped'] as const) {
+    const forward = "anomaly: forward of 'attention' (inputs [1,2,6]) produced NaN at flat index 0";
+    for (const [what, shape] of [
+      ['y', '[1,2,2]'],
+      ['probs', '[1,2,2,2]'],
+      ['dropped', '[1,2,2,2]'],
+    ] as const) {
       nanIn = what;
       expect(() => detectAnomaly(() => causalAttention(qkvOf([1, 2, 6], true), opts(2, { dropout: 0.5 })))).toThrow(
-        forward,
+        `${forward} (shape ${shape}, float32)`,
       );
     }
     nanIn = 'dqkv';
     expect(() => detectAnomaly(() => grad((x: Tensor) => causalAttention(x, opts(2)).sum())(qkvOf([1, 2, 6])))).toThrow(
       "inside its rule, forward of 'attention' (inputs [1,2,6], [1,2,2]) produced NaN",
     );
+  });
+
+  it('not for int32 qkv, which the composition refuses', () => {
+    const qkv = tensor(new Array(12).fill(1), { shape: [1, 2, 6], dtype: 'int32', backend: 'cpu-attention' });
+    expect(() => causalAttention(qkv, opts(2))).toThrow(/^softmax: expects a float tensor/);
+    expect(calls.forward.length).toBe(0);
   });
 
   it('not for an empty batch', () => {
