@@ -4,7 +4,7 @@ import type { BinaryOp } from '../../backends/backend.js';
 import type { Tensor } from '../../tensor.js';
 import { broadcastShapes, broadcastView, fmt, sameShape } from '../../shape.js';
 import { record } from '../graph.js';
-import { asTensor, checkInputs, output, promote, toDType, type Operand } from './util.js';
+import { asTensor, checkInputs, output, promote, type Operand } from './util.js';
 
 /** Sums a broadcast gradient back down to `shape` (the adjoint of broadcasting). */
 export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
@@ -24,7 +24,8 @@ function prepare(op: string, x: Operand, y: Operand): [Tensor, Tensor, number[]]
   const b = asTensor(op, y, like);
   checkInputs(op, a, b);
   const dtype = promote(a.dtype, b.dtype);
-  return [toDType(a, dtype), toDType(b, dtype), broadcastShapes(op, a.shape, b.shape)];
+  // astype hands back the tensor itself when the dtype already matches
+  return [a.astype(dtype), b.astype(dtype), broadcastShapes(op, a.shape, b.shape)];
 }
 
 function raw(op: BinaryOp, a: Tensor, b: Tensor, outShape: number[], outDtype = a.dtype): Tensor {

@@ -5,7 +5,7 @@ import type { Tensor } from '../../tensor.js';
 import { broadcastShapes, contiguousStrides, fmt } from '../../shape.js';
 import { record } from '../graph.js';
 import { sumTo } from './binary.js';
-import { checkInputs, describe, output, promote, toDType } from './util.js';
+import { checkInputs, describe, output, promote } from './util.js';
 
 /** op(a) @ op(b) for tensors of rank >= 2, where op transposes the last two dims when its flag is set. */
 export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
@@ -66,8 +66,8 @@ export function matmul(x: Tensor, y: Tensor): Tensor {
   const ky = y.rank === 1 ? y.shape[0] : y.shape[y.rank - 2];
   if (kx !== ky) throw new Error(`matmul: inner dimensions differ: ${fmt(x.shape)} @ ${fmt(y.shape)} (${kx} vs ${ky})`);
   const dtype = promote(x.dtype, y.dtype);
-  let a = toDType(x, dtype);
-  let b = toDType(y, dtype);
+  let a = x.astype(dtype);
+  let b = y.astype(dtype);
   const vecA = a.rank === 1;
   const vecB = b.rank === 1;
   if (vecA) a = a.reshape([1, a.shape[0]]);

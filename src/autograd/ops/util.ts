@@ -63,8 +63,3 @@ export function asTensor(op: string, x: Operand, like: Tensor): Tensor {
   const dtype = like.dtype === 'int32' && !Number.isInteger(x) ? 'float32' : like.dtype;
   return full([], x, dtype, like.backend);
 }
-
-/** Casts when needed (no-op when the dtype already matches). */
-export function toDType(t: Tensor, dtype: DType): Tensor {
-  return t.dtype === dtype ? t : t.astype(dtype);
-}
