@@ -166,3 +166,27 @@ describe('reading a checkpoint folder', () => {
     );
   });
 });
+
+describe('saving into new and empty folders, loading from missing ones', () => {
+  it('creates every missing parent of a new checkpoint folder', async () => {
+    const dir = join(root, 'runs', 'a', 'ckpt');
+    await saveCheckpoint(dir, model());
+    expect(readdirSync(dir)).toContain('config.json');
+  });
+
+  it('saves into an existing empty folder (only a non-empty one that is not a checkpoint is refused)', async () => {
+    const dir = join(root, 'empty');
+    mkdirSync(dir);
+    await saveCheckpoint(dir, model());
+    expect(readdirSync(dir)).toContain('config.json');
+  });
+
+  it('a missing folder, or a file in its place, reads as a checkpoint without config.json', async () => {
+    for (const dir of [join(root, 'absent'), join(root, 'a-file')]) {
+      if (dir.endsWith('a-file')) writeFileSync(dir, 'x');
+      expect(await messageOf(loadCheckpoint(dir))).toBe(
+        `${join(dir, 'config.json')}: missing (not a checkpoint directory?)`,
+      );
+    }
+  });
+});
