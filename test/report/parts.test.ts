@@ -4,7 +4,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeRun, SAMPLES_SHOWN } from '../../src/report/describe.js';
 import { sampleGrid } from '../../src/report/samples.js';
-import type { MethodSummary, Stat, Summary } from '../../src/report/summary.js';
 import {
   finalTable,
   formatNumber,
@@ -13,54 +12,7 @@ import {
   lossTermsTable,
   TABLE_COLUMNS,
 } from '../../src/report/table.js';
-import { EVAL_METRICS, type EvalMetric } from '../../src/train/evaluate.js';
-
-const st = (mean: number, std = 0): Stat => ({ mean, std, n: 2 });
-const finals = (base: number): Record<EvalMetric, Stat> =>
-  Object.fromEntries(EVAL_METRICS.map((m, i) => [m, st(base + i / 8, i / 100)])) as Record<EvalMetric, Stat>;
-
-function method(name: string, label: string, extra: Partial<MethodSummary> = {}): MethodSummary {
-  return {
-    name,
-    label,
-    description: `${name} in words`,
-    seeds: [0, 1],
-    final: finals(-1),
-    train: {},
-    curves: {} as MethodSummary['curves'],
-    perSeed: [],
-    samples: [],
-    ...extra,
-  };
-}
-
-function summary(over: Partial<Summary> = {}, settings: Record<string, unknown> = {}): Summary {
-  return {
-    settings: {
-      model: { nEmbd: 32, nLayer: 2, nHead: 4, blockSize: 64 },
-      seeds: [0, 1],
-      sftSteps: 40,
-      steps: 24,
-      batchSize: 8,
-      lr: 0.001,
-      evalEvery: 6,
-      ...settings,
-    },
-    task: {
-      kind: 'addition',
-      description: 'Add two numbers.',
-      trainPairs: 100,
-      heldOutPairs: 20,
-      generationPrompts: 10,
-    },
-    interrupted: false,
-    wallSeconds: 89.4,
-    checkpoint: { final: finals(-2), perSeed: [] },
-    methods: [method('dpo', 'DPO'), method('slime', 'SLIME')],
-    observations: [],
-    ...over,
-  };
-}
+import { handMethod as method, handSummary as summary, st } from './hand-summary.js';
 
 describe('describeRun', () => {
   it('a plain run: task, pipeline, methods and wall time, in that order', () => {
